@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from './core.module.js';
+import { HealthModule } from './infrastructure/health/health.module.js';
+import { TasksModule } from './modules/tasks/tasks.module.js';
+
+/** The HTTP API: controllers and queue producers, no processors. */
+@Module({
+  imports: [CoreModule, HealthModule, TasksModule],
+})
+export class AppModule {}

@@ -1,0 +1,21 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../app.module.js';
+import { AppLogger } from '../infrastructure/logging/app-logger.js';
+import { createRootLogger } from '../infrastructure/logging/root-logger.js';
+import { configureHttpApp, createFastifyAdapter } from '../infrastructure/http/http-app.js';
+import { loadEnvironmentOrExit } from './environment.js';
+
+export async function bootstrapApi(): Promise<NestFastifyApplication> {
+  const environment = loadEnvironmentOrExit();
+  const logger = createRootLogger(environment.LOG_LEVEL, 'api');
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    createFastifyAdapter(logger, environment.BODY_LIMIT_BYTES),
+    { logger: new AppLogger(logger) },
+  );
+  configureHttpApp(app);
+  await app.listen(environment.PORT, environment.HOST);
+  logger.info({ url: await app.getUrl() }, 'API listening');
+  return app;
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CheckCommand } from './cli/check.command.js';
+import { CoreModule } from './core.module.js';
+import { HealthModule } from './infrastructure/health/health.module.js';
+
+/** Operator commands (`npm run cli -- <command>`), on the same module graph as the API and worker. */
+@Module({
+  imports: [CoreModule, HealthModule],
+  providers: [CheckCommand],
+})
+export class CliModule {}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from './environment.js';
+
+/** Typed, grouped access to the validated environment; the only place that reads configuration. */
+@Injectable()
+export class AppConfigService {
+  constructor(private readonly config: ConfigService<Environment, true>) {}
+
+  private get<K extends keyof Environment>(key: K): Environment[K] {
+    return this.config.get(key, { infer: true });
+  }
+
+  get http() {
+    return {
+      port: this.get('PORT'),
+      host: this.get('HOST'),
+      bodyLimitBytes: this.get('BODY_LIMIT_BYTES'),
+      corsOrigins: (this.get('CORS_ORIGINS') ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    };
+  }
+
+  get logLevel(): string {
+    return this.get('LOG_LEVEL');
+  }
+
+  get mongoUrl(): string {
+    return this.get('MONGO_URL');
+  }
+
+  get redisUrl(): string {
+    return this.get('REDIS_URL');
+  }
+
+  get queue() {
+    return {
+      prefix: this.get('QUEUE_PREFIX'),
+      concurrency: this.get('QUEUE_CONCURRENCY'),
+      attempts: this.get('QUEUE_ATTEMPTS'),
+      backoffMs: this.get('QUEUE_BACKOFF_MS'),
+      jobTimeoutMs: this.get('QUEUE_JOB_TIMEOUT_MS'),
+    };
+  }
+
+  get auth() {
+    return {
+      jwtSecret: this.get('JWT_SECRET'),
+      jwtExpiresInSeconds: this.get('JWT_EXPIRES_IN_SECONDS'),
+      adminApiKey: this.get('ADMIN_API_KEY'),
+    };
+  }
+
+  get tenancy() {
+    return {
+      defaultTenantId: this.get('DEFAULT_TENANT_ID'),
+      isolationEnabled: this.get('ENABLE_TENANT_ISOLATION'),
+    };
+  }
+
+  get mail() {
+    return { smtpUrl: this.get('SMTP_URL'), from: this.get('MAIL_FROM') };
+  }
+}

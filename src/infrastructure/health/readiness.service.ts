@@ -1,0 +1,33 @@
+import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { type HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { ApiError } from '../http/api-error.js';
+import { RedisHealthIndicator } from './redis.health.js';
+
+/** Whether the stores this process depends on answer; used by `/health/ready` and the CLI. */
+@Injectable()
+export class ReadinessService {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mongo: MongooseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  /** Resolves with every dependency's status, or throws a 503 whose details name each one that is down. */
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.mongo.pingCheck('mongodb', { timeout: 1_500 }),
+        () => this.redis.pingCheck('redis'),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const down = Object.entries(result.error ?? {}).map(([field, status]) => ({
+        field,
+        message: String(status?.message ?? status?.status ?? 'down'),
+      }));
+      const names = down.map((entry) => entry.field).join(', ');
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_ready', `Unavailable: ${names}`, down);
+    }
+  }
+}

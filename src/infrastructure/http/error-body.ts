@@ -1,0 +1,64 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { ErrorBody, ErrorDetail } from './api-error.js';
+import { errorCodeForStatus } from './error-codes.js';
+
+/** Errors raised by Fastify itself before a route handler runs, by their `code`. */
+const fastifyErrors: Record<string, { status: number; error: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'Request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'Request body is empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    error: 'unsupported_media_type',
+    message: 'Unsupported Content-Type',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    error: 'bad_request',
+    message: 'Content-Length does not match the body',
+  },
+};
+
+/** Maps anything thrown while serving a request to the contract's error body. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  // Nest wraps Fastify's own 4xx errors in an HttpException and keeps the original as `cause`.
+  const fastifyError = exception instanceof HttpException ? exception.cause : exception;
+  const { code, statusCode } = (fastifyError ?? {}) as { code?: unknown; statusCode?: unknown };
+  const known = typeof code === 'string' ? fastifyErrors[code] : undefined;
+  if (known) return { statusCode: known.status, error: known.error, message: known.message };
+  if (exception instanceof HttpException) return fromHttpException(exception);
+
+  if (exception instanceof SyntaxError && statusCode === 400) {
+    return { statusCode: 400, error: 'invalid_json', message: 'Request body is not valid JSON' };
+  }
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const message = exception instanceof Error ? exception.message : 'Bad request';
+    return { statusCode, error: errorCodeForStatus(statusCode), message };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'internal_error',
+    message: 'Internal server error',
+  };
+}
+
+function fromHttpException(exception: HttpException): ErrorBody {
+  const statusCode = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') {
+    return { statusCode, error: errorCodeForStatus(statusCode), message: response };
+  }
+  const { error, message, details } = response as { error?: unknown; message?: unknown; details?: ErrorDetail[] };
+  const body: ErrorBody = {
+    statusCode,
+    error: isMachineCode(error) ? error : errorCodeForStatus(statusCode),
+    message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+  };
+  if (details?.length) body.details = details;
+  return body;
+}
+
+/** Nest's built-in exceptions put a phrase such as "Not Found" in `error`; ours put a snake_case code. */
+function isMachineCode(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-z][a-z0-9_]*$/.test(value);
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { AppConfigService } from '../config/app-config.service.js';
+import { AllExceptionsFilter } from './all-exceptions.filter.js';
+import { setUpSwagger } from './swagger.js';
+import { createValidationPipe } from './validation.js';
+
+export const API_PREFIX = 'api/v1';
+
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/** A caller's `X-Request-ID` is kept when it is sane, so its id follows the request through our logs. */
+function requestIdFor(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+}
+
+export function createFastifyAdapter(logger: Logger, bodyLimitBytes: number): FastifyAdapter {
+  return new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: bodyLimitBytes,
+    genReqId: requestIdFor,
+  });
+}
+
+/** Everything an HTTP application needs besides its modules; shared by `main.ts` and the e2e tests. */
+export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
+  const config = app.get(AppConfigService);
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  app.useSecurityHeaders();
+  const { corsOrigins } = config.http;
+  app.enableCors({ origin: corsOrigins.length > 0 ? corsOrigins : false });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+  app.enableShutdownHooks();
+  setUpSwagger(app);
+  return app;
+}

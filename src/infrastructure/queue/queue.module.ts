@@ -1,0 +1,27 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service.js';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** The BullMQ connection and job defaults shared by every queue (retry policy from config). */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({
+        prefix: config.queue.prefix,
+        connection: { url: config.redisUrl },
+        defaultJobOptions: {
+          attempts: config.queue.attempts,
+          backoff: { type: 'exponential', delay: config.queue.backoffMs },
+          removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+          removeOnFail: { age: 7 * DAY_SECONDS },
+        },
+      }),
+    }),
+  ],
+  exports: [BullModule],
+})
+export class QueueModule {}

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { bootstrapApi } from './bootstrap/api.js';
+
+await bootstrapApi();

@@ -1,0 +1,30 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { ApiError } from '../../../infrastructure/http/api-error.js';
+import { QueueName } from '../../../infrastructure/queue/queue-names.js';
+import type { DiagnosticJobDto } from './diagnostics.dto.js';
+import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types.js';
+
+/** Puts a trivial job through the queue so operators can see the worker pick work up end to end. */
+@Injectable()
+export class DiagnosticsService {
+  constructor(
+    @InjectQueue(QueueName.diagnostics)
+    private readonly queue: Queue<DiagnosticJobData, DiagnosticJobResult>,
+  ) {}
+
+  async enqueue(message = 'ping'): Promise<DiagnosticJobDto> {
+    const job = await this.queue.add('ping', { message, requested_at: new Date().toISOString() }, { attempts: 1 });
+    return { job_id: String(job.id), status: 'waiting' };
+  }
+
+  async find(jobId: string): Promise<DiagnosticJobDto> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) throw ApiError.notFound('Diagnostic job');
+    const dto: DiagnosticJobDto = { job_id: String(job.id), status: await job.getState() };
+    if (job.returnvalue) dto.result = job.returnvalue;
+    if (job.failedReason) dto.failed_reason = job.failedReason;
+    return dto;
+  }
+}

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { bootstrapWorker } from './bootstrap/worker.js';
+
+await bootstrapWorker();
