@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from './environment.js';
+import { ENVIRONMENT_NAMESPACE, type Environment } from './environment.js';
 
 /** Typed, grouped access to the validated environment; the only place that reads configuration. */
 @Injectable()
 export class AppConfigService {
-  constructor(private readonly config: ConfigService<Environment, true>) {}
+  private readonly environment: Environment;
+
+  constructor(config: ConfigService) {
+    this.environment = config.getOrThrow<Environment>(ENVIRONMENT_NAMESPACE);
+  }
 
   private get<K extends keyof Environment>(key: K): Environment[K] {
-    return this.config.get(key, { infer: true });
+    return this.environment[key];
   }
 
   get http() {

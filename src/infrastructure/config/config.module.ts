@@ -1,16 +1,16 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppConfigService } from './app-config.service.js';
-import { validateEnvironment } from './environment.js';
+import { environmentConfig } from './environment.js';
 
 @Global()
 @Module({
   imports: [
     ConfigModule.forRoot({
-      validate: validateEnvironment,
       // The entry points load `.env` themselves before Nest starts (see bootstrap/environment.ts).
       ignoreEnvFile: true,
-      cache: true,
+      // Validated when the application is created, not when this file is imported.
+      load: [environmentConfig],
     }),
   ],
   providers: [AppConfigService],

@@ -1,3 +1,4 @@
+import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -117,3 +118,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   }
   return environment;
 }
+
+export const ENVIRONMENT_NAMESPACE = 'environment';
+
+export const environmentConfig = registerAs(ENVIRONMENT_NAMESPACE, () => validateEnvironment(process.env));

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
+
+describe('HTTP platform', () => {
+  let api: E2eApp;
+
+  beforeAll(async () => {
+    useTestEnvironment('http-platform', { BODY_LIMIT_BYTES: '2048' });
+    api = await createE2eApp();
+  });
+
+  afterAll(() => api.close());
+
+  it('answers liveness and readiness with both stores up', async () => {
+    await api.http.get('/health/live').expect(200, { status: 'ok' });
+    const ready = await api.http.get('/health/ready').expect(200);
+    expect(ready.body.status).toBe('ok');
+    expect(ready.body.info).toEqual({
+      mongodb: expect.objectContaining({ status: 'up' }),
+      redis: expect.objectContaining({ status: 'up' }),
+    });
+  });
+
+  it('gives unknown routes the contract error body', async () => {
+    const response = await api.http.get('/api/v1/does-not-exist').expect(404);
+    expect(response.body).toEqual({
+      statusCode: 404,
+      error: 'not_found',
+      message: 'Cannot GET /api/v1/does-not-exist',
+    });
+  });
+
+  it('answers malformed JSON with invalid_json', async () => {
+    const response = await api.http
+      .post('/api/v1/admin/diagnostics/jobs')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .set('content-type', 'application/json')
+      .send('{"message": ');
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, error: 'invalid_json', message: 'Request body is not valid JSON' });
+  });
+
+  it('answers a body over the limit with payload_too_large', async () => {
+    const response = await api.http
+      .post('/api/v1/admin/diagnostics/jobs')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .send({ message: 'x'.repeat(4096) });
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ statusCode: 413, error: 'payload_too_large' });
+  });
+
+  it('refuses unknown and invalid body keys, reporting every problem', async () => {
+    const response = await api.http
+      .post('/api/v1/admin/diagnostics/jobs')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .send({ message: 'y'.repeat(201), extra: true });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('validation_failed');
+    expect(response.body.details).toEqual(
+      expect.arrayContaining([
+        { field: 'extra', message: 'property extra should not exist' },
+        { field: 'message', message: expect.stringContaining('200') },
+      ]),
+    );
+  });
+
+  it('refuses operator endpoints without the right admin key', async () => {
+    for (const key of [undefined, 'wrong-key', `${TEST_ADMIN_KEY}x`]) {
+      const request = api.http.post('/api/v1/admin/diagnostics/jobs').send({});
+      if (key) request.set('x-admin-key', key);
+      const response = await request;
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ statusCode: 401, error: 'unauthorized' });
+    }
+  });
+
+  it('echoes a sane caller request id and generates one otherwise', async () => {
+    const echoed = await api.http.get('/health/live').set('x-request-id', 'abc-123');
+    expect(echoed.headers['x-request-id']).toBe('abc-123');
+    const generated = await api.http.get('/health/live').set('x-request-id', 'bad id with spaces');
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends security headers', async () => {
+    const response = await api.http.get('/health/live');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('serves Swagger UI and an OpenAPI document with tenant header and bearer auth', async () => {
+    const ui = await api.http.get('/docs').expect(200);
+    expect(ui.text).toContain('swagger-ui');
+    const document = await api.http.get('/docs-json').expect(200);
+    expect(document.body.components.securitySchemes.bearer).toMatchObject({ scheme: 'bearer' });
+    const enqueue = document.body.paths['/api/v1/admin/diagnostics/jobs'].post;
+    expect(enqueue.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Tenant-ID', in: 'header' })]));
+  });
+});

@@ -1,0 +1,4 @@
+export default async function globalTeardown() {
+  await globalThis.__stopMongo?.();
+  globalThis.__stopRedis?.();
+}

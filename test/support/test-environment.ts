@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
+
+/**
+ * Gives one test file its own database and queue prefix on the shared stores, so files can run in
+ * parallel, and sets every variable the app needs. Call it before the app module is compiled.
+ */
+export function useTestEnvironment(name: string, overrides: Record<string, string> = {}): { database: string; queuePrefix: string } {
+  const baseUrl = process.env.MONGO_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (!baseUrl || !redisUrl) throw new Error('MONGO_URL and REDIS_URL must be set (run `npm test`)');
+  const suffix = randomBytes(4).toString('hex');
+  const database = `test_${name.replace(/[^a-z0-9]/gi, '_')}_${suffix}`.slice(0, 60);
+  const url = new URL(baseUrl);
+  url.pathname = `/${database}`;
+  const queuePrefix = `test-${name}-${suffix}`;
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGO_URL: url.toString(),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    ...overrides,
+  });
+  return { database, queuePrefix };
+}
