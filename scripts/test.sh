@@ -27,7 +27,7 @@ if [[ -z ${REDIS_URL:-} ]]; then
 fi
 
 log "lint"
-npx eslint --max-warnings=0 .
+npm run --silent lint
 log "type-check"
 npx tsc --noEmit -p tsconfig.json
 log "tests (MONGO_URL=$MONGO_URL REDIS_URL=$REDIS_URL)"

@@ -5,6 +5,7 @@ import { AppLogger } from '../infrastructure/logging/app-logger.js';
 import { createRootLogger } from '../infrastructure/logging/root-logger.js';
 import { configureHttpApp, createFastifyAdapter } from '../infrastructure/http/http-app.js';
 import { loadEnvironmentOrExit } from './environment.js';
+import { closeOnSignals } from './shutdown.js';
 
 export async function bootstrapApi(): Promise<NestFastifyApplication> {
   const environment = loadEnvironmentOrExit();
@@ -15,6 +16,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
     { logger: new AppLogger(logger) },
   );
   configureHttpApp(app);
+  closeOnSignals(app, logger);
   await app.listen(environment.PORT, environment.HOST);
   logger.info({ url: await app.getUrl() }, 'API listening');
   return app;

@@ -38,7 +38,11 @@ describe('HTTP platform', () => {
       .set('content-type', 'application/json')
       .send('{"message": ');
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ statusCode: 400, error: 'invalid_json', message: 'Request body is not valid JSON' });
+    expect(response.body).toEqual({
+      statusCode: 400,
+      error: 'invalid_json',
+      message: 'Request body is not valid JSON',
+    });
   });
 
   it('answers a body over the limit with payload_too_large', async () => {
@@ -94,6 +98,8 @@ describe('HTTP platform', () => {
     const document = await api.http.get('/docs-json').expect(200);
     expect(document.body.components.securitySchemes.bearer).toMatchObject({ scheme: 'bearer' });
     const enqueue = document.body.paths['/api/v1/admin/diagnostics/jobs'].post;
-    expect(enqueue.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Tenant-ID', in: 'header' })]));
+    expect(enqueue.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'X-Tenant-ID', in: 'header' })]),
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('readiness when Redis goes away', () => {
     await api.http.get('/health/live').expect(200, { status: 'ok' });
 
     redis = await startRedisServer(redis.port);
-    const recovered = await eventually(() => api.http.get('/health/ready'), (response) => response.status === 200);
+    const recovered = await eventually(
+      () => api.http.get('/health/ready'),
+      (response) => response.status === 200,
+    );
     expect(recovered.status).toBe(200);
   });
 });

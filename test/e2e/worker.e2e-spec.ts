@@ -36,7 +36,10 @@ describe('worker mode', () => {
 
     worker = await bootstrapWorker();
 
-    const done = await eventually(() => jobStatus(jobId), (response) => response.body.status === 'completed');
+    const done = await eventually(
+      () => jobStatus(jobId),
+      (response) => response.body.status === 'completed',
+    );
     expect(done.body).toEqual({
       job_id: jobId,
       status: 'completed',

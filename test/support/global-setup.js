@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildDist } from './build.js';
 
 /**
  * The e2e project's stores. `npm test` starts FerretDB and Redis and passes MONGO_URL / REDIS_URL;
@@ -9,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * mongodb-memory-server and Redis from a local `redis-server` on a free port.
  */
 export default async function globalSetup() {
+  buildDist();
   if (!process.env.MONGO_URL) {
     const { MongoMemoryServer } = await import('mongodb-memory-server-core');
     const mongo = await MongoMemoryServer.create();
@@ -17,7 +19,9 @@ export default async function globalSetup() {
   }
   if (!process.env.REDIS_URL) {
     const port = await freePort();
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
+      stdio: 'ignore',
+    });
     redis.once('error', (error) => {
       throw new Error(`REDIS_URL is not set and redis-server could not start (${error.message})`);
     });

@@ -6,7 +6,10 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
  * Gives one test file its own database and queue prefix on the shared stores, so files can run in
  * parallel, and sets every variable the app needs. Call it before the app module is compiled.
  */
-export function useTestEnvironment(name: string, overrides: Record<string, string> = {}): { database: string; queuePrefix: string } {
+export function useTestEnvironment(
+  name: string,
+  overrides: Record<string, string> = {},
+): { database: string; queuePrefix: string } {
   const baseUrl = process.env.MONGO_URL;
   const redisUrl = process.env.REDIS_URL;
   if (!baseUrl || !redisUrl) throw new Error('MONGO_URL and REDIS_URL must be set (run `npm test`)');

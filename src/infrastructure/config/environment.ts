@@ -13,6 +13,9 @@ import {
   validateSync,
 } from 'class-validator';
 
+/** `.env.example` ships placeholders starting with `change-me`; running with them would be a known secret. */
+const NOT_PLACEHOLDER = /^(?!change-me)/;
+
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;
 
@@ -47,6 +50,7 @@ export class Environment {
 
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
+  @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
   JWT_SECRET!: string;
 
   @Type(() => Number)
@@ -56,6 +60,7 @@ export class Environment {
 
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
+  @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
   ADMIN_API_KEY!: string;
 
   @Matches(/^[a-z0-9-]{3,63}$/, { message: 'must be 3-63 characters of a-z 0-9 -' })

@@ -46,7 +46,6 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
     });
-  app.enableShutdownHooks();
   setUpSwagger(app);
   return app;
 }

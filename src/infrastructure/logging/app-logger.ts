@@ -31,7 +31,11 @@ export class AppLogger implements LoggerService {
   }
 
   /** Nest passes `(message, [stack], context)`; the last string is the logging class's name. */
-  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, context: unknown[]): void {
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    context: unknown[],
+  ): void {
     if (!this.root.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {};
     const requestId = currentRequestId();

@@ -17,7 +17,9 @@ export class DiagnosticJobDto {
   @ApiProperty({ example: 'completed', enum: ['waiting', 'active', 'delayed', 'completed', 'failed', 'unknown'] })
   status!: string;
 
-  @ApiPropertyOptional({ example: { message: 'hello worker', worker_pid: 4242, processed_at: '2026-01-01T00:00:00.000Z' } })
+  @ApiPropertyOptional({
+    example: { message: 'hello worker', worker_pid: 4242, processed_at: '2026-01-01T00:00:00.000Z' },
+  })
   result?: DiagnosticJobResult;
 
   @ApiPropertyOptional()

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { listeningPorts, startNode } from '../support/child-process.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
+import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
+
+describe('entry points as real processes', () => {
+  let api: E2eApp;
+
+  beforeAll(async () => {
+    useTestEnvironment('entry-points');
+    api = await createE2eApp();
+  });
+
+  afterAll(() => api.close());
+
+  it('refuses to start with bad configuration, naming the variable in one line', async () => {
+    const started = startNode(['dist/main.js'], { JWT_SECRET: 'too-short', REDIS_URL: 'localhost' });
+    expect(await started.exit()).toBe(1);
+    expect(started.output()).toBe(
+      'Invalid configuration: REDIS_URL is invalid (must be a redis:// or rediss:// URL); ' +
+        'JWT_SECRET is invalid (must be at least 32 characters)\n',
+    );
+  });
+
+  it('runs the worker without an HTTP port, processes jobs, and stops cleanly on SIGTERM', async () => {
+    const worker = startNode(['dist/worker.js'], { LOG_LEVEL: 'info' });
+    await worker.waitForOutput('worker started');
+    expect(listeningPorts(worker.child.pid!)).toEqual([]);
+
+    const enqueued = await api.http
+      .post('/api/v1/admin/diagnostics/jobs')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .send({ message: 'from the api' })
+      .expect(202);
+    const done = await eventually(
+      () => api.http.get(`/api/v1/admin/diagnostics/jobs/${enqueued.body.job_id}`).set('x-admin-key', TEST_ADMIN_KEY),
+      (response) => response.body.status === 'completed',
+    );
+    expect(done.body.result).toMatchObject({ message: 'from the api', worker_pid: worker.child.pid });
+
+    worker.child.kill('SIGTERM');
+    expect(await worker.exit()).toBe(0);
+    expect(worker.output()).toContain('"msg":"stopped"');
+    for (const line of worker.output().trim().split('\n')) {
+      expect(JSON.parse(line)).toMatchObject({ service: 'worker', level: expect.any(String) });
+    }
+  });
+
+  it('checks the stores from the CLI, failing when one does not answer', async () => {
+    const healthy = startNode(['dist/cli.js', 'check']);
+    expect(await healthy.exit()).toBe(0);
+    expect(JSON.parse(healthy.stdout())).toMatchObject({ status: 'ok' });
+
+    const unreachable = startNode(['dist/cli.js', 'check'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(await unreachable.exit()).toBe(1);
+    expect(JSON.parse(unreachable.stdout())).toMatchObject({
+      statusCode: 503,
+      error: 'not_ready',
+      details: [{ field: 'redis', message: expect.any(String) }],
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from '@jest/globals';
+import { validateEnvironment } from '../../src/infrastructure/config/environment.js';
+
+const valid = {
+  MONGO_URL: 'mongodb://127.0.0.1:27017/form_backend',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  JWT_SECRET: 'x'.repeat(32),
+  ADMIN_API_KEY: 'k'.repeat(16),
+};
+
+describe('validateEnvironment', () => {
+  it('fills documented defaults and converts types', () => {
+    const environment = validateEnvironment({ ...valid, PORT: '8080', ENABLE_TENANT_ISOLATION: 'true' });
+    expect(environment).toMatchObject({
+      PORT: 8080,
+      ENABLE_TENANT_ISOLATION: true,
+      DEFAULT_TENANT_ID: 'default',
+      QUEUE_ATTEMPTS: 3,
+      QUEUE_BACKOFF_MS: 60_000,
+      QUEUE_JOB_TIMEOUT_MS: 300_000,
+      QUEUE_CONCURRENCY: 4,
+      BODY_LIMIT_BYTES: 1_048_576,
+    });
+  });
+
+  it('reads "false" as false', () => {
+    expect(validateEnvironment({ ...valid, ENABLE_TENANT_ISOLATION: 'false' }).ENABLE_TENANT_ISOLATION).toBe(false);
+  });
+
+  it('names every missing variable in one line', () => {
+    expect(() => validateEnvironment({})).toThrow(
+      /^Invalid configuration: MONGO_URL is missing .*; REDIS_URL is missing .*; JWT_SECRET is missing .*; ADMIN_API_KEY is missing [^\n]*$/,
+    );
+  });
+
+  it('names a malformed variable and says why', () => {
+    expect(() => validateEnvironment({ ...valid, REDIS_URL: 'localhost:6379' })).toThrow(
+      'Invalid configuration: REDIS_URL is invalid (must be a redis:// or rediss:// URL)',
+    );
+    expect(() => validateEnvironment({ ...valid, PORT: 'eighty' })).toThrow(/PORT is invalid/);
+    expect(() => validateEnvironment({ ...valid, DEFAULT_TENANT_ID: 'No Spaces' })).toThrow(
+      /DEFAULT_TENANT_ID is invalid/,
+    );
+  });
+
+  it('refuses the placeholder secrets of .env.example', () => {
+    expect(() =>
+      validateEnvironment({ ...valid, JWT_SECRET: 'change-me-to-a-random-string-of-at-least-32-characters' }),
+    ).toThrow('JWT_SECRET is invalid (must be replaced by a random secret)');
+  });
+});
