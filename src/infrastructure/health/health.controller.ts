@@ -1,9 +1,11 @@
+import { WithoutTenant } from '../tenancy/without-tenant.decorator.js';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck } from '@nestjs/terminus';
 import { ReadinessService } from './readiness.service.js';
 
 @ApiTags('operations')
+@WithoutTenant()
 @Controller('health')
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}

@@ -27,6 +27,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
   const known = typeof code === 'string' ? fastifyErrors[code] : undefined;
   if (known) return { statusCode: known.status, error: known.error, message: known.message };
   if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isDuplicateKeyError(exception)) {
+    // Says nothing of the conflicting value: it may belong to another tenant.
+    return { statusCode: 409, error: 'conflict', message: 'A resource with the same unique value already exists' };
+  }
 
   if (exception instanceof SyntaxError && statusCode === 400) {
     return { statusCode: 400, error: 'invalid_json', message: 'Request body is not valid JSON' };
@@ -61,4 +65,8 @@ function fromHttpException(exception: HttpException): ErrorBody {
 /** Nest's built-in exceptions put a phrase such as "Not Found" in `error`; ours put a snake_case code. */
 function isMachineCode(value: unknown): value is string {
   return typeof value === 'string' && /^[a-z][a-z0-9_]*$/.test(value);
+}
+
+function isDuplicateKeyError(exception: unknown): boolean {
+  return (exception as { code?: unknown } | null)?.code === 11000;
 }

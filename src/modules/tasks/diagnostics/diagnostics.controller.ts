@@ -1,3 +1,4 @@
+import { WithoutTenant } from '../../../infrastructure/tenancy/without-tenant.decorator.js';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../../infrastructure/http/admin-key.guard.js';
@@ -5,6 +6,7 @@ import { DiagnosticJobDto, EnqueueDiagnosticDto } from './diagnostics.dto.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 
 @ApiTags('admin')
+@WithoutTenant()
 @ApiSecurity('admin-key')
 @UseGuards(AdminKeyGuard)
 @Controller('admin/diagnostics/jobs')

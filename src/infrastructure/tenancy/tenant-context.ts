@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import { ClsServiceManager } from 'nestjs-cls';
+
+/** What the request (or job) runs as, resolved once and kept in the CLS context. */
+export interface TenantSettings {
+  max_forms: number;
+  max_responses_per_form: number;
+  features: { workflows: boolean; ai_generation: boolean; webhooks: boolean };
+}
+
+export interface ResolvedTenant {
+  tenant_id: string;
+  name: string;
+  status: 'active' | 'suspended';
+  settings: TenantSettings;
+}
+
+export interface Actor {
+  user_id: string;
+  role: string;
+}
+
+const TENANT_KEY = 'tenant';
+const TENANT_ID_KEY = 'tenantId';
+const ACTOR_KEY = 'actor';
+const SYSTEM_SCOPE_KEY = 'systemScope';
+
+/** Thrown when tenant-scoped code runs where no tenant was resolved: a bug, never a client error. */
+export class MissingTenantContextError extends Error {
+  constructor() {
+    super('No tenant in the current context: resolve one, or wrap maintenance work in TenantContext.runAsSystem()');
+  }
+}
+
+const logger = new Logger('TenantContext');
+
+/**
+ * The one accessor for "which tenant is this". Static because Mongoose hooks run outside Nest's DI;
+ * backed by the request/job CLS context, so it never leaks between concurrent requests.
+ */
+export const TenantContext = {
+  /** The current tenant id; throws rather than answering `undefined`. */
+  tenantId(): string {
+    const cls = ClsServiceManager.getClsService();
+    const tenantId = cls.isActive() ? cls.get<string | undefined>(TENANT_ID_KEY) : undefined;
+    if (!tenantId) throw new MissingTenantContextError();
+    return tenantId;
+  },
+
+  /** The full resolved tenant (settings included) when the HTTP layer resolved one. */
+  tenant(): ResolvedTenant {
+    const cls = ClsServiceManager.getClsService();
+    const tenant = cls.isActive() ? cls.get<ResolvedTenant | undefined>(TENANT_KEY) : undefined;
+    if (!tenant) throw new MissingTenantContextError();
+    return tenant;
+  },
+
+  actor(): Actor | undefined {
+    const cls = ClsServiceManager.getClsService();
+    return cls.isActive() ? cls.get<Actor | undefined>(ACTOR_KEY) : undefined;
+  },
+
+  /** True inside `runAsSystem`: tenant scoping is deliberately off. */
+  isSystemScope(): boolean {
+    const cls = ClsServiceManager.getClsService();
+    return cls.isActive() && cls.get<boolean | undefined>(SYSTEM_SCOPE_KEY) === true;
+  },
+
+  hasTenant(): boolean {
+    const cls = ClsServiceManager.getClsService();
+    return cls.isActive() && Boolean(cls.get(TENANT_ID_KEY));
+  },
+
+  /** Called by the HTTP tenant guard once it resolved the request's tenant. */
+  enter(tenant: ResolvedTenant, actor?: Actor): void {
+    const cls = ClsServiceManager.getClsService();
+    cls.set(TENANT_KEY, tenant);
+    cls.set(TENANT_ID_KEY, tenant.tenant_id);
+    if (actor) cls.set(ACTOR_KEY, actor);
+  },
+
+  /** Runs `work` as `tenantId` (jobs, event listeners), replacing any context around it. */
+  runForTenant<T>(tenantId: string, work: () => Promise<T>, actor?: Actor): Promise<T> {
+    if (!tenantId) throw new MissingTenantContextError();
+    const cls = ClsServiceManager.getClsService();
+    return cls.run({ ifNested: 'override' }, () => {
+      cls.set(TENANT_ID_KEY, tenantId);
+      if (actor) cls.set(ACTOR_KEY, actor);
+      return work();
+    });
+  },
+
+  /** Runs `work` across all tenants (migrations, maintenance). Logged: it must be rare and deliberate. */
+  runAsSystem<T>(reason: string, work: () => Promise<T>): Promise<T> {
+    logger.warn({ msg: 'entering system scope: tenant isolation off', reason });
+    const cls = ClsServiceManager.getClsService();
+    return cls.run({ ifNested: 'override' }, () => {
+      cls.set(SYSTEM_SCOPE_KEY, true);
+      return work();
+    });
+  },
+};

@@ -1,0 +1,159 @@
+import type { Aggregate, Query, Schema } from 'mongoose';
+import { TenantContext } from './tenant-context.js';
+
+export const TENANT_FIELD = 'tenant_id';
+
+/** A tenant-scoped operation that would cross or rewrite the tenant boundary: a bug, refused loudly. */
+export class TenantScopeViolationError extends Error {}
+
+const SCOPED_QUERIES = [
+  'find',
+  'findOne',
+  'countDocuments',
+  'distinct',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+] as const;
+
+const REPLACING_QUERIES = new Set(['findOneAndReplace', 'replaceOne']);
+
+/** Stages that read or write another collection: refused unless their own pipeline is scoped too. */
+const CROSS_COLLECTION_STAGES = ['$lookup', '$graphLookup', '$unionWith', '$out', '$merge'];
+
+/** Stages MongoDB requires first in a pipeline; the tenant `$match` goes right after them. */
+const MUST_BE_FIRST_STAGES = ['$geoNear', '$search', '$searchMeta', '$vectorSearch'];
+
+/** Null when the caller deliberately runs across tenants (`TenantContext.runAsSystem`). */
+function currentTenant(): string | null {
+  return TenantContext.isSystemScope() ? null : TenantContext.tenantId();
+}
+
+function assertSameTenant(value: unknown, tenantId: string, what: string): void {
+  if (value !== undefined && value !== tenantId) {
+    throw new TenantScopeViolationError(`${what} names another tenant`);
+  }
+}
+
+/** Refuses updates that set, unset or rename `tenant_id`, in every form Mongo accepts. */
+export function assertUpdateKeepsTenant(update: unknown, tenantId: string): void {
+  if (!update || typeof update !== 'object') return;
+  if (Array.isArray(update)) {
+    for (const stage of update) assertUpdateKeepsTenant(stage, tenantId);
+    return;
+  }
+  for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
+    if (key === TENANT_FIELD) {
+      assertSameTenant(value, tenantId, 'An update');
+      continue;
+    }
+    if (key.startsWith('$') && value && typeof value === 'object') {
+      const fields = value as Record<string, unknown>;
+      if (key === '$rename' && Object.values(fields).includes(TENANT_FIELD)) {
+        throw new TenantScopeViolationError('An update may not rename a field to tenant_id');
+      }
+      if (TENANT_FIELD in fields) {
+        if (key === '$set' || key === '$setOnInsert' || key === '$addFields') {
+          assertSameTenant(fields[TENANT_FIELD], tenantId, 'An update');
+        } else {
+          throw new TenantScopeViolationError(`An update may not ${key} tenant_id`);
+        }
+      }
+    }
+  }
+}
+
+function scopeFilter(filter: Record<string, unknown> | undefined, tenantId: string): Record<string, unknown> {
+  return { ...(filter ?? {}), [TENANT_FIELD]: tenantId };
+}
+
+function scopePipeline(pipeline: Record<string, unknown>[], tenantId: string): void {
+  for (const stage of pipeline) {
+    const [operator] = Object.keys(stage);
+    if (CROSS_COLLECTION_STAGES.includes(operator)) {
+      throw new TenantScopeViolationError(`${operator} is not allowed on a tenant-scoped collection`);
+    }
+  }
+  const insertAt = pipeline.findIndex((stage) => !MUST_BE_FIRST_STAGES.includes(Object.keys(stage)[0]));
+  pipeline.splice(insertAt === -1 ? pipeline.length : insertAt, 0, { $match: { [TENANT_FIELD]: tenantId } });
+}
+
+function stamp(document: Record<string, unknown>, tenantId: string): void {
+  assertSameTenant(document[TENANT_FIELD], tenantId, 'A new document');
+  document[TENANT_FIELD] = tenantId;
+}
+
+type BulkOperation = Record<string, Record<string, unknown> | undefined>;
+
+function scopeBulkOperation(operation: BulkOperation, tenantId: string): void {
+  const [kind] = Object.keys(operation);
+  const body = operation[kind] as Record<string, unknown>;
+  if (kind === 'insertOne') {
+    stamp(body.document as Record<string, unknown>, tenantId);
+    return;
+  }
+  body.filter = scopeFilter(body.filter as Record<string, unknown>, tenantId);
+  if (kind === 'replaceOne') stamp(body.replacement as Record<string, unknown>, tenantId);
+  if (kind === 'updateOne' || kind === 'updateMany') assertUpdateKeepsTenant(body.update, tenantId);
+}
+
+/**
+ * Scopes every query and write of a schema with a `tenant_id` path to the current tenant. Registered
+ * on the connection, so it reaches every model; a schema opts out only with `{ tenantScoped: false }`
+ * (the `tenants` collection itself). The tenant is read in pre hooks only, from the CLS context.
+ */
+export function tenantScopePlugin(schema: Schema): void {
+  if (!schema.path(TENANT_FIELD) || schema.get('tenantScoped' as never) === false) return;
+  schema.set('tenantScoped' as never, true as never);
+
+  schema.pre('save', function () {
+    const tenantId = currentTenant();
+    if (tenantId === null) return;
+    if (this.isNew) {
+      assertSameTenant(this.get(TENANT_FIELD), tenantId, 'A new document');
+      this.set(TENANT_FIELD, tenantId);
+    } else if (this.isModified(TENANT_FIELD) || this.get(TENANT_FIELD) !== tenantId) {
+      throw new TenantScopeViolationError('A saved document may not change or belong to another tenant');
+    }
+  });
+
+  schema.pre('insertMany', function (docs: unknown) {
+    const tenantId = currentTenant();
+    if (tenantId === null) return;
+    for (const document of Array.isArray(docs) ? docs : [docs]) stamp(document as Record<string, unknown>, tenantId);
+  });
+
+  schema.pre('bulkWrite', function (operations) {
+    const tenantId = currentTenant();
+    if (tenantId === null) return;
+    for (const operation of operations) scopeBulkOperation(operation as unknown as BulkOperation, tenantId);
+  });
+
+  schema.pre([...SCOPED_QUERIES], { document: false, query: true }, function (this: Query<unknown, unknown>) {
+    const tenantId = currentTenant();
+    if (tenantId === null) return;
+    this.setQuery(scopeFilter(this.getFilter(), tenantId));
+    const operation = (this as unknown as { op?: string }).op ?? '';
+    if (REPLACING_QUERIES.has(operation)) {
+      stamp(this.getUpdate() as Record<string, unknown>, tenantId);
+    } else {
+      assertUpdateKeepsTenant(this.getUpdate(), tenantId);
+    }
+  });
+
+  schema.pre('aggregate', function (this: Aggregate<unknown>) {
+    const tenantId = currentTenant();
+    if (tenantId !== null) scopePipeline(this.pipeline() as unknown as Record<string, unknown>[], tenantId);
+  });
+
+  schema.pre('estimatedDocumentCount', function () {
+    if (currentTenant() !== null) {
+      throw new TenantScopeViolationError('estimatedDocumentCount counts every tenant; use countDocuments');
+    }
+  });
+}

@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { TenantRecord } from '../tenants.repository.js';
+
+export class TenantDto {
+  @ApiProperty({ example: 'acme' }) tenant_id!: string;
+  @ApiProperty({ example: 'Acme Corp' }) name!: string;
+  @ApiProperty({ enum: ['active', 'suspended'] }) status!: 'active' | 'suspended';
+  @ApiProperty({
+    example: {
+      max_forms: 100,
+      max_responses_per_form: 10000,
+      features: { workflows: false, ai_generation: false, webhooks: false },
+    },
+  })
+  settings!: TenantRecord['settings'];
+  @ApiProperty() created_at!: string;
+  @ApiProperty() updated_at!: string;
+
+  static from(record: TenantRecord): TenantDto {
+    return {
+      tenant_id: record.tenant_id,
+      name: record.name,
+      status: record.status,
+      settings: record.settings,
+      created_at: record.created_at.toISOString(),
+      updated_at: record.updated_at.toISOString(),
+    };
+  }
+}

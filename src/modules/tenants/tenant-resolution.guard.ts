@@ -1,0 +1,68 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
+import { TENANT_ID_PATTERN } from './tenant.schema.js';
+import { TenantResolver } from './tenant-resolver.service.js';
+
+/**
+ * Decides every request's tenant, as the contract says: a valid bearer token's `tenant_id` first
+ * (an `X-Tenant-ID` that differs is refused), then `X-Tenant-ID`, then the default tenant (unless
+ * isolation is enforced). The result goes into the CLS context for everything after it.
+ */
+@Injectable()
+export class TenantResolutionGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: AccessTokenService,
+    private readonly resolver: TenantResolver,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(WITHOUT_TENANT, [context.getHandler(), context.getClass()])) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const { tenantId, actor } = await this.identify(request);
+    if (!TENANT_ID_PATTERN.test(tenantId)) {
+      throw new ApiError(HttpStatus.NOT_FOUND, 'tenant_not_found', 'Tenant not found');
+    }
+    TenantContext.enter(await this.resolver.resolve(tenantId), actor);
+    return true;
+  }
+
+  private async identify(request: FastifyRequest): Promise<{ tenantId: string; actor?: Actor }> {
+    const header = singleValue(request.headers['x-tenant-id']);
+    const token = bearerToken(request.headers.authorization);
+    if (token !== undefined) {
+      const claims = await this.tokens.verify(token);
+      if (!claims) throw ApiError.unauthorized('Invalid or expired access token');
+      if (header !== undefined && header !== claims.tenant_id) {
+        throw new ApiError(HttpStatus.FORBIDDEN, 'tenant_mismatch', 'X-Tenant-ID does not match the access token');
+      }
+      return { tenantId: claims.tenant_id, actor: { user_id: claims.sub, role: claims.role } };
+    }
+    if (header !== undefined) return { tenantId: header };
+    if (this.config.tenancy.isolationEnabled) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'tenant_required', 'Send an X-Tenant-ID header or an access token');
+    }
+    return { tenantId: this.config.tenancy.defaultTenantId };
+  }
+}
+
+function singleValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value ? value.trim() || undefined : undefined;
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  if (authorization && !match) throw ApiError.unauthorized('Authorization must be "Bearer <token>"');
+  return match?.[1];
+}

@@ -1,0 +1,42 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import type { ResolvedTenant } from '../../infrastructure/tenancy/tenant-context.js';
+import { TenantsRepository } from './tenants.repository.js';
+
+const CACHE_SIZE = 10_000;
+/** Upper bound on how long another replica may serve a tenant changed elsewhere if pub/sub is down. */
+const CACHE_TTL_MS = 10_000;
+
+/**
+ * Turns a tenant id into the tenant the request runs as, or the contract's 404/403. Hot path: every
+ * request resolves one, so answers (misses included) are cached in-process for a short time.
+ */
+@Injectable()
+export class TenantResolver {
+  private readonly cache = new LRUCache<string, ResolvedTenant | 'missing'>({ max: CACHE_SIZE, ttl: CACHE_TTL_MS });
+
+  constructor(private readonly tenants: TenantsRepository) {}
+
+  async resolve(tenantId: string): Promise<ResolvedTenant> {
+    let tenant = this.cache.get(tenantId);
+    if (tenant === undefined) {
+      const record = await this.tenants.findById(tenantId);
+      tenant = record
+        ? { tenant_id: record.tenant_id, name: record.name, status: record.status, settings: record.settings }
+        : 'missing';
+      this.cache.set(tenantId, tenant);
+    }
+    if (tenant === 'missing') {
+      throw new ApiError(HttpStatus.NOT_FOUND, 'tenant_not_found', `Tenant '${tenantId}' not found`);
+    }
+    if (tenant.status === 'suspended') {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'tenant_suspended', `Tenant '${tenantId}' is suspended`);
+    }
+    return tenant;
+  }
+
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+}

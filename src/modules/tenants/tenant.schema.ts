@@ -1,0 +1,38 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+export const TENANT_ID_PATTERN = /^[a-z0-9-]{3,63}$/;
+
+@Schema({ _id: false })
+export class TenantFeatures {
+  @Prop({ default: false }) workflows!: boolean;
+  @Prop({ default: false }) ai_generation!: boolean;
+  @Prop({ default: false }) webhooks!: boolean;
+}
+
+@Schema({ _id: false })
+export class TenantSettingsDocument {
+  @Prop({ default: 100, min: 0 }) max_forms!: number;
+  @Prop({ default: 10_000, min: 0 }) max_responses_per_form!: number;
+  @Prop({ type: SchemaFactory.createForClass(TenantFeatures), default: () => ({}) }) features!: TenantFeatures;
+}
+
+/** The registry of tenants: global, so it opts out of the tenant scope that every other collection gets. */
+@Schema({
+  collection: 'tenants',
+  timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  versionKey: false,
+  tenantScoped: false,
+} as never)
+export class Tenant {
+  @Prop({ required: true, unique: true, match: TENANT_ID_PATTERN }) tenant_id!: string;
+  @Prop({ required: true, trim: true }) name!: string;
+  @Prop({ required: true, enum: ['active', 'suspended'], default: 'active' }) status!: 'active' | 'suspended';
+  @Prop({ type: SchemaFactory.createForClass(TenantSettingsDocument), default: () => ({}) })
+  settings!: TenantSettingsDocument;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export type TenantDocument = HydratedDocument<Tenant>;
+export const TenantSchema = SchemaFactory.createForClass(Tenant);

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { ResolvedTenant } from '../../infrastructure/tenancy/tenant-context.js';
+import { Tenant } from './tenant.schema.js';
+
+export type TenantRecord = ResolvedTenant & { created_at: Date; updated_at: Date };
+
+export interface TenantChanges {
+  name?: string;
+  status?: 'active' | 'suspended';
+  settings?: object;
+}
+
+const PROJECTION = { _id: 0, tenant_id: 1, name: 1, status: 1, settings: 1, created_at: 1, updated_at: 1 };
+
+@Injectable()
+export class TenantsRepository {
+  constructor(@InjectModel(Tenant.name) private readonly tenants: Model<Tenant>) {}
+
+  async create(
+    tenant: Pick<Tenant, 'tenant_id' | 'name'> & { settings?: Record<string, unknown> },
+  ): Promise<TenantRecord> {
+    const created = await this.tenants.create(tenant);
+    return this.toRecord(created.toObject());
+  }
+
+  async findById(tenantId: string): Promise<TenantRecord | null> {
+    const found = await this.tenants.findOne({ tenant_id: tenantId }, PROJECTION).lean<TenantRecord>();
+    return found ? this.toRecord(found) : null;
+  }
+
+  list(): Promise<TenantRecord[]> {
+    return this.tenants.find({}, PROJECTION).sort({ tenant_id: 1 }).lean<TenantRecord[]>();
+  }
+
+  /** Applies changes field by field (nested settings included) so unspecified settings keep their value. */
+  async update(tenantId: string, changes: TenantChanges): Promise<TenantRecord | null> {
+    const $set: Record<string, unknown> = {};
+    if (changes.name !== undefined) $set.name = changes.name;
+    if (changes.status !== undefined) $set.status = changes.status;
+    for (const [path, value] of flatten(changes.settings ?? {}, 'settings')) $set[path] = value;
+    const updated = await this.tenants
+      .findOneAndUpdate(
+        { tenant_id: tenantId },
+        { $set },
+        { returnDocument: 'after', projection: PROJECTION, runValidators: true },
+      )
+      .lean<TenantRecord>();
+    return updated ? this.toRecord(updated) : null;
+  }
+
+  /** Creates the tenant unless it exists; never changes an existing one. Safe when replicas race. */
+  async ensureExists(tenantId: string, name: string): Promise<void> {
+    const now = new Date();
+    const defaults = new this.tenants({ tenant_id: tenantId, name, created_at: now, updated_at: now }).toObject();
+    try {
+      await this.tenants.updateOne(
+        { tenant_id: tenantId },
+        { $setOnInsert: defaults },
+        { upsert: true, timestamps: false },
+      );
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
+  }
+
+  private toRecord(raw: TenantRecord & { _id?: unknown }): TenantRecord {
+    const { tenant_id, name, status, settings, created_at, updated_at } = raw;
+    return { tenant_id, name, status, settings, created_at, updated_at };
+  }
+}
+
+function flatten(value: object, prefix: string): [string, unknown][] {
+  return Object.entries(value).flatMap(([key, inner]) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? flatten(inner, `${prefix}.${key}`)
+      : [[`${prefix}.${key}`, inner] as [string, unknown]],
+  );
+}
