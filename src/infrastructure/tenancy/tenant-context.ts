@@ -80,23 +80,24 @@ export const TenantContext = {
   },
 
   /** Runs `work` as `tenantId` (jobs, event listeners), replacing any context around it. */
-  runForTenant<T>(tenantId: string, work: () => Promise<T>, actor?: Actor): Promise<T> {
+  runForTenant<T>(tenantId: string, work: () => PromiseLike<T>, actor?: Actor): Promise<T> {
     if (!tenantId) throw new MissingTenantContextError();
     const cls = ClsServiceManager.getClsService();
-    return cls.run({ ifNested: 'override' }, () => {
+    // Awaited inside the context: a Mongoose query is lazy and would otherwise execute outside it.
+    return cls.run({ ifNested: 'override' }, async () => {
       cls.set(TENANT_ID_KEY, tenantId);
       if (actor) cls.set(ACTOR_KEY, actor);
-      return work();
+      return await work();
     });
   },
 
   /** Runs `work` across all tenants (migrations, maintenance). Logged: it must be rare and deliberate. */
-  runAsSystem<T>(reason: string, work: () => Promise<T>): Promise<T> {
+  runAsSystem<T>(reason: string, work: () => PromiseLike<T>): Promise<T> {
     logger.warn({ msg: 'entering system scope: tenant isolation off', reason });
     const cls = ClsServiceManager.getClsService();
-    return cls.run({ ifNested: 'override' }, () => {
+    return cls.run({ ifNested: 'override' }, async () => {
       cls.set(SYSTEM_SCOPE_KEY, true);
-      return work();
+      return await work();
     });
   },
 };

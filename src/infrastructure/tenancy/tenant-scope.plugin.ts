@@ -1,4 +1,4 @@
-import type { Aggregate, Query, Schema } from 'mongoose';
+import type { Aggregate, Document, Query, Schema } from 'mongoose';
 import { TenantContext } from './tenant-context.js';
 
 export const TENANT_FIELD = 'tenant_id';
@@ -68,7 +68,11 @@ export function assertUpdateKeepsTenant(update: unknown, tenantId: string): void
   }
 }
 
+/** Adds the tenant to a filter; a filter with its own tenant_id condition keeps it and must match both. */
 function scopeFilter(filter: Record<string, unknown> | undefined, tenantId: string): Record<string, unknown> {
+  if (filter && TENANT_FIELD in filter && filter[TENANT_FIELD] !== tenantId) {
+    return { $and: [filter, { [TENANT_FIELD]: tenantId }] };
+  }
   return { ...(filter ?? {}), [TENANT_FIELD]: tenantId };
 }
 
@@ -86,6 +90,17 @@ function scopePipeline(pipeline: Record<string, unknown>[], tenantId: string): v
 function stamp(document: Record<string, unknown>, tenantId: string): void {
   assertSameTenant(document[TENANT_FIELD], tenantId, 'A new document');
   document[TENANT_FIELD] = tenantId;
+}
+
+function scopeDocument(document: Document<unknown>): void {
+  const tenantId = currentTenant();
+  if (tenantId === null) return;
+  if (document.isNew) {
+    assertSameTenant(document.get(TENANT_FIELD), tenantId, 'A new document');
+    document.set(TENANT_FIELD, tenantId);
+  } else if (document.isModified(TENANT_FIELD) || document.get(TENANT_FIELD) !== tenantId) {
+    throw new TenantScopeViolationError('A saved document may not change or belong to another tenant');
+  }
 }
 
 type BulkOperation = Record<string, Record<string, unknown> | undefined>;
@@ -111,15 +126,12 @@ export function tenantScopePlugin(schema: Schema): void {
   if (!schema.path(TENANT_FIELD) || schema.get('tenantScoped' as never) === false) return;
   schema.set('tenantScoped' as never, true as never);
 
+  // On validate too: validation runs before save and would reject a new document lacking tenant_id.
+  schema.pre('validate', function () {
+    scopeDocument(this);
+  });
   schema.pre('save', function () {
-    const tenantId = currentTenant();
-    if (tenantId === null) return;
-    if (this.isNew) {
-      assertSameTenant(this.get(TENANT_FIELD), tenantId, 'A new document');
-      this.set(TENANT_FIELD, tenantId);
-    } else if (this.isModified(TENANT_FIELD) || this.get(TENANT_FIELD) !== tenantId) {
-      throw new TenantScopeViolationError('A saved document may not change or belong to another tenant');
-    }
+    scopeDocument(this);
   });
 
   schema.pre('insertMany', function (docs: unknown) {
