@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, Type } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -16,9 +16,12 @@ export interface E2eApp {
   close(): Promise<void>;
 }
 
-/** Boots the whole API exactly as `main.ts` does, on the environment `useTestEnvironment` set. */
-export async function createE2eApp(): Promise<E2eApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+/**
+ * Boots the whole API exactly as `main.ts` does, on the environment `useTestEnvironment` set.
+ * `extraControllers` lets a test add probe endpoints that run behind the same global guards.
+ */
+export async function createE2eApp(extraControllers: Type[] = []): Promise<E2eApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extraControllers }).compile();
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'silent', 'api');
   const bodyLimit = moduleRef.get(AppConfigService).http.bodyLimitBytes;
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger, bodyLimit), {

@@ -44,7 +44,8 @@ export class TenantsRepository {
       .findOneAndUpdate(
         { tenant_id: tenantId },
         { $set },
-        { returnDocument: 'after', projection: PROJECTION, runValidators: true },
+        // No projection: the local store has none on findAndModify; toRecord picks the fields.
+        { returnDocument: 'after', runValidators: true },
       )
       .lean<TenantRecord>();
     return updated ? this.toRecord(updated) : null;
