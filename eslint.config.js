@@ -14,4 +14,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['bench/**'], rules: { 'no-console': 'off' } },
 );
