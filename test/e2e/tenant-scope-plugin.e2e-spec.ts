@@ -13,9 +13,9 @@ interface Widget {
 
 const A = 'alpha';
 const B = 'beta';
-const asA = <T>(work: () => Promise<T>) => TenantContext.runForTenant(A, work);
-const asB = <T>(work: () => Promise<T>) => TenantContext.runForTenant(B, work);
-const asSystem = <T>(work: () => Promise<T>) => TenantContext.runAsSystem('test inspection', work);
+const asA = <T>(work: () => PromiseLike<T>) => TenantContext.runForTenant(A, work);
+const asB = <T>(work: () => PromiseLike<T>) => TenantContext.runForTenant(B, work);
+const asSystem = <T>(work: () => PromiseLike<T>) => TenantContext.runAsSystem('test inspection', work);
 
 describe('tenant scope plugin on the real store', () => {
   let connection: Connection;
@@ -159,7 +159,7 @@ describe('tenant scope plugin on the real store', () => {
   });
 
   it('refuses updates that set, unset or rename tenant_id, in every form', async () => {
-    const attempts = [
+    const attempts: Array<() => PromiseLike<unknown>> = [
       () => widgets.updateOne({ name: 'a1' }, { $set: { tenant_id: B } }),
       () => widgets.updateOne({ name: 'a1' }, { tenant_id: B }),
       () => widgets.updateMany({}, { $unset: { tenant_id: 1 } }),
