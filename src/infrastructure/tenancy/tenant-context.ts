@@ -66,11 +66,6 @@ export const TenantContext = {
     return cls.isActive() && cls.get<boolean | undefined>(SYSTEM_SCOPE_KEY) === true;
   },
 
-  hasTenant(): boolean {
-    const cls = ClsServiceManager.getClsService();
-    return cls.isActive() && Boolean(cls.get(TENANT_ID_KEY));
-  },
-
   /** Called by the HTTP tenant guard once it resolved the request's tenant. */
   enter(tenant: ResolvedTenant, actor?: Actor): void {
     const cls = ClsServiceManager.getClsService();
