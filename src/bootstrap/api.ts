@@ -15,7 +15,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
     createFastifyAdapter(logger, environment.BODY_LIMIT_BYTES),
     { logger: new AppLogger(logger) },
   );
-  configureHttpApp(app);
+  await configureHttpApp(app);
   closeOnSignals(app, logger);
   await app.listen(environment.PORT, environment.HOST);
   logger.info({ url: await app.getUrl() }, 'API listening');

@@ -27,7 +27,7 @@ export async function createE2eApp(extraControllers: Type[] = []): Promise<E2eAp
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger, bodyLimit), {
     logger: new AppLogger(logger),
   });
-  configureHttpApp(app);
+  await configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -57,6 +57,18 @@ export class AppConfigService {
     };
   }
 
+  get loginRateLimit() {
+    return {
+      maxFailuresPerEmail: this.get('LOGIN_MAX_FAILURES_PER_EMAIL'),
+      maxAttemptsPerIp: this.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
+      windowSeconds: this.get('LOGIN_RATE_WINDOW_SECONDS'),
+    };
+  }
+
+  get files() {
+    return { storageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
+  }
+
   get tenancy() {
     return {
       defaultTenantId: this.get('DEFAULT_TENANT_ID'),

@@ -107,6 +107,30 @@ export class Environment {
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_EMAIL = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_ATTEMPTS_PER_IP = 100;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_WINDOW_SECONDS = 900;
+
+  @IsString()
+  @MinLength(1)
+  FILE_STORAGE_DIR = '.data/files';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  FILE_MAX_BYTES = 10_485_760;
 }
 
 /** Validates `process.env`-shaped input; throws a single line naming every bad variable. */

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiError } from './api-error.js';
 import { toErrorBody } from './error-body.js';
 
 /** Gives every error the contract's body; 5xx are logged with their cause, never shown to clients. */
@@ -13,6 +14,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
+    if (exception instanceof ApiError) void reply.headers(exception.headers);
     void reply.status(body.statusCode).send(body);
   }
 }

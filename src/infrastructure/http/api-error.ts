@@ -16,6 +16,9 @@ export interface ErrorBody {
 
 /** An HTTP error with the contract's stable machine code; throw it from services and guards. */
 export class ApiError extends HttpException {
+  /** Response headers that belong to the error (e.g. `Retry-After`). */
+  readonly headers: Record<string, string> = {};
+
   constructor(status: HttpStatus, code: string, message: string, details?: ErrorDetail[]) {
     const body: ErrorBody = { statusCode: status, error: code, message };
     if (details?.length) body.details = details;
@@ -28,6 +31,12 @@ export class ApiError extends HttpException {
 
   static notFound(what = 'Resource'): ApiError {
     return new ApiError(HttpStatus.NOT_FOUND, 'not_found', `${what} not found`);
+  }
+
+  static rateLimited(retryAfterSeconds: number): ApiError {
+    const error = new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'rate_limited', 'Too many attempts, try again later');
+    error.headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterSeconds) || 1));
+    return error;
   }
 
   static unauthorized(message = 'Authentication required'): ApiError {

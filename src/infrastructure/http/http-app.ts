@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -27,8 +28,10 @@ export function createFastifyAdapter(logger: Logger, bodyLimitBytes: number): Fa
 }
 
 /** Everything an HTTP application needs besides its modules; shared by `main.ts` and the e2e tests. */
-export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
+export async function configureHttpApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfigService);
+  // One file per request, streamed: its size limit is the files' own, not the JSON body limit.
+  await app.register(multipart, { limits: { fileSize: config.files.maxBytes, files: 1, fields: 0, parts: 1 } });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -1,0 +1,41 @@
+import { Controller, Get, Param, Post, Req, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Types } from 'mongoose';
+import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { FileDto } from './dto/file.dto.js';
+import { FilesService } from './files.service.js';
+
+@ApiTags('files')
+@RequireUser()
+@Controller('files')
+export class FilesController {
+  constructor(private readonly files: FilesService) {}
+
+  @Post()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ type: FileDto, description: 'Over FILE_MAX_BYTES: 413 payload_too_large' })
+  async upload(@Req() request: FastifyRequest): Promise<FileDto> {
+    const part = await request.file();
+    if (!part || part.fieldname !== 'file') {
+      throw ApiError.validation([{ field: 'file', message: 'send the file in a multipart field named "file"' }]);
+    }
+    const file = await this.files.upload({ filename: part.filename, content_type: part.mimetype, content: part.file });
+    return FileDto.from(file);
+  }
+
+  @Get(':file_id')
+  @ApiOkResponse({ description: 'The bytes, with the recorded content type, as an attachment' })
+  @ApiNotFoundResponse({ description: 'No such file in this tenant (not_found)' })
+  async download(@Param('file_id', new ObjectIdPipe('File')) id: Types.ObjectId): Promise<StreamableFile> {
+    const { file, content } = await this.files.open(id);
+    return new StreamableFile(content, {
+      type: file.content_type,
+      length: file.size,
+      disposition: `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+    });
+  }
+}

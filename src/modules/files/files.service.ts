@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { type FileRecord, FilesRepository } from './files.repository.js';
+import { FileStorage } from './storage/file-storage.js';
+
+export interface Upload {
+  filename: string;
+  content_type: string;
+  content: Readable;
+}
+
+/** Control characters and path separators never reach a header or a disk path. */
+function cleanFilename(name: string): string {
+  const cleaned = [...name]
+    .map((char) => (char < ' ' || char === '\u007f' || char === '/' || char === '\\' ? '_' : char))
+    .join('')
+    .trim()
+    .slice(0, 255);
+  return cleaned || 'file';
+}
+
+@Injectable()
+export class FilesService {
+  constructor(
+    private readonly files: FilesRepository,
+    private readonly storage: FileStorage,
+  ) {}
+
+  /** Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes. */
+  async upload(upload: Upload): Promise<FileRecord> {
+    const id = new Types.ObjectId();
+    const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
+    const size = await this.storage.write(storageKey, upload.content);
+    try {
+      return await this.files.create({
+        _id: id,
+        filename: cleanFilename(upload.filename),
+        content_type: upload.content_type || 'application/octet-stream',
+        size,
+        storage_key: storageKey,
+        uploaded_by: TenantContext.actor()?.user_id,
+      });
+    } catch (error) {
+      await this.storage.remove(storageKey);
+      throw error;
+    }
+  }
+
+  async open(id: Types.ObjectId): Promise<{ file: FileRecord; content: Readable }> {
+    const file = await this.files.findById(id);
+    if (!file) throw ApiError.notFound('File');
+    return { file, content: this.storage.read(file.storage_key) };
+  }
+
+  /** Which of `ids` (hex) are files of the current tenant. */
+  async existing(ids: string[]): Promise<Set<string>> {
+    const valid = ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    return valid.length ? this.files.existingIds(valid) : new Set();
+  }
+}

@@ -1,0 +1,135 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { FIELD_KEY_PATTERN, FIELD_TYPES, type FieldType, MAX_PATTERN_LENGTH } from '../form-field.js';
+
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const MAX_FIELDS = 200;
+
+export class FieldDto {
+  @ApiProperty({ example: 'email', description: 'Letters, digits and _; starts with a letter' })
+  @Matches(FIELD_KEY_PATTERN, { message: 'key must be 1-64 letters, digits or _, starting with a letter' })
+  key!: string;
+
+  @ApiProperty({ enum: FIELD_TYPES, example: 'email' }) @IsIn(FIELD_TYPES) type!: FieldType;
+  @ApiProperty({ example: 'Your email' }) @IsString() @IsNotEmpty() @MaxLength(200) label!: string;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() required?: boolean;
+
+  @ApiPropertyOptional({ example: ['red', 'green'], description: 'select and multiselect only' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  options?: string[];
+
+  @ApiPropertyOptional({ description: 'number: smallest value; multiselect: fewest choices' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  min?: number;
+
+  @ApiPropertyOptional({ description: 'number: largest value; multiselect: most choices' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  max?: number;
+
+  @ApiPropertyOptional({ example: 500 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) max_length?: number;
+
+  @ApiPropertyOptional({
+    example: '^[A-Z]{2}\\d{4}$',
+    description: 'Checked at save time for catastrophic backtracking',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_PATTERN_LENGTH)
+  pattern?: string;
+}
+
+export class FormSettingsDto {
+  @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() send_notification?: boolean;
+
+  @ApiPropertyOptional({ example: ['team@example.com'], description: "Empty: the owner's email" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsEmail({}, { each: true })
+  notification_emails?: string[];
+}
+
+export class CreateFormDto {
+  @ApiProperty({ example: 'Contact us' }) @IsString() @IsNotEmpty() @MaxLength(200) title!: string;
+
+  @ApiPropertyOptional({ example: 'contact-us', description: 'Defaults from the title; unique per tenant' })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: 'slug must be lowercase letters and digits separated by single hyphens' })
+  @MaxLength(80)
+  slug?: string;
+
+  @ApiPropertyOptional({ example: 'We answer within a day' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5_000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [FieldDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FIELDS)
+  @ValidateNested({ each: true })
+  @Type(() => FieldDto)
+  fields?: FieldDto[];
+
+  @ApiPropertyOptional({ type: FormSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FormSettingsDto)
+  settings?: FormSettingsDto;
+}
+
+/** Any subset of a form's editable properties. */
+export class UpdateFormDto {
+  @ApiPropertyOptional({ example: 'Contact us' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ example: 'contact' })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: 'slug must be lowercase letters and digits separated by single hyphens' })
+  @MaxLength(80)
+  slug?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5_000) description?: string;
+
+  @ApiPropertyOptional({ type: [FieldDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FIELDS)
+  @ValidateNested({ each: true })
+  @Type(() => FieldDto)
+  fields?: FieldDto[];
+
+  @ApiPropertyOptional({ type: FormSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FormSettingsDto)
+  settings?: FormSettingsDto;
+}

@@ -1,0 +1,82 @@
+import safeRegex from 'safe-regex2';
+import type { ErrorDetail } from '../../infrastructure/http/api-error.js';
+
+export const FIELD_TYPES = [
+  'text',
+  'textarea',
+  'email',
+  'number',
+  'select',
+  'multiselect',
+  'checkbox',
+  'date',
+  'url',
+  'file',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export const FIELD_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+export const MAX_PATTERN_LENGTH = 500;
+
+/** One field of a form, as the contract describes it. */
+export interface FormField {
+  key: string;
+  type: FieldType;
+  label: string;
+  required?: boolean;
+  options?: string[];
+  min?: number;
+  max?: number;
+  max_length?: number;
+  pattern?: string;
+}
+
+const TEXT_TYPES: ReadonlySet<FieldType> = new Set(['text', 'textarea', 'email', 'url']);
+const CHOICE_TYPES: ReadonlySet<FieldType> = new Set(['select', 'multiselect']);
+
+/**
+ * The rules between a form's fields that per-property validation cannot see. A pattern must compile
+ * and must not backtrack catastrophically: it runs on every submission, against public input.
+ */
+export function fieldDefinitionProblems(fields: FormField[], path = 'fields'): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  fields.forEach((field, index) => {
+    const at = (property: string, message: string) => problems.push({ field: `${path}.${index}.${property}`, message });
+    if (seen.has(field.key)) at('key', `duplicate field key '${field.key}'`);
+    seen.add(field.key);
+    if (CHOICE_TYPES.has(field.type)) {
+      if (!field.options?.length) at('options', `a ${field.type} field needs at least one option`);
+      else if (new Set(field.options).size !== field.options.length) at('options', 'options must be unique');
+    } else if (field.options !== undefined) {
+      at('options', `a ${field.type} field has no options`);
+    }
+    if (field.min !== undefined && field.max !== undefined && field.min > field.max) {
+      at('min', 'min must not be greater than max');
+    }
+    if (
+      (field.min !== undefined || field.max !== undefined) &&
+      field.type !== 'number' &&
+      field.type !== 'multiselect'
+    ) {
+      at('min', 'min/max apply to number (value) and multiselect (choices) fields only');
+    }
+    if ((field.max_length !== undefined || field.pattern !== undefined) && !TEXT_TYPES.has(field.type)) {
+      at('max_length', 'max_length/pattern apply to text, textarea, email and url fields only');
+    }
+    if (field.pattern !== undefined) {
+      const problem = patternProblem(field.pattern);
+      if (problem) at('pattern', problem);
+    }
+  });
+  return problems;
+}
+
+function patternProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern, 'u');
+  } catch {
+    return 'pattern is not a valid regular expression';
+  }
+  return safeRegex(pattern) ? null : 'pattern could take exponential time on some inputs; simplify it';
+}

@@ -1,0 +1,82 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { Types } from 'mongoose';
+import { FIELD_TYPES, type FieldType } from './form-field.js';
+
+export const FORM_STATUSES = ['draft', 'published', 'archived'] as const;
+export type FormStatus = (typeof FORM_STATUSES)[number];
+
+@Schema({ _id: false, versionKey: false })
+export class FormFieldDocument {
+  @Prop({ required: true }) key!: string;
+  @Prop({ required: true, enum: FIELD_TYPES }) type!: FieldType;
+  @Prop({ required: true }) label!: string;
+  @Prop() required?: boolean;
+  @Prop({ type: [String], default: undefined }) options?: string[];
+  @Prop() min?: number;
+  @Prop() max?: number;
+  @Prop() max_length?: number;
+  @Prop() pattern?: string;
+}
+const FormFieldSchema = SchemaFactory.createForClass(FormFieldDocument);
+
+@Schema({ _id: false, versionKey: false })
+export class FormSettingsDocument {
+  @Prop({ default: false }) send_notification!: boolean;
+  @Prop({ type: [String], default: [] }) notification_emails!: string[];
+}
+
+/** What submissions validate against: a copy of the form taken when it was last published. */
+@Schema({ _id: false, versionKey: false })
+export class PublishedSnapshot {
+  @Prop({ required: true }) version!: number;
+  @Prop({ required: true }) title!: string;
+  @Prop({ default: '' }) description!: string;
+  @Prop({ type: [FormFieldSchema], default: [] }) fields!: FormFieldDocument[];
+  @Prop({ required: true }) published_at!: Date;
+}
+export const PublishedSnapshotSchema = SchemaFactory.createForClass(PublishedSnapshot);
+
+@Schema({ collection: 'forms', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' }, versionKey: false })
+export class Form {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ required: true, trim: true }) title!: string;
+  @Prop({ required: true }) slug!: string;
+  @Prop({ default: '' }) description!: string;
+  @Prop({ required: true, enum: FORM_STATUSES, default: 'draft' }) status!: FormStatus;
+  /** The published version number; 0 until the first publish. */
+  @Prop({ required: true, default: 0 }) version!: number;
+  /** The working copy editors change; submissions never see it before it is published. */
+  @Prop({ type: [FormFieldSchema], default: [] }) fields!: FormFieldDocument[];
+  @Prop({ type: SchemaFactory.createForClass(FormSettingsDocument), default: () => ({}) })
+  settings!: FormSettingsDocument;
+  @Prop({ required: true }) owner_id!: string;
+  @Prop({ type: PublishedSnapshotSchema }) published?: PublishedSnapshot;
+  /** Responses accepted so far, reserved atomically before each insert (enforces the tenant quota). */
+  @Prop({ required: true, default: 0 }) response_count!: number;
+  /** Bumped by every change, so publishing can tell it snapshots exactly what it read. */
+  @Prop({ required: true, default: 0 }) revision!: number;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export const FormSchema = SchemaFactory.createForClass(Form);
+FormSchema.index({ tenant_id: 1, slug: 1 }, { unique: true });
+FormSchema.index({ tenant_id: 1, created_at: -1, _id: -1 });
+FormSchema.index({ tenant_id: 1, status: 1, created_at: -1, _id: -1 });
+
+/** `form_versions`: one immutable snapshot per publish, kept for responses of older versions. */
+@Schema({ collection: 'form_versions', versionKey: false })
+export class FormVersion {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ required: true }) form_id!: Types.ObjectId;
+  @Prop({ required: true }) version!: number;
+  @Prop({ required: true }) title!: string;
+  @Prop({ default: '' }) description!: string;
+  @Prop({ type: [FormFieldSchema], default: [] }) fields!: FormFieldDocument[];
+  @Prop({ required: true }) published_at!: Date;
+}
+
+export const FormVersionSchema = SchemaFactory.createForClass(FormVersion);
+FormVersionSchema.index({ tenant_id: 1, form_id: 1, version: -1 }, { unique: true });

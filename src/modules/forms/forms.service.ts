@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { Types } from 'mongoose';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import type { Page } from '../../infrastructure/database/cursor-page.js';
+import { EventDispatcher } from '../events/event-dispatcher.service.js';
+import { EventType } from '../events/event-types.js';
+import type { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
+import { fieldDefinitionProblems, type FormField } from './form-field.js';
+import type { FormStatus, PublishedSnapshot } from './form.schema.js';
+import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
+
+/** What a submission is validated against. */
+export interface SubmissionTarget {
+  form_id: Types.ObjectId;
+  version: number;
+  fields: FormField[];
+}
+
+@Injectable()
+export class FormsService {
+  constructor(
+    private readonly forms: FormsRepository,
+    private readonly events: EventDispatcher,
+  ) {}
+
+  async create(input: CreateFormDto): Promise<FormRecord> {
+    assertValidFields(input.fields);
+    const { max_forms } = TenantContext.tenant().settings;
+    if ((await this.forms.countNotArchived()) >= max_forms) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This tenant may have at most ${max_forms} forms`);
+    }
+    const slug = await this.freeSlug(input);
+    const form = await this.forms
+      .create({
+        title: input.title,
+        slug,
+        description: input.description ?? '',
+        fields: input.fields ?? [],
+        settings: input.settings,
+        owner_id: TenantContext.actor()?.user_id ?? '',
+      })
+      .catch(rethrowDuplicateSlug);
+    this.emit(EventType.FormCreated, form, { title: form.title, slug: form.slug, status: form.status });
+    return form;
+  }
+
+  list(query: { status?: FormStatus; cursor?: string; limit: number }): Promise<Page<FormRecord>> {
+    return this.forms.list(query);
+  }
+
+  async get(id: Types.ObjectId): Promise<FormRecord> {
+    const form = await this.forms.findById(id);
+    if (!form) throw ApiError.notFound('Form');
+    return form;
+  }
+
+  async update(id: Types.ObjectId, changes: UpdateFormDto): Promise<FormRecord> {
+    assertValidFields(changes.fields);
+    const current = await this.get(id);
+    assertNotArchived(current);
+    // Checked first: the local store reports a duplicate created by an update as an internal error.
+    if (changes.slug !== undefined && (await this.forms.slugTaken(changes.slug, id))) throw slugTaken();
+    const updated = await this.forms.update(id, changes).catch(rethrowDuplicateSlug);
+    if (!updated) throw ApiError.notFound('Form');
+    this.emit(EventType.FormUpdated, updated, { changed: Object.keys(changes) });
+    return updated;
+  }
+
+  /**
+   * Snapshots the working copy as the next version. The snapshot goes into the form itself in one
+   * atomic, revision-checked write (so submissions never see a half-published form); the history copy
+   * in `form_versions` follows and is re-written idempotently by the next publish if a crash lost it.
+   */
+  async publish(id: Types.ObjectId): Promise<FormRecord> {
+    const form = await this.get(id);
+    assertNotArchived(form);
+    if (form.published) await this.forms.saveVersion(id, form.published);
+    const snapshot: PublishedSnapshot = {
+      version: form.version + 1,
+      title: form.title,
+      description: form.description,
+      fields: form.fields,
+      published_at: new Date(),
+    };
+    const published = await this.forms.publish(id, form.revision, snapshot);
+    if (!published) {
+      throw new ApiError(HttpStatus.CONFLICT, 'conflict', 'The form changed while it was being published; retry');
+    }
+    await this.forms.saveVersion(id, snapshot);
+    this.emit(EventType.FormPublished, published, { version: snapshot.version });
+    return published;
+  }
+
+  async archive(id: Types.ObjectId): Promise<FormRecord> {
+    const archived = await this.forms.archive(id);
+    if (!archived) return this.get(id);
+    this.emit(EventType.FormArchived, archived, { version: archived.version });
+    return archived;
+  }
+
+  async versions(id: Types.ObjectId): Promise<FormVersionRecord[]> {
+    await this.get(id);
+    return this.forms.listVersions(id);
+  }
+
+  /** The published version of a form that accepts submissions; the contract's errors otherwise. */
+  async publishedForm(id: Types.ObjectId): Promise<SubmissionTarget & { title: string; description: string }> {
+    const form = await this.forms.findById(id);
+    assertAcceptsSubmissions(form);
+    const { version, fields, title, description } = form.published;
+    return { form_id: form._id, version, fields, title, description };
+  }
+
+  /** Takes one of the form's response slots (tenant quota) and answers what to validate against. */
+  async reserveSubmission(id: Types.ObjectId): Promise<SubmissionTarget> {
+    const limit = TenantContext.tenant().settings.max_responses_per_form;
+    const form = await this.forms.reserveResponseSlot(id, limit);
+    if (form?.published) return { form_id: form._id, version: form.published.version, fields: form.published.fields };
+    assertAcceptsSubmissions(await this.forms.findById(id));
+    throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This form may receive at most ${limit} responses`);
+  }
+
+  /** Gives back a slot taken by a submission that stored nothing (invalid, or a replayed key). */
+  releaseSubmission(id: Types.ObjectId): Promise<void> {
+    return this.forms.releaseResponseSlot(id);
+  }
+
+  /** The fields a response of `version` was validated against. */
+  async fieldsOfVersion(id: Types.ObjectId, version: number): Promise<FormField[]> {
+    const snapshot = await this.forms.findVersion(id, version);
+    if (snapshot) return snapshot.fields;
+    const form = await this.get(id);
+    if (form.published?.version === version) return form.published.fields;
+    throw ApiError.notFound('Form version');
+  }
+
+  private async freeSlug(input: CreateFormDto): Promise<string> {
+    if (input.slug !== undefined) {
+      if (await this.forms.slugTaken(input.slug)) throw slugTaken();
+      return input.slug;
+    }
+    const base = slugify(input.title);
+    return (await this.forms.slugTaken(base)) ? `${base}-${randomBytes(3).toString('hex')}` : base;
+  }
+
+  private emit(type: EventType, form: FormRecord, payload: object): void {
+    const formId = form._id.toHexString();
+    this.events.dispatch(type, formId, { form_id: formId, ...payload });
+  }
+}
+
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'form';
+}
+
+function assertValidFields(fields: FormField[] | undefined): void {
+  const problems = fields ? fieldDefinitionProblems(fields) : [];
+  if (problems.length) throw ApiError.validation(problems);
+}
+
+function assertNotArchived(form: FormRecord): void {
+  if (form.status === 'archived') {
+    throw new ApiError(HttpStatus.CONFLICT, 'form_archived', 'An archived form cannot be changed');
+  }
+}
+
+function assertAcceptsSubmissions(
+  form: FormRecord | null,
+): asserts form is FormRecord & { published: NonNullable<FormRecord['published']> } {
+  if (!form) throw ApiError.notFound('Form');
+  if (form.status === 'archived') throw new ApiError(HttpStatus.GONE, 'form_archived', 'The form is archived');
+  if (form.status !== 'published' || !form.published) {
+    throw new ApiError(HttpStatus.CONFLICT, 'form_not_published', 'The form is not published');
+  }
+}
+
+function slugTaken(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, 'conflict', 'A form with this slug already exists');
+}
+
+function rethrowDuplicateSlug(error: unknown): never {
+  if ((error as { code?: unknown }).code === 11000) throw slugTaken();
+  throw error;
+}

@@ -1,0 +1,28 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { type Types, Schema as MongooseSchema } from 'mongoose';
+
+@Schema({
+  collection: 'form_responses',
+  timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  versionKey: false,
+  minimize: false,
+})
+export class FormResponse {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ required: true }) form_id!: Types.ObjectId;
+  @Prop({ required: true }) form_version!: number;
+  /** Validated against the form version's fields, so its keys are plain field keys. */
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) data!: Record<string, unknown>;
+  /**
+   * `key:<Idempotency-Key>` or `id:<response id>`: always set, so one unique index makes retries with
+   * the same key collide (the local store has no partial indexes to skip responses without a key).
+   */
+  @Prop({ required: true }) dedup_key!: string;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export const FormResponseSchema = SchemaFactory.createForClass(FormResponse);
+FormResponseSchema.index({ tenant_id: 1, form_id: 1, created_at: -1, _id: -1 });
+FormResponseSchema.index({ tenant_id: 1, form_id: 1, dedup_key: 1 }, { unique: true });

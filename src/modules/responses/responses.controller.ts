@@ -1,0 +1,82 @@
+import { Body, Controller, Get, Headers, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Types } from 'mongoose';
+import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
+import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { ResponseDto, ResponseListQueryDto, ResponsePageDto, SubmissionDto, SubmittedDto } from './dto/response.dto.js';
+import { ResponsesService } from './responses.service.js';
+
+const FormId = () => Param('form_id', new ObjectIdPipe('Form'));
+const ResponseId = () => Param('response_id', new ObjectIdPipe('Response'));
+
+@ApiTags('responses')
+@ApiNotFoundResponse({ description: 'No such form or response in this tenant (not_found)' })
+@Controller()
+export class ResponsesController {
+  constructor(private readonly responses: ResponsesService) {}
+
+  @Post('forms/:form_id/submit')
+  @ApiOperation({ summary: 'Submit a response to the published version (no token needed)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key within 24 h store nothing new',
+  })
+  @ApiBody({ type: SubmissionDto })
+  @ApiCreatedResponse({ type: SubmittedDto })
+  @ApiBadRequestResponse({ description: 'validation_failed, with one details entry per field' })
+  @ApiConflictResponse({ description: 'Never published (form_not_published)' })
+  @ApiGoneResponse({ description: 'Archived (form_archived)' })
+  @ApiForbiddenResponse({ description: 'max_responses_per_form reached (quota_exceeded)' })
+  // The body stays untyped so the global class-validator pipe skips it: the form's own fields validate it.
+  submit(
+    @FormId() formId: Types.ObjectId,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<SubmittedDto> {
+    return this.responses.submit(formId, body, idempotencyKey);
+  }
+
+  @Get('forms/:form_id/responses')
+  @RequireUser()
+  @ApiOperation({ summary: "A form's responses, newest first" })
+  @ApiOkResponse({ type: ResponsePageDto })
+  async list(@FormId() formId: Types.ObjectId, @Query() query: ResponseListQueryDto): Promise<ResponsePageDto> {
+    const page = await this.responses.list({
+      formId,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+    return { data: page.items.map(ResponseDto.from), next_cursor: page.next_cursor };
+  }
+
+  @Get('responses/:response_id')
+  @RequireUser()
+  @ApiOkResponse({ type: ResponseDto })
+  async get(@ResponseId() id: Types.ObjectId): Promise<ResponseDto> {
+    return ResponseDto.from(await this.responses.get(id));
+  }
+
+  @Patch('responses/:response_id')
+  @RequireUser('editor')
+  @ApiOperation({ summary: 'Replace the data, validated against the version it was submitted to' })
+  @ApiBody({ type: SubmissionDto })
+  @ApiOkResponse({ type: ResponseDto })
+  async update(@ResponseId() id: Types.ObjectId, @Body() body: unknown): Promise<ResponseDto> {
+    return ResponseDto.from(await this.responses.update(id, body));
+  }
+}

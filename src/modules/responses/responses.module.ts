@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { FilesModule } from '../files/files.module.js';
+import { FormsModule } from '../forms/forms.module.js';
+import { FormResponse, FormResponseSchema } from './response.schema.js';
+import { ResponsesController } from './responses.controller.js';
+import { ResponsesRepository } from './responses.repository.js';
+import { ResponsesService } from './responses.service.js';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: FormResponse.name, schema: FormResponseSchema }]),
+    FormsModule,
+    FilesModule,
+  ],
+  controllers: [ResponsesController],
+  providers: [ResponsesRepository, ResponsesService],
+  exports: [ResponsesService],
+})
+export class ResponsesModule {}

@@ -1,0 +1,56 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { EventDispatcher } from '../events/event-dispatcher.service.js';
+import { EventType } from '../events/event-types.js';
+import type { RegisterDto } from './dto/auth.dto.js';
+import { PasswordHasher } from './password-hasher.js';
+import { type UserRecord, UsersRepository } from './users.repository.js';
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: AccessTokenService,
+    private readonly events: EventDispatcher,
+  ) {}
+
+  /** The first user of a tenant owns it; later ones start as editors until an owner says otherwise. */
+  async register(input: RegisterDto): Promise<{ user: UserRecord; accessToken: string }> {
+    const email = normalizeEmail(input.email);
+    if (await this.users.existsWithEmail(email)) throw emailTaken();
+    const role = (await this.users.hasAny()) ? 'editor' : 'owner';
+    const password_hash = await this.hasher.hash(input.password);
+    let user: UserRecord;
+    try {
+      user = await this.users.create({ email, name: input.name, password_hash, role });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 11000) throw emailTaken();
+      throw error;
+    }
+    const userId = user._id.toHexString();
+    this.events.dispatch(EventType.UserRegistered, userId, { user_id: userId, email, name: user.name, role });
+    return { user, accessToken: await this.issueToken(user) };
+  }
+
+  /** The signed-in user; a token whose user no longer exists is as good as no token. */
+  async current(): Promise<UserRecord> {
+    const userId = TenantContext.actor()?.user_id ?? '';
+    const user = Types.ObjectId.isValid(userId) ? await this.users.findById(new Types.ObjectId(userId)) : null;
+    if (!user) throw ApiError.unauthorized('The access token names no user of this tenant');
+    return user;
+  }
+
+  issueToken(user: UserRecord): Promise<string> {
+    return this.tokens.sign({ sub: user._id.toHexString(), tenant_id: TenantContext.tenantId(), role: user.role });
+  }
+}
+
+function emailTaken(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, 'conflict', 'A user with this email already exists');
+}
