@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { Types } from 'mongoose';
+import { Schema as MongooseSchema, type Types } from 'mongoose';
 import { FIELD_TYPES, type FieldType } from './form-field.js';
 
 export const FORM_STATUSES = ['draft', 'published', 'archived'] as const;
@@ -8,7 +8,7 @@ export type FormStatus = (typeof FORM_STATUSES)[number];
 @Schema({ _id: false, versionKey: false })
 export class FormFieldDocument {
   @Prop({ required: true }) key!: string;
-  @Prop({ required: true, enum: FIELD_TYPES }) type!: FieldType;
+  @Prop({ type: String, required: true, enum: FIELD_TYPES }) type!: FieldType;
   @Prop({ required: true }) label!: string;
   @Prop() required?: boolean;
   @Prop({ type: [String], default: undefined }) options?: string[];
@@ -43,7 +43,7 @@ export class Form {
   @Prop({ required: true, trim: true }) title!: string;
   @Prop({ required: true }) slug!: string;
   @Prop({ default: '' }) description!: string;
-  @Prop({ required: true, enum: FORM_STATUSES, default: 'draft' }) status!: FormStatus;
+  @Prop({ type: String, required: true, enum: FORM_STATUSES, default: 'draft' }) status!: FormStatus;
   /** The published version number; 0 until the first publish. */
   @Prop({ required: true, default: 0 }) version!: number;
   /** The working copy editors change; submissions never see it before it is published. */
@@ -70,7 +70,7 @@ FormSchema.index({ tenant_id: 1, status: 1, created_at: -1, _id: -1 });
 export class FormVersion {
   _id!: Types.ObjectId;
   @Prop({ required: true }) tenant_id!: string;
-  @Prop({ required: true }) form_id!: Types.ObjectId;
+  @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) form_id!: Types.ObjectId;
   @Prop({ required: true }) version!: number;
   @Prop({ required: true }) title!: string;
   @Prop({ default: '' }) description!: string;

@@ -10,7 +10,7 @@ import { type Types, Schema as MongooseSchema } from 'mongoose';
 export class FormResponse {
   _id!: Types.ObjectId;
   @Prop({ required: true }) tenant_id!: string;
-  @Prop({ required: true }) form_id!: Types.ObjectId;
+  @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) form_id!: Types.ObjectId;
   @Prop({ required: true }) form_version!: number;
   /** Validated against the form version's fields, so its keys are plain field keys. */
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) data!: Record<string, unknown>;

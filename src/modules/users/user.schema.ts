@@ -16,7 +16,7 @@ export class User {
   @Prop({ required: true }) email!: string;
   @Prop({ required: true, trim: true }) name!: string;
   @Prop({ required: true }) password_hash!: string;
-  @Prop({ required: true, enum: ROLES }) role!: Role;
+  @Prop({ type: String, required: true, enum: ROLES }) role!: Role;
   @Prop({ type: SchemaFactory.createForClass(PasswordReset) }) password_reset?: PasswordReset;
   created_at!: Date;
   updated_at!: Date;
