@@ -52,8 +52,6 @@ export class Form {
   settings!: FormSettingsDocument;
   @Prop({ required: true }) owner_id!: string;
   @Prop({ type: PublishedSnapshotSchema }) published?: PublishedSnapshot;
-  /** Responses accepted so far, reserved atomically before each insert (enforces the tenant quota). */
-  @Prop({ required: true, default: 0 }) response_count!: number;
   /** Bumped by every change, so publishing can tell it snapshots exactly what it read. */
   @Prop({ required: true, default: 0 }) revision!: number;
   created_at!: Date;
@@ -80,3 +78,15 @@ export class FormVersion {
 
 export const FormVersionSchema = SchemaFactory.createForClass(FormVersion);
 FormVersionSchema.index({ tenant_id: 1, form_id: 1, version: -1 }, { unique: true });
+
+/** `form_counters`: a form's accepted responses, kept apart so counting never rewrites the form. */
+@Schema({ collection: 'form_counters', versionKey: false })
+export class FormCounter {
+  /** The form's id. */
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ required: true, default: 0 }) responses!: number;
+}
+
+export const FormCounterSchema = SchemaFactory.createForClass(FormCounter);
+FormCounterSchema.index({ tenant_id: 1 });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Form, FormSchema, FormVersion, FormVersionSchema } from './form.schema.js';
+import { Form, FormCounter, FormCounterSchema, FormSchema, FormVersion, FormVersionSchema } from './form.schema.js';
 import { FormsController } from './forms.controller.js';
 import { FormsRepository } from './forms.repository.js';
 import { FormsService } from './forms.service.js';
@@ -10,6 +10,7 @@ import { FormsService } from './forms.service.js';
     MongooseModule.forFeature([
       { name: Form.name, schema: FormSchema },
       { name: FormVersion.name, schema: FormVersionSchema },
+      { name: FormCounter.name, schema: FormCounterSchema },
     ]),
   ],
   controllers: [FormsController],

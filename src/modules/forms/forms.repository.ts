@@ -3,7 +3,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, Types } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import type { FormField } from './form-field.js';
-import { Form, type FormStatus, FormVersion, type PublishedSnapshot } from './form.schema.js';
+import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
+import { Form, FormCounter, type FormStatus, FormVersion, type PublishedSnapshot } from './form.schema.js';
 
 export type FormRecord = Form;
 export type FormVersionRecord = FormVersion;
@@ -24,9 +25,13 @@ export type FormChanges = Partial<Pick<Form, 'title' | 'slug' | 'description'>> 
 
 @Injectable()
 export class FormsRepository {
+  /** Writes to one form or counter document are serialized: see `KeyedMutex` for why. */
+  private readonly writes = new KeyedMutex();
+
   constructor(
     @InjectModel(Form.name) private readonly forms: Model<Form>,
     @InjectModel(FormVersion.name) private readonly versions: Model<FormVersion>,
+    @InjectModel(FormCounter.name) private readonly counters: Model<FormCounter>,
   ) {}
 
   async create(form: NewForm): Promise<FormRecord> {
@@ -69,52 +74,68 @@ export class FormsRepository {
         $set[key] = value;
       }
     }
-    return this.forms
-      .findOneAndUpdate(
-        { _id: id, status: { $ne: 'archived' } },
-        { $set, $inc: { revision: 1 } },
-        { returnDocument: 'after', runValidators: true },
-      )
-      .lean<FormRecord>();
-  }
-
-  /** Publishes `snapshot` only if the form is still at `revision` (nothing changed since it was read). */
-  publish(id: Types.ObjectId, revision: number, snapshot: PublishedSnapshot): Promise<FormRecord | null> {
-    return this.forms
-      .findOneAndUpdate(
-        { _id: id, revision, status: { $ne: 'archived' } },
-        { $set: { status: 'published', version: snapshot.version, published: snapshot }, $inc: { revision: 1 } },
-        { returnDocument: 'after' },
-      )
-      .lean<FormRecord>();
-  }
-
-  archive(id: Types.ObjectId): Promise<FormRecord | null> {
-    return this.forms
-      .findOneAndUpdate(
-        { _id: id, status: { $ne: 'archived' } },
-        { $set: { status: 'archived' }, $inc: { revision: 1 } },
-        { returnDocument: 'after' },
-      )
-      .lean<FormRecord>();
+    return this.writes.run(id.toHexString(), () =>
+      this.forms
+        .findOneAndUpdate(
+          { _id: id, status: { $ne: 'archived' } },
+          { $set, $inc: { revision: 1 } },
+          { returnDocument: 'after', runValidators: true },
+        )
+        .lean<FormRecord>()
+        .exec(),
+    );
   }
 
   /**
-   * Takes one response slot of a published form below `limit`, atomically, and returns the form.
-   * Null when the form is missing, not published, or full: the caller reads it again to tell which.
+   * Publishes `snapshot` only if the form is still at `revision` (nothing changed since it was read).
+   * The response counter exists from the first publish on, so taking a slot is a single write.
    */
-  reserveResponseSlot(id: Types.ObjectId, limit: number): Promise<FormRecord | null> {
-    return this.forms
-      .findOneAndUpdate(
-        { _id: id, status: 'published', response_count: { $lt: limit } },
-        { $inc: { response_count: 1 } },
-        { returnDocument: 'after', timestamps: false },
-      )
-      .lean<FormRecord>();
+  async publish(id: Types.ObjectId, revision: number, snapshot: PublishedSnapshot): Promise<FormRecord | null> {
+    await this.counters.updateOne({ _id: id }, { $setOnInsert: { responses: 0 } }, { upsert: true });
+    return this.writes.run(id.toHexString(), () =>
+      this.forms
+        .findOneAndUpdate(
+          { _id: id, revision, status: { $ne: 'archived' } },
+          { $set: { status: 'published', version: snapshot.version, published: snapshot }, $inc: { revision: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<FormRecord>()
+        .exec(),
+    );
   }
 
-  async releaseResponseSlot(id: Types.ObjectId): Promise<void> {
-    await this.forms.updateOne({ _id: id }, { $inc: { response_count: -1 } }, { timestamps: false });
+  archive(id: Types.ObjectId): Promise<FormRecord | null> {
+    return this.writes.run(id.toHexString(), () =>
+      this.forms
+        .findOneAndUpdate(
+          { _id: id, status: { $ne: 'archived' } },
+          { $set: { status: 'archived' }, $inc: { revision: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<FormRecord>()
+        .exec(),
+    );
+  }
+
+  /** Takes one of the form's response slots if fewer than `limit` are taken; false when full. */
+  async reserveResponseSlot(formId: Types.ObjectId, limit: number): Promise<boolean> {
+    const reserved = await this.writes.run(`counter:${formId.toHexString()}`, () =>
+      this.counters
+        .findOneAndUpdate(
+          { _id: formId, responses: { $lt: limit } },
+          { $inc: { responses: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec(),
+    );
+    return reserved !== null;
+  }
+
+  async releaseResponseSlot(formId: Types.ObjectId): Promise<void> {
+    await this.writes.run(`counter:${formId.toHexString()}`, () =>
+      this.counters.updateOne({ _id: formId, responses: { $gt: 0 } }, { $inc: { responses: -1 } }).exec(),
+    );
   }
 
   /** Idempotent: a snapshot is written once and never changed afterwards. */

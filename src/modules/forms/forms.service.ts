@@ -115,11 +115,12 @@ export class FormsService {
 
   /** Takes one of the form's response slots (tenant quota) and answers what to validate against. */
   async reserveSubmission(id: Types.ObjectId): Promise<SubmissionTarget> {
+    const target = await this.publishedForm(id);
     const limit = TenantContext.tenant().settings.max_responses_per_form;
-    const form = await this.forms.reserveResponseSlot(id, limit);
-    if (form?.published) return { form_id: form._id, version: form.published.version, fields: form.published.fields };
-    assertAcceptsSubmissions(await this.forms.findById(id));
-    throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This form may receive at most ${limit} responses`);
+    if (!(await this.forms.reserveResponseSlot(id, limit))) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This form may receive at most ${limit} responses`);
+    }
+    return target;
   }
 
   /** Gives back a slot taken by a submission that stored nothing (invalid, or a replayed key). */
