@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -26,6 +28,7 @@ export function useTestEnvironment(
     QUEUE_PREFIX: queuePrefix,
     JWT_SECRET: randomBytes(32).toString('hex'),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
+    FILE_STORAGE_DIR: join(tmpdir(), 'form-backend-test-files', queuePrefix),
     ...overrides,
   });
   return { database, queuePrefix };

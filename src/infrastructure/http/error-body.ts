@@ -17,7 +17,6 @@ const fastifyErrors: Record<string, { status: number; error: string; message: st
     error: 'unsupported_media_type',
     message: 'Send the file as multipart/form-data',
   },
-  FST_REQ_FILE_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'The file is too large' },
   FST_FILES_LIMIT: { status: 413, error: 'payload_too_large', message: 'Send one file per request' },
   FST_PARTS_LIMIT: { status: 413, error: 'payload_too_large', message: 'Send one file per request' },
   FST_FIELDS_LIMIT: { status: 400, error: 'validation_failed', message: 'Send only the file field' },

@@ -30,8 +30,9 @@ export function createFastifyAdapter(logger: Logger, bodyLimitBytes: number): Fa
 /** Everything an HTTP application needs besides its modules; shared by `main.ts` and the e2e tests. */
 export async function configureHttpApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfigService);
-  // One file per request, streamed: its size limit is the files' own, not the JSON body limit.
-  await app.register(multipart, { limits: { fileSize: config.files.maxBytes, files: 1, fields: 0, parts: 1 } });
+  // One file per request, streamed. The parser silently truncates at its limit, so it is set one byte
+  // past ours: the files service then sees an oversized upload and refuses it (413).
+  await app.register(multipart, { limits: { fileSize: config.files.maxBytes + 1, files: 1, fields: 0, parts: 1 } });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

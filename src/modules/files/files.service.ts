@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
-import { FileStorage } from './storage/file-storage.js';
+import { FileStorage, FileTooLargeError } from './storage/file-storage.js';
 
 export interface Upload {
   filename: string;
@@ -24,16 +25,28 @@ function cleanFilename(name: string): string {
 
 @Injectable()
 export class FilesService {
+  private readonly maxBytes: number;
+
   constructor(
     private readonly files: FilesRepository,
     private readonly storage: FileStorage,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.maxBytes = config.files.maxBytes;
+  }
 
   /** Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes. */
   async upload(upload: Upload): Promise<FileRecord> {
     const id = new Types.ObjectId();
     const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
-    const size = await this.storage.write(storageKey, upload.content);
+    const size = await this.storage.write(storageKey, upload.content, this.maxBytes).catch((error: unknown) => {
+      if (!(error instanceof FileTooLargeError)) throw error;
+      throw new ApiError(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'payload_too_large',
+        `Files may be at most ${error.maxBytes} bytes`,
+      );
+    });
     try {
       return await this.files.create({
         _id: id,

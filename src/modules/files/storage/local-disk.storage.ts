@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../../../infrastructure/config/app-config.service.js';
-import { FileStorage } from './file-storage.js';
+import { FileStorage, FileTooLargeError } from './file-storage.js';
 
 const SAFE_KEY = /^[a-z0-9-]+\/[0-9a-f]{24}$/;
 
@@ -19,14 +19,19 @@ export class LocalDiskStorage extends FileStorage {
     this.root = resolve(config.files.storageDir);
   }
 
-  async write(key: string, content: Readable): Promise<number> {
+  async write(key: string, content: Readable, maxBytes: number): Promise<number> {
     const path = this.pathOf(key);
     const partial = `${path}.partial`;
     await mkdir(dirname(path), { recursive: true });
     let bytes = 0;
-    content.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    const sizeLimit = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done(bytes > maxBytes ? new FileTooLargeError(maxBytes) : null, chunk);
+      },
+    });
     try {
-      await pipeline(content, createWriteStream(partial, { flags: 'wx' }));
+      await pipeline(content, sizeLimit, createWriteStream(partial, { flags: 'wx' }));
       await rename(partial, path);
     } catch (error) {
       await rm(partial, { force: true });
