@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+/** Tenant A's resources that tenant B aims at. */
+interface Targets {
+  formId: string;
+  responseId: string;
+  fileId: string;
+}
+
+interface Attempt {
+  name: string;
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: (a: Targets) => string;
+  body?: (a: Targets) => object;
+  /** Open to anonymous callers who name a tenant (the rest need a token: 401 without one). */
+  anonymous?: boolean;
+}
+
+/**
+ * Every tenant-scoped endpoint that takes an id. Extend it with each new one: tenant B, with its own
+ * valid token, must get the same 404 as for a missing document, and a 403 when it names tenant A.
+ */
+const ATTEMPTS: Attempt[] = [
+  { name: 'get a form', method: 'get', path: (a) => `/api/v1/forms/${a.formId}` },
+  {
+    name: 'update a form',
+    method: 'patch',
+    path: (a) => `/api/v1/forms/${a.formId}`,
+    body: () => ({ title: 'Taken over' }),
+  },
+  { name: 'publish a form', method: 'post', path: (a) => `/api/v1/forms/${a.formId}/publish` },
+  { name: 'archive a form', method: 'post', path: (a) => `/api/v1/forms/${a.formId}/archive` },
+  { name: "list a form's versions", method: 'get', path: (a) => `/api/v1/forms/${a.formId}/versions` },
+  { name: 'view a public form', method: 'get', path: (a) => `/api/v1/forms/${a.formId}/public`, anonymous: true },
+  {
+    name: 'submit to a form',
+    method: 'post',
+    path: (a) => `/api/v1/forms/${a.formId}/submit`,
+    body: () => ({ data: { email: 'intruder@example.com' } }),
+    anonymous: true,
+  },
+  { name: "list a form's responses", method: 'get', path: (a) => `/api/v1/forms/${a.formId}/responses` },
+  { name: 'get a response', method: 'get', path: (a) => `/api/v1/responses/${a.responseId}` },
+  {
+    name: 'update a response',
+    method: 'patch',
+    path: (a) => `/api/v1/responses/${a.responseId}`,
+    body: () => ({ data: { email: 'intruder@example.com' } }),
+  },
+  { name: 'download a file', method: 'get', path: (a) => `/api/v1/files/${a.fileId}` },
+];
+
+describe('tenant isolation over every tenant-scoped endpoint', () => {
+  let api: E2eApp;
+  let ownerA: SignedInUser;
+  let ownerB: SignedInUser;
+  let targets: Targets;
+  const missing: Targets = {
+    formId: '0123456789abcdef01234567',
+    responseId: '0123456789abcdef01234567',
+    fileId: '0123456789abcdef01234567',
+  };
+
+  const send = (attempt: Attempt, ids: Targets, headers: Record<string, string>) => {
+    const request = api.http[attempt.method](attempt.path(ids)).set(headers);
+    return attempt.body ? request.send(attempt.body(ids)) : request;
+  };
+
+  /** Everything tenant A can see of its own data, to compare before and after B's attempts. */
+  const snapshotOfA = async () => {
+    const get = async (path: string) => (await api.http.get(path).set(ownerA.headers).expect(200)).body;
+    const file = await api.http.get(`/api/v1/files/${targets.fileId}`).set(ownerA.headers).expect(200);
+    return {
+      forms: await get('/api/v1/forms'),
+      form: await get(`/api/v1/forms/${targets.formId}`),
+      versions: await get(`/api/v1/forms/${targets.formId}/versions`),
+      responses: await get(`/api/v1/forms/${targets.formId}/responses`),
+      response: await get(`/api/v1/responses/${targets.responseId}`),
+      file: file.text,
+    };
+  };
+
+  beforeAll(async () => {
+    useTestEnvironment('isolation', { LOG_LEVEL: 'error' });
+    api = await createE2eApp();
+    await createTenant(api, 'tenant-a');
+    await createTenant(api, 'tenant-b');
+    ownerA = await registerUser(api, 'tenant-a', 'owner@example.com');
+    ownerB = await registerUser(api, 'tenant-b', 'owner@example.com');
+    const formId = await createForm(api, ownerA, { title: 'Secret survey' });
+    const submitted = await api.http
+      .post(`/api/v1/forms/${formId}/submit`)
+      .set('x-tenant-id', 'tenant-a')
+      .send({ data: { email: 'a@example.com' } })
+      .expect(201);
+    const file = await api.http
+      .post('/api/v1/files')
+      .set(ownerA.headers)
+      .attach('file', Buffer.from('tenant A secret'), 'secret.txt')
+      .expect(201);
+    targets = { formId, responseId: submitted.body.response_id, fileId: file.body.file_id };
+  });
+
+  afterAll(() => api.close());
+
+  it.each(ATTEMPTS.map((attempt) => [attempt.name, attempt] as const))(
+    'tenant B: %s of tenant A → 404 exactly like a missing one',
+    async (_name, attempt) => {
+      const before = await snapshotOfA();
+      const foreign = await send(attempt, targets, ownerB.headers);
+      const absent = await send(attempt, missing, ownerB.headers);
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual(absent.body);
+      const byHeader = await send(attempt, targets, { 'x-tenant-id': 'tenant-b' });
+      expect(byHeader.status).toBe(attempt.anonymous ? 404 : 401);
+      const naming = await send(attempt, targets, { ...ownerB.headers, 'x-tenant-id': 'tenant-a' });
+      expect([naming.status, naming.body.error]).toEqual([403, 'tenant_mismatch']);
+      expect(await snapshotOfA()).toEqual(before);
+    },
+  );
+
+  it("never lists tenant A's forms to tenant B", async () => {
+    await createForm(api, ownerB, { title: 'B survey' });
+    const list = await api.http.get('/api/v1/forms').set(ownerB.headers).expect(200);
+    expect(list.body.data.map((form: { title: string }) => form.title)).toEqual(['B survey']);
+  });
+
+  it("refuses tenant A's file_id in tenant B's submission body", async () => {
+    const formB = await createForm(api, ownerB, {
+      title: 'B upload',
+      fields: [{ key: 'cv', type: 'file', label: 'CV', required: true }],
+    });
+    const refused = await api.http
+      .post(`/api/v1/forms/${formB}/submit`)
+      .set('x-tenant-id', 'tenant-b')
+      .send({ data: { cv: targets.fileId } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([{ field: 'data.cv', message: 'is not a file of this tenant' }]);
+  });
+
+  it("keeps tenant A's users out of tenant B: same email, separate accounts", async () => {
+    const me = await api.http.get('/api/v1/users/me').set(ownerB.headers).expect(200);
+    expect(me.body.user_id).toBe(ownerB.user_id);
+    expect(me.body.user_id).not.toBe(ownerA.user_id);
+  });
+});
