@@ -112,6 +112,39 @@ describe('tenants: admin API and resolution', () => {
     }
   });
 
+  it('prefixes every index of a tenant-scoped model with tenant_id, and builds them in the store', async () => {
+    const connection = api.app.get<Connection>(getConnectionToken());
+    const scoped = Object.values(connection.models).filter((model) => model.schema.get('tenantScoped' as never));
+    for (const model of scoped) {
+      const declared = model.schema.indexes();
+      expect({ model: model.modelName, declared: declared.length > 0 }).toEqual({
+        model: model.modelName,
+        declared: true,
+      });
+      for (const [keys] of declared) {
+        expect({ model: model.modelName, first: Object.keys(keys)[0] }).toEqual({
+          model: model.modelName,
+          first: 'tenant_id',
+        });
+      }
+      await model.init();
+      const built = (await model.listIndexes()).map((index: { key: Record<string, number> }) => index.key);
+      for (const [keys] of declared) expect(built).toContainEqual(keys);
+    }
+    const uniques = scoped.flatMap((model) =>
+      model.schema
+        .indexes()
+        .filter(([, options]) => options.unique)
+        .map(([keys]) => `${model.collection.collectionName}(${Object.keys(keys).join(',')})`),
+    );
+    expect(uniques.sort()).toEqual([
+      'form_responses(tenant_id,form_id,dedup_key)',
+      'form_versions(tenant_id,form_id,version)',
+      'forms(tenant_id,slug)',
+      'users(tenant_id,email)',
+    ]);
+  });
+
   describe('resolution', () => {
     it('uses X-Tenant-ID without a token', async () => {
       const response = await api.http.get('/api/v1/probe').set('x-tenant-id', 'acme').expect(200);

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BullModule, getQueueToken, Processor } from '@nestjs/bullmq';
+import type { INestApplicationContext } from '@nestjs/common';
+import { InjectModel, MongooseModule } from '@nestjs/mongoose';
+import { Test } from '@nestjs/testing';
+import type { Job, Queue } from 'bullmq';
+import type { Model } from 'mongoose';
+import { CoreModule } from '../../src/core.module.js';
+import { TenantScopedProcessor, type TenantJobData } from '../../src/infrastructure/queue/tenant-scoped.processor.js';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { User, UserSchema } from '../../src/modules/users/user.schema.js';
+import { adminHeaders, createTenant, registerUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+const PROBE_QUEUE = 'tenant-probe';
+
+/** A processor of tenant data: counts the users it can see, from inside the job's tenant context. */
+@Processor(PROBE_QUEUE)
+class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_id: string; users: number }> {
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {
+    super();
+  }
+
+  protected async handle() {
+    return { tenant_id: TenantContext.tenantId(), users: await this.users.countDocuments() };
+  }
+}
+
+describe('tenancy across processes', () => {
+  let replicaA: E2eApp;
+  let replicaB: E2eApp;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    useTestEnvironment('tenant-replicas', { LOG_LEVEL: 'error' });
+    replicaA = await createE2eApp();
+    replicaB = await createE2eApp();
+    const workerModule = await Test.createTestingModule({
+      imports: [
+        CoreModule,
+        MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+        BullModule.registerQueue({ name: PROBE_QUEUE }),
+      ],
+      providers: [UserCountProcessor],
+    }).compile();
+    worker = await workerModule.init();
+    await createTenant(replicaA, 'acme');
+    await createTenant(replicaA, 'globex');
+  });
+
+  afterAll(async () => {
+    await worker.close();
+    await replicaB.app.close();
+    await replicaA.close();
+  });
+
+  it("a suspension on one API replica reaches another replica's cache over Redis, well before the TTL", async () => {
+    const probe = () => replicaB.http.get('/api/v1/forms/0123456789abcdef01234567/public').set('x-tenant-id', 'acme');
+    expect((await probe()).body.error).toBe('not_found');
+    const suspendedAt = Date.now();
+    await replicaA.http.patch('/api/v1/admin/tenants/acme').set(adminHeaders).send({ status: 'suspended' }).expect(200);
+    const seen = await eventually(probe, (response) => response.body.error === 'tenant_suspended', 5_000);
+    expect([seen.status, seen.body.error]).toEqual([403, 'tenant_suspended']);
+    expect(Date.now() - suspendedAt).toBeLessThan(5_000);
+    await replicaA.http.patch('/api/v1/admin/tenants/acme').set(adminHeaders).send({ status: 'active' }).expect(200);
+  });
+
+  it("runs a tenant's job inside that tenant's context and fails a job without a tenant, without retrying", async () => {
+    await registerUser(replicaA, 'acme', 'one@example.com');
+    await registerUser(replicaA, 'globex', 'one@example.com');
+    await registerUser(replicaA, 'globex', 'two@example.com');
+    const queue = worker.get<Queue>(getQueueToken(PROBE_QUEUE));
+    const settled = (job: Job) =>
+      eventually(
+        async () => queue.getJob(job.id as string),
+        (current) => current?.finishedOn !== undefined,
+      );
+
+    const forAcme = await settled(await queue.add('count', { tenant_id: 'acme' }));
+    const forGlobex = await settled(await queue.add('count', { tenant_id: 'globex' }));
+    expect(forAcme?.returnvalue).toEqual({ tenant_id: 'acme', users: 1 });
+    expect(forGlobex?.returnvalue).toEqual({ tenant_id: 'globex', users: 2 });
+
+    const orphan = await settled(await queue.add('count', {} as TenantJobData, { attempts: 3 }));
+    expect(orphan?.failedReason).toMatch(/carries no tenant_id/);
+    expect(orphan?.attemptsMade).toBe(1);
+  });
+});
