@@ -1,20 +1,15 @@
 // Tenant resolution time, cached and uncached, over 10,000 calls each (p50/p99 in ms).
-// Usage: npm run build && MONGO_URL=mongodb://127.0.0.1:27017/bench node bench/tenant-resolution.js
+// Usage: npm run bench (or, with stores running: npm run build && MONGO_URL=… node bench/tenant-resolution.js)
 import 'reflect-metadata';
 import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
+import { benchDatabaseUrl, percentiles } from './support/load.js';
 import { TenantResolver } from '../dist/modules/tenants/tenant-resolver.service.js';
 import { Tenant, TenantSchema } from '../dist/modules/tenants/tenant.schema.js';
 import { TenantsRepository } from '../dist/modules/tenants/tenants.repository.js';
 
 const CALLS = 10_000;
-const url = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/bench_tenant_resolution';
-
-function percentiles(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(4);
-  return `p50 ${at(50)} ms  p99 ${at(99)} ms  max ${sorted.at(-1).toFixed(4)} ms`;
-}
+const url = benchDatabaseUrl('tenant_resolution');
 
 const connection = await mongoose.createConnection(url).asPromise();
 const repository = new TenantsRepository(connection.model(Tenant.name, TenantSchema));

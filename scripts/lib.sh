@@ -131,6 +131,24 @@ DEV_DATA_DIR="$ROOT/.data"
 
 # Starts the dev stores in .data/ for whichever of MONGO_URL / REDIS_URL the caller did not give,
 # and exports the URLs. Data survives restarts (FerretDB's SQLite files, Redis AOF).
+# Throwaway FerretDB and Redis on free loopback ports, data under $1, unless MONGO_URL / REDIS_URL
+# are given; exports both URLs. Callers stop them with stop_started_stores.
+start_throwaway_stores() {
+  local run_dir=$1 port
+  if [[ -z ${MONGO_URL:-} ]]; then
+    ensure_ferretdb
+    port=$(free_port)
+    start_ferretdb "$run_dir/ferretdb" "$port"
+    export MONGO_URL="mongodb://127.0.0.1:$port/"
+  fi
+  if [[ -z ${REDIS_URL:-} ]]; then
+    ensure_redis
+    port=$(free_port)
+    start_redis "$run_dir/redis" "$port" no
+    export REDIS_URL="redis://127.0.0.1:$port"
+  fi
+}
+
 start_dev_stores() {
   if [[ -z ${MONGO_URL:-} ]]; then
     local mongo_port=${FERRETDB_PORT:-27017}

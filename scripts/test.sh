@@ -7,24 +7,8 @@ cd "$ROOT"
 
 ensure_node_modules
 run_dir=$(mktemp -d -t form-backend-test.XXXXXX)
-cleanup() {
-  stop_started_stores
-  rm -rf "$run_dir"
-}
-trap cleanup EXIT
-
-if [[ -z ${MONGO_URL:-} ]]; then
-  ensure_ferretdb
-  port=$(free_port)
-  start_ferretdb "$run_dir/ferretdb" "$port"
-  export MONGO_URL="mongodb://127.0.0.1:$port/"
-fi
-if [[ -z ${REDIS_URL:-} ]]; then
-  ensure_redis
-  port=$(free_port)
-  start_redis "$run_dir/redis" "$port" no
-  export REDIS_URL="redis://127.0.0.1:$port"
-fi
+trap 'stop_started_stores; rm -rf "$run_dir"' EXIT
+start_throwaway_stores "$run_dir"
 
 log "lint"
 npm run --silent lint

@@ -102,4 +102,37 @@ describe('HTTP platform', () => {
       expect.arrayContaining([expect.objectContaining({ name: 'X-Tenant-ID', in: 'header' })]),
     );
   });
+
+  it('documents every endpoint of the contract implemented so far', async () => {
+    const { paths } = (await api.http.get('/docs-json').expect(200)).body;
+    const documented = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.keys(operations as object).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/auth/register',
+        'POST /api/v1/auth/login',
+        'POST /api/v1/auth/password-reset',
+        'POST /api/v1/auth/password-reset/confirm',
+        'GET /api/v1/users/me',
+        'POST /api/v1/forms',
+        'GET /api/v1/forms',
+        'GET /api/v1/forms/{form_id}',
+        'PATCH /api/v1/forms/{form_id}',
+        'POST /api/v1/forms/{form_id}/publish',
+        'POST /api/v1/forms/{form_id}/archive',
+        'GET /api/v1/forms/{form_id}/versions',
+        'GET /api/v1/forms/{form_id}/public',
+        'POST /api/v1/forms/{form_id}/submit',
+        'GET /api/v1/forms/{form_id}/responses',
+        'GET /api/v1/responses/{response_id}',
+        'PATCH /api/v1/responses/{response_id}',
+        'POST /api/v1/files',
+        'GET /api/v1/files/{file_id}',
+      ]),
+    );
+    expect(paths['/api/v1/forms/{form_id}/submit'].post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
+  });
 });

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, Types } from 'mongoose';
+import { type Model, Types } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import type { FormField } from './form-field.js';
+import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { Form, FormCounter, type FormStatus, FormVersion, type PublishedSnapshot } from './form.schema.js';
 
 export type FormRecord = Form;
@@ -18,6 +20,13 @@ export interface NewForm {
   owner_id: string;
 }
 
+interface CounterChange {
+  kind: 'reserve' | 'release';
+  limit: number;
+}
+
+const counterKey = (formId: Types.ObjectId) => `${TenantContext.tenantId()}:${formId.toHexString()}`;
+
 export type FormChanges = Partial<Pick<Form, 'title' | 'slug' | 'description'>> & {
   fields?: FormField[];
   settings?: object;
@@ -25,8 +34,13 @@ export type FormChanges = Partial<Pick<Form, 'title' | 'slug' | 'description'>> 
 
 @Injectable()
 export class FormsRepository {
-  /** Writes to one form or counter document are serialized: see `KeyedMutex` for why. */
+  /** Writes to one form document are serialized: see `KeyedMutex` for why. */
   private readonly writes = new KeyedMutex();
+  /** Changes to one form's response counter are batched and serialized (the submission hot path). */
+  private readonly counterChanges = new GroupCommit<CounterChange, boolean>((key, changes) => {
+    const [tenantId, formId] = key.split(':');
+    return TenantContext.runForTenant(tenantId, () => this.applyCounterChanges(new Types.ObjectId(formId), changes));
+  });
 
   constructor(
     @InjectModel(Form.name) private readonly forms: Model<Form>,
@@ -118,24 +132,35 @@ export class FormsRepository {
   }
 
   /** Takes one of the form's response slots if fewer than `limit` are taken; false when full. */
-  async reserveResponseSlot(formId: Types.ObjectId, limit: number): Promise<boolean> {
-    const reserved = await this.writes.run(`counter:${formId.toHexString()}`, () =>
-      this.counters
-        .findOneAndUpdate(
-          { _id: formId, responses: { $lt: limit } },
-          { $inc: { responses: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean()
-        .exec(),
-    );
-    return reserved !== null;
+  reserveResponseSlot(formId: Types.ObjectId, limit: number): Promise<boolean> {
+    return this.counterChanges.submit(counterKey(formId), { kind: 'reserve', limit });
   }
 
   async releaseResponseSlot(formId: Types.ObjectId): Promise<void> {
-    await this.writes.run(`counter:${formId.toHexString()}`, () =>
-      this.counters.updateOne({ _id: formId, responses: { $gt: 0 } }, { $inc: { responses: -1 } }).exec(),
-    );
+    await this.counterChanges.submit(counterKey(formId), { kind: 'release', limit: 0 });
+  }
+
+  /** Applies a batch of reservations and releases of one form's counter in at most a few writes. */
+  private async applyCounterChanges(formId: Types.ObjectId, changes: CounterChange[]): Promise<boolean[]> {
+    const releases = changes.filter((change) => change.kind === 'release').length;
+    if (releases > 0) await this.counters.updateOne({ _id: formId }, { $inc: { responses: -releases } });
+    const reservations = changes.filter((change) => change.kind === 'reserve');
+    let granted = await this.takeSlots(formId, reservations.length, Math.min(...reservations.map((r) => r.limit)));
+    return changes.map((change) => change.kind === 'release' || granted-- > 0);
+  }
+
+  /** Takes `wanted` slots below `limit` in one conditional write, or as many as are left. */
+  private async takeSlots(formId: Types.ObjectId, wanted: number, limit: number): Promise<number> {
+    const take = (count: number) =>
+      this.counters
+        .findOneAndUpdate({ _id: formId, responses: { $lte: limit - count } }, { $inc: { responses: count } })
+        .lean()
+        .exec();
+    if (wanted === 0) return 0;
+    if (await take(wanted)) return wanted;
+    const counter = await this.counters.findOne({ _id: formId }).lean();
+    const available = Math.min(wanted, limit - (counter?.responses ?? limit));
+    return available > 0 && (await take(available)) ? available : 0;
   }
 
   /** Idempotent: a snapshot is written once and never changed afterwards. */

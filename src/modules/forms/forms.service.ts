@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
@@ -18,8 +19,16 @@ export interface SubmissionTarget {
   fields: FormField[];
 }
 
+const SUBMISSION_CACHE_TTL_MS = 1_000;
+const cacheKey = (id: Types.ObjectId) => `${TenantContext.tenantId()}:${id.toHexString()}`;
+
 @Injectable()
 export class FormsService {
+  private readonly submissionCache = new LRUCache<string, FormRecord | 'missing'>({
+    max: 10_000,
+    ttl: SUBMISSION_CACHE_TTL_MS,
+  });
+
   constructor(
     private readonly forms: FormsRepository,
     private readonly events: EventDispatcher,
@@ -107,7 +116,7 @@ export class FormsService {
 
   /** The published version of a form that accepts submissions; the contract's errors otherwise. */
   async publishedForm(id: Types.ObjectId): Promise<SubmissionTarget & { title: string; description: string }> {
-    const form = await this.forms.findById(id);
+    const form = await this.findForSubmission(id);
     assertAcceptsSubmissions(form);
     const { version, fields, title, description } = form.published;
     return { form_id: form._id, version, fields, title, description };
@@ -137,6 +146,19 @@ export class FormsService {
     throw ApiError.notFound('Form version');
   }
 
+  /**
+   * Submissions read the form through a short-lived cache: the hot path then costs no read. Changes
+   * made here clear it at once; another replica's change is seen within SUBMISSION_CACHE_TTL_MS.
+   */
+  private async findForSubmission(id: Types.ObjectId): Promise<FormRecord | null> {
+    const key = cacheKey(id);
+    const cached = this.submissionCache.get(key);
+    if (cached !== undefined) return cached === 'missing' ? null : cached;
+    const form = await this.forms.findById(id);
+    this.submissionCache.set(key, form ?? 'missing');
+    return form;
+  }
+
   private async freeSlug(input: CreateFormDto): Promise<string> {
     if (input.slug !== undefined) {
       if (await this.forms.slugTaken(input.slug)) throw slugTaken();
@@ -147,6 +169,7 @@ export class FormsService {
   }
 
   private emit(type: EventType, form: FormRecord, payload: object): void {
+    this.submissionCache.delete(cacheKey(form._id));
     const formId = form._id.toHexString();
     this.events.dispatch(type, formId, { form_id: formId, ...payload });
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, Types } from 'mongoose';
+import { GroupCommit } from '../../infrastructure/database/group-commit.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import { FormResponse } from './response.schema.js';
 
@@ -16,11 +18,34 @@ export interface ResponseQuery {
 
 @Injectable()
 export class ResponsesRepository {
+  /** Submissions arriving together are inserted together, one batch per tenant (the hot path). */
+  private readonly inserts = new GroupCommit<ResponseRecord, void>((tenantId, responses) =>
+    TenantContext.runForTenant(tenantId, () => this.insertBatch(responses)),
+  );
+
   constructor(@InjectModel(FormResponse.name) private readonly responses: Model<FormResponse>) {}
 
   /** Rejects with a duplicate-key error (11000) when `dedup_key` was used for this form already. */
-  async insert(response: Omit<ResponseRecord, 'tenant_id' | 'created_at' | 'updated_at'>): Promise<void> {
-    await this.responses.create(response);
+  insert(response: Omit<ResponseRecord, 'tenant_id' | 'created_at' | 'updated_at'>): Promise<void> {
+    const tenantId = TenantContext.tenantId();
+    const now = new Date();
+    return this.inserts.submit(tenantId, { ...response, tenant_id: tenantId, created_at: now, updated_at: now });
+  }
+
+  /** One outcome per response: inserted, or the error of that response alone (e.g. a duplicate key). */
+  private async insertBatch(responses: ResponseRecord[]): Promise<(void | Error)[]> {
+    const outcomes: (void | Error)[] = responses.map(() => undefined);
+    try {
+      // Lean: the documents are built and validated by the service; casting them again costs time.
+      await this.responses.insertMany(responses, { ordered: false, lean: true });
+    } catch (error) {
+      const { writeErrors } = error as { writeErrors?: { index: number; code?: number; errmsg?: string }[] };
+      if (!writeErrors?.length) throw error;
+      for (const failed of writeErrors) {
+        outcomes[failed.index] = Object.assign(new Error(failed.errmsg ?? 'insert failed'), { code: failed.code });
+      }
+    }
+    return outcomes;
   }
 
   findByDedupKey(formId: Types.ObjectId, dedupKey: string): Promise<ResponseRecord | null> {
