@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -102,34 +102,5 @@ export class CreateFormDto {
   settings?: FormSettingsDto;
 }
 
-/** Any subset of a form's editable properties. */
-export class UpdateFormDto {
-  @ApiPropertyOptional({ example: 'Contact us' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  title?: string;
-
-  @ApiPropertyOptional({ example: 'contact' })
-  @IsOptional()
-  @Matches(SLUG_PATTERN, { message: 'slug must be lowercase letters and digits separated by single hyphens' })
-  @MaxLength(80)
-  slug?: string;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5_000) description?: string;
-
-  @ApiPropertyOptional({ type: [FieldDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_FIELDS)
-  @ValidateNested({ each: true })
-  @Type(() => FieldDto)
-  fields?: FieldDto[];
-
-  @ApiPropertyOptional({ type: FormSettingsDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => FormSettingsDto)
-  settings?: FormSettingsDto;
-}
+/** Any subset of a form's editable properties, each validated as on creation. */
+export class UpdateFormDto extends PartialType(CreateFormDto) {}
