@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
+import { DomainModule } from './domain.module.js';
+import { EventsWorkerModule } from './modules/events/events-worker.module.js';
 import { TasksWorkerModule } from './modules/tasks/tasks-worker.module.js';
 
-/** The worker: the same module graph with the queue processors and no HTTP server. */
+/** The worker: the same module graph with the queue processors and the event relay, no HTTP server. */
 @Module({
-  imports: [CoreModule, TasksWorkerModule],
+  imports: [CoreModule, DomainModule, EventsWorkerModule, TasksWorkerModule],
 })
 export class WorkerModule {}

@@ -65,6 +65,15 @@ export class AppConfigService {
     };
   }
 
+  get events() {
+    return {
+      relayIntervalMs: this.get('EVENT_RELAY_INTERVAL_MS'),
+      graceMs: this.get('EVENT_RELAY_GRACE_MS'),
+      retryMs: this.get('EVENT_RETRY_MS'),
+      publishTimeoutMs: this.get('EVENT_PUBLISH_TIMEOUT_MS'),
+    };
+  }
+
   get files() {
     return { storageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
   }

@@ -123,6 +123,26 @@ export class Environment {
   @Min(1)
   LOGIN_RATE_WINDOW_SECONDS = 900;
 
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  EVENT_RELAY_INTERVAL_MS = 5_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  EVENT_RELAY_GRACE_MS = 30_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  EVENT_RETRY_MS = 5_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  EVENT_PUBLISH_TIMEOUT_MS = 2_000;
+
   @IsString()
   @MinLength(1)
   FILE_STORAGE_DIR = '.data/files';

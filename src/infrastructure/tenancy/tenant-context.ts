@@ -86,9 +86,12 @@ export const TenantContext = {
     });
   },
 
-  /** Runs `work` across all tenants (migrations, maintenance). Logged: it must be rare and deliberate. */
-  runAsSystem<T>(reason: string, work: () => PromiseLike<T>): Promise<T> {
-    logger.warn({ msg: 'entering system scope: tenant isolation off', reason });
+  /**
+   * Runs `work` across all tenants (migrations, maintenance). Logged: it must be rare and deliberate;
+   * a recurring, read-only scan (the event relay) logs at debug level.
+   */
+  runAsSystem<T>(reason: string, work: () => PromiseLike<T>, level: 'warn' | 'debug' = 'warn'): Promise<T> {
+    logger[level]({ msg: 'entering system scope: tenant isolation off', reason });
     const cls = ClsServiceManager.getClsService();
     return cls.run({ ifNested: 'override' }, async () => {
       cls.set(SYSTEM_SCOPE_KEY, true);

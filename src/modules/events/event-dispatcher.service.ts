@@ -2,23 +2,90 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ClsService } from 'nestjs-cls';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { EventEnvelope, EventType } from './event-types.js';
+import { EventsRepository } from './events.repository.js';
 
 /**
- * The one way to emit a domain event: builds the contract's envelope from the current tenant context
- * and hands it to the in-process listeners (which turn it into background jobs).
+ * The one way to emit a domain event. `emitWith` stores the envelope before the write it announces,
+ * then hands it to the listeners (which turn it into background jobs). A crash or an unreachable
+ * Redis at any point leaves a pending envelope that the relay delivers or, when the write never
+ * happened, discards: nothing is lost and nothing is invented.
  */
 @Injectable()
 export class EventDispatcher {
   private readonly logger = new Logger(EventDispatcher.name);
+  private readonly relay: { graceMs: number; retryMs: number; publishTimeoutMs: number };
 
   constructor(
     private readonly emitter: EventEmitter2,
     private readonly cls: ClsService,
-  ) {}
+    private readonly events: EventsRepository,
+    config: AppConfigService,
+  ) {
+    this.relay = config.events;
+  }
 
-  dispatch<Payload extends object>(eventType: EventType, entityId: string, payload: Payload): EventEnvelope<Payload> {
+  /**
+   * Stores the envelope, runs `write`, and publishes the event when `happened(result)` (default:
+   * always). If `write` throws or did nothing, the envelope is discarded and nothing is emitted.
+   */
+  async emitWith<Payload extends object, Result>(
+    eventType: EventType,
+    entityId: string,
+    payload: Payload,
+    write: () => Promise<Result>,
+    happened: (result: Result) => boolean = () => true,
+  ): Promise<Result> {
+    const envelope = this.envelope(eventType, entityId, payload);
+    await this.events.insert(envelope, new Date(Date.now() + this.relay.graceMs));
+    let result: Result;
+    try {
+      result = await write();
+    } catch (error) {
+      await this.discard(envelope);
+      throw error;
+    }
+    if (happened(result)) await this.publish(envelope);
+    else await this.discard(envelope);
+    return result;
+  }
+
+  /**
+   * Runs the listeners; never throws. On failure (Redis down, a listener error, too slow) the envelope
+   * stays pending and the relay retries; listeners use deterministic job ids, so a retry never
+   * duplicates a job that did get queued.
+   */
+  async publish(envelope: EventEnvelope<object>, retryDelayMs = this.relay.retryMs): Promise<boolean> {
+    try {
+      await withTimeout(this.emitter.emitAsync(envelope.event_type, envelope), this.relay.publishTimeoutMs);
+      await this.events.markPublished(envelope);
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ msg: 'event not published yet; the relay will retry', event_id: envelope.event_id, reason });
+      await this.events
+        .recordFailure(envelope.event_id, reason, new Date(Date.now() + retryDelayMs))
+        .catch((recordError: Error) =>
+          this.logger.error({ msg: 'could not record publish failure', err: recordError.message }),
+        );
+      return false;
+    }
+  }
+
+  private async discard(envelope: EventEnvelope<object>): Promise<void> {
+    await this.events.markDiscarded(envelope.event_id).catch((error: Error) =>
+      // The relay discards it later anyway: its entity never changed.
+      this.logger.warn({ msg: 'could not discard event', event_id: envelope.event_id, err: error.message }),
+    );
+  }
+
+  private envelope<Payload extends object>(
+    eventType: EventType,
+    entityId: string,
+    payload: Payload,
+  ): EventEnvelope<Payload> {
     const envelope: EventEnvelope<Payload> = {
       event_id: randomUUID(),
       event_type: eventType,
@@ -29,8 +96,15 @@ export class EventDispatcher {
       payload,
       metadata: { request_id: this.cls.getId(), source: 'api' },
     };
-    this.logger.debug({ msg: 'event dispatched', event: envelope });
-    this.emitter.emit(eventType, envelope);
+    this.logger.debug({ msg: 'event', event: envelope });
     return envelope;
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`listeners took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,11 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { MongooseModule } from '@nestjs/mongoose';
 import { EventDispatcher } from './event-dispatcher.service.js';
+import { EventEntities } from './event-entities.js';
+import { StoredEvent, StoredEventSchema } from './event.schema.js';
+import { EventsRepository } from './events.repository.js';
 
 @Global()
 @Module({
-  imports: [EventEmitterModule.forRoot({ wildcard: false })],
-  providers: [EventDispatcher],
-  exports: [EventDispatcher],
+  imports: [
+    EventEmitterModule.forRoot({ wildcard: false }),
+    MongooseModule.forFeature([{ name: StoredEvent.name, schema: StoredEventSchema }]),
+  ],
+  providers: [EventDispatcher, EventsRepository, EventEntities],
+  exports: [EventDispatcher, EventsRepository, EventEntities],
 })
 export class EventsModule {}

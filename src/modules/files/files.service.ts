@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
+import { toObjectIds } from '../../infrastructure/database/object-ids.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
@@ -70,7 +71,7 @@ export class FilesService {
 
   /** Which of `ids` (hex) are files of the current tenant. */
   async existing(ids: string[]): Promise<Set<string>> {
-    const valid = ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    const valid = toObjectIds(ids);
     return valid.length ? this.files.existingIds(valid) : new Set();
   }
 }

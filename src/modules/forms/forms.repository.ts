@@ -12,6 +12,7 @@ export type FormRecord = Form;
 export type FormVersionRecord = FormVersion;
 
 export interface NewForm {
+  _id: Types.ObjectId;
   title: string;
   slug: string;
   description: string;
@@ -54,6 +55,15 @@ export class FormsRepository {
 
   findById(id: Types.ObjectId): Promise<FormRecord | null> {
     return this.forms.findOne({ _id: id }).lean<FormRecord>();
+  }
+
+  /** When each of these forms last changed (forms of other tenants and missing ones are left out). */
+  async changedAt(ids: Types.ObjectId[]): Promise<Map<string, Date>> {
+    const found = await this.forms
+      .find({ _id: { $in: ids } }, { updated_at: 1 })
+      .lean<FormRecord[]>()
+      .exec();
+    return new Map(found.map((form) => [form._id.toHexString(), form.updated_at]));
   }
 
   async slugTaken(slug: string, exceptId?: Types.ObjectId): Promise<boolean> {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
+import { toObjectIds } from '../../infrastructure/database/object-ids.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
+import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
 import type { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { fieldDefinitionProblems, type FormField } from './form-field.js';
@@ -23,7 +25,7 @@ const SUBMISSION_CACHE_TTL_MS = 1_000;
 const cacheKey = (id: Types.ObjectId) => `${TenantContext.tenantId()}:${id.toHexString()}`;
 
 @Injectable()
-export class FormsService {
+export class FormsService implements OnModuleInit {
   private readonly submissionCache = new LRUCache<string, FormRecord | 'missing'>({
     max: 10_000,
     ttl: SUBMISSION_CACHE_TTL_MS,
@@ -32,7 +34,13 @@ export class FormsService {
   constructor(
     private readonly forms: FormsRepository,
     private readonly events: EventDispatcher,
+    private readonly entities: EventEntities,
   ) {}
+
+  onModuleInit(): void {
+    const formEvents = [EventType.FormCreated, EventType.FormUpdated, EventType.FormPublished, EventType.FormArchived];
+    this.entities.register(formEvents, (ids) => this.forms.changedAt(toObjectIds(ids)));
+  }
 
   async create(input: CreateFormDto): Promise<FormRecord> {
     assertValidFields(input.fields);
@@ -41,18 +49,20 @@ export class FormsService {
       throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This tenant may have at most ${max_forms} forms`);
     }
     const slug = await this.freeSlug(input);
-    const form = await this.forms
-      .create({
-        title: input.title,
-        slug,
-        description: input.description ?? '',
-        fields: input.fields ?? [],
-        settings: input.settings,
-        owner_id: TenantContext.actor()?.user_id ?? '',
-      })
-      .catch(rethrowDuplicateSlug);
-    this.emit(EventType.FormCreated, form, { title: form.title, slug: form.slug, status: form.status });
-    return form;
+    const id = new Types.ObjectId();
+    const create = () =>
+      this.forms
+        .create({
+          _id: id,
+          title: input.title,
+          slug,
+          description: input.description ?? '',
+          fields: input.fields ?? [],
+          settings: input.settings,
+          owner_id: TenantContext.actor()?.user_id ?? '',
+        })
+        .catch(rethrowDuplicateSlug);
+    return this.changed(EventType.FormCreated, id, { title: input.title, slug, status: 'draft' }, create);
   }
 
   list(query: { status?: FormStatus; cursor?: string; limit: number }): Promise<Page<FormRecord>> {
@@ -71,9 +81,10 @@ export class FormsService {
     assertNotArchived(current);
     // Checked first: the local store reports a duplicate created by an update as an internal error.
     if (changes.slug !== undefined && (await this.forms.slugTaken(changes.slug, id))) throw slugTaken();
-    const updated = await this.forms.update(id, changes).catch(rethrowDuplicateSlug);
+    const updated = await this.changed(EventType.FormUpdated, id, { changed: Object.keys(changes) }, () =>
+      this.forms.update(id, changes).catch(rethrowDuplicateSlug),
+    );
     if (!updated) throw ApiError.notFound('Form');
-    this.emit(EventType.FormUpdated, updated, { changed: Object.keys(changes) });
     return updated;
   }
 
@@ -93,20 +104,25 @@ export class FormsService {
       fields: form.fields,
       published_at: new Date(),
     };
-    const published = await this.forms.publish(id, form.revision, snapshot);
+    const published = await this.changed(EventType.FormPublished, id, { version: snapshot.version }, async () => {
+      const done = await this.forms.publish(id, form.revision, snapshot);
+      if (done) await this.forms.saveVersion(id, snapshot);
+      return done;
+    });
     if (!published) {
       throw new ApiError(HttpStatus.CONFLICT, 'conflict', 'The form changed while it was being published; retry');
     }
-    await this.forms.saveVersion(id, snapshot);
-    this.emit(EventType.FormPublished, published, { version: snapshot.version });
     return published;
   }
 
+  /** Archiving an archived form changes nothing and emits nothing. */
   async archive(id: Types.ObjectId): Promise<FormRecord> {
-    const archived = await this.forms.archive(id);
-    if (!archived) return this.get(id);
-    this.emit(EventType.FormArchived, archived, { version: archived.version });
-    return archived;
+    const form = await this.get(id);
+    if (form.status === 'archived') return form;
+    const archived = await this.changed(EventType.FormArchived, id, { version: form.version }, () =>
+      this.forms.archive(id),
+    );
+    return archived ?? this.get(id);
   }
 
   async versions(id: Types.ObjectId): Promise<FormVersionRecord[]> {
@@ -168,10 +184,19 @@ export class FormsService {
     return (await this.forms.slugTaken(base)) ? `${base}-${randomBytes(3).toString('hex')}` : base;
   }
 
-  private emit(type: EventType, form: FormRecord, payload: object): void {
-    this.submissionCache.delete(cacheKey(form._id));
-    const formId = form._id.toHexString();
-    this.events.dispatch(type, formId, { form_id: formId, ...payload });
+  /** Writes a change of one form with its event, and drops the form from the submission cache. */
+  private async changed<Result extends FormRecord | null>(
+    type: EventType,
+    id: Types.ObjectId,
+    payload: object,
+    write: () => Promise<Result>,
+  ): Promise<Result> {
+    const formId = id.toHexString();
+    try {
+      return await this.events.emitWith(type, formId, { form_id: formId, ...payload }, write, (form) => form !== null);
+    } finally {
+      this.submissionCache.delete(cacheKey(id));
+    }
   }
 }
 

@@ -48,6 +48,15 @@ export class ResponsesRepository {
     return outcomes;
   }
 
+  /** When each of these responses last changed (other tenants' and missing ones are left out). */
+  async changedAt(ids: Types.ObjectId[]): Promise<Map<string, Date>> {
+    const found = await this.responses
+      .find({ _id: { $in: ids } }, { updated_at: 1 })
+      .lean<ResponseRecord[]>()
+      .exec();
+    return new Map(found.map((response) => [response._id.toHexString(), response.updated_at]));
+  }
+
   findByDedupKey(formId: Types.ObjectId, dedupKey: string): Promise<ResponseRecord | null> {
     return this.responses.findOne({ form_id: formId, dedup_key: dedupKey }).lean<ResponseRecord>();
   }

@@ -1,8 +1,10 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
+import { toObjectIds } from '../../infrastructure/database/object-ids.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
+import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
 import { FilesService } from '../files/files.service.js';
 import type { FormField } from '../forms/form-field.js';
@@ -14,13 +16,20 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @Injectable()
-export class ResponsesService {
+export class ResponsesService implements OnModuleInit {
   constructor(
     private readonly responses: ResponsesRepository,
     private readonly forms: FormsService,
     private readonly files: FilesService,
     private readonly events: EventDispatcher,
+    private readonly entities: EventEntities,
   ) {}
+
+  onModuleInit(): void {
+    this.entities.register([EventType.ResponseSubmitted, EventType.ResponseUpdated], (ids) =>
+      this.responses.changedAt(toObjectIds(ids)),
+    );
+  }
 
   /**
    * Stores a validated response once. The form's response slot is reserved first (quota, atomically)
@@ -41,21 +50,29 @@ export class ResponsesService {
     try {
       await this.assertValid(target.fields, data);
       const responseId = new Types.ObjectId();
-      const replayed = await this.insertOnce({
-        _id: responseId,
-        form_id: formId,
-        form_version: target.version,
-        data,
-        dedup_key: dedupKey ?? `id:${responseId.toHexString()}`,
-      });
-      if (replayed) return replayed;
-      stored = true;
-      this.events.dispatch(EventType.ResponseSubmitted, responseId.toHexString(), {
+      const payload = {
         response_id: responseId.toHexString(),
         form_id: formId.toHexString(),
         form_version: target.version,
         data,
-      });
+      };
+      const insert = () =>
+        this.insertOnce({
+          _id: responseId,
+          form_id: formId,
+          form_version: target.version,
+          data,
+          dedup_key: dedupKey ?? `id:${responseId.toHexString()}`,
+        });
+      const replayed = await this.events.emitWith(
+        EventType.ResponseSubmitted,
+        payload.response_id,
+        payload,
+        insert,
+        (replay) => replay === null,
+      );
+      if (replayed) return replayed;
+      stored = true;
       return { response_id: responseId.toHexString() };
     } finally {
       if (!stored) await this.forms.releaseSubmission(formId);
@@ -78,14 +95,20 @@ export class ResponsesService {
     const data = submittedData(body);
     const current = await this.get(id);
     await this.assertValid(await this.forms.fieldsOfVersion(current.form_id, current.form_version), data);
-    const updated = await this.responses.updateData(id, data);
-    if (!updated) throw ApiError.notFound('Response');
-    this.events.dispatch(EventType.ResponseUpdated, id.toHexString(), {
+    const payload = {
       response_id: id.toHexString(),
-      form_id: updated.form_id.toHexString(),
-      form_version: updated.form_version,
+      form_id: current.form_id.toHexString(),
+      form_version: current.form_version,
       data,
-    });
+    };
+    const updated = await this.events.emitWith(
+      EventType.ResponseUpdated,
+      payload.response_id,
+      payload,
+      () => this.responses.updateData(id, data),
+      (response) => response !== null,
+    );
+    if (!updated) throw ApiError.notFound('Response');
     return updated;
   }
 

@@ -10,8 +10,23 @@ export type UserRecord = Omit<User, 'password_reset'>;
 export class UsersRepository {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
 
-  async create(user: { email: string; name: string; password_hash: string; role: Role }): Promise<UserRecord> {
+  async create(user: {
+    _id: Types.ObjectId;
+    email: string;
+    name: string;
+    password_hash: string;
+    role: Role;
+  }): Promise<UserRecord> {
     return (await this.users.create(user)).toObject();
+  }
+
+  /** When each of these users last changed (users of other tenants and missing ones are left out). */
+  async changedAt(ids: Types.ObjectId[]): Promise<Map<string, Date>> {
+    const found = await this.users
+      .find({ _id: { $in: ids } }, { updated_at: 1 })
+      .lean<UserRecord[]>()
+      .exec();
+    return new Map(found.map((user) => [user._id.toHexString(), user.updated_at]));
   }
 
   findByEmail(email: string): Promise<UserRecord | null> {

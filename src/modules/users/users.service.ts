@@ -1,9 +1,11 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { toObjectIds } from '../../infrastructure/database/object-ids.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
+import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
 import type { RegisterDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -12,13 +14,18 @@ import { type UserRecord, UsersRepository } from './users.repository.js';
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 @Injectable()
-export class UsersService {
+export class UsersService implements OnModuleInit {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: AccessTokenService,
     private readonly events: EventDispatcher,
+    private readonly entities: EventEntities,
   ) {}
+
+  onModuleInit(): void {
+    this.entities.register([EventType.UserRegistered], (ids) => this.users.changedAt(toObjectIds(ids)));
+  }
 
   /** The first user of a tenant owns it; later ones start as editors until an owner says otherwise. */
   async register(input: RegisterDto): Promise<{ user: UserRecord; accessToken: string }> {
@@ -26,15 +33,14 @@ export class UsersService {
     if (await this.users.existsWithEmail(email)) throw emailTaken();
     const role = (await this.users.hasAny()) ? 'editor' : 'owner';
     const password_hash = await this.hasher.hash(input.password);
-    let user: UserRecord;
-    try {
-      user = await this.users.create({ email, name: input.name, password_hash, role });
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) throw emailTaken();
-      throw error;
-    }
-    const userId = user._id.toHexString();
-    this.events.dispatch(EventType.UserRegistered, userId, { user_id: userId, email, name: user.name, role });
+    const id = new Types.ObjectId();
+    const userId = id.toHexString();
+    const user = await this.events.emitWith(
+      EventType.UserRegistered,
+      userId,
+      { user_id: userId, email, name: input.name, role },
+      () => this.users.create({ _id: id, email, name: input.name, password_hash, role }).catch(rethrowEmailTaken),
+    );
     return { user, accessToken: await this.issueToken(user) };
   }
 
@@ -49,6 +55,11 @@ export class UsersService {
   issueToken(user: UserRecord): Promise<string> {
     return this.tokens.sign({ sub: user._id.toHexString(), tenant_id: TenantContext.tenantId(), role: user.role });
   }
+}
+
+function rethrowEmailTaken(error: unknown): never {
+  if ((error as { code?: unknown }).code === 11000) throw emailTaken();
+  throw error;
 }
 
 function emailTaken(): ApiError {
