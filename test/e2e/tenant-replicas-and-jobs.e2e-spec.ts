@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BullModule, getQueueToken, Processor } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -20,10 +21,11 @@ const PROBE_QUEUE = 'tenant-probe';
 @Processor(PROBE_QUEUE)
 class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_id: string; users: number }> {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {
-    super();
+    super({ concurrency: 2, timeoutMs: 300 });
   }
 
-  protected async handle() {
+  protected async handle(job: Job<TenantJobData>) {
+    if (job.name === 'slow') await sleep(1_000);
     return { tenant_id: TenantContext.tenantId(), users: await this.users.countDocuments() };
   }
 }
@@ -34,7 +36,7 @@ describe('tenancy across processes', () => {
   let worker: INestApplicationContext;
 
   beforeAll(async () => {
-    useTestEnvironment('tenant-replicas', { LOG_LEVEL: 'error' });
+    useTestEnvironment('tenant-replicas', { LOG_LEVEL: 'error', QUEUE_BACKOFF_MS: '50' });
     replicaA = await createE2eApp();
     replicaB = await createE2eApp();
     const workerModule = await Test.createTestingModule({
@@ -86,5 +88,16 @@ describe('tenancy across processes', () => {
     const orphan = await settled(await queue.add('count', {} as TenantJobData, { attempts: 3 }));
     expect(orphan?.failedReason).toMatch(/carries no tenant_id/);
     expect(orphan?.attemptsMade).toBe(1);
+  });
+
+  it('fails a job past its time limit with a timeout error, and retries it', async () => {
+    const queue = worker.get<Queue>(getQueueToken(PROBE_QUEUE));
+    const job = await queue.add('slow', { tenant_id: 'acme' }, { attempts: 2 });
+    const failed = await eventually(
+      async () => queue.getJob(job.id as string),
+      (current) => current?.finishedOn !== undefined,
+    );
+    expect(failed?.failedReason).toMatch(/ran longer than 300 ms/);
+    expect(failed?.attemptsMade).toBe(2);
   });
 });

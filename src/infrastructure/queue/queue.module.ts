@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
+import { RedisAvailability } from './redis-availability.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -22,6 +23,7 @@ const DAY_SECONDS = 24 * 60 * 60;
       }),
     }),
   ],
-  exports: [BullModule],
+  providers: [RedisAvailability],
+  exports: [BullModule, RedisAvailability],
 })
 export class QueueModule {}

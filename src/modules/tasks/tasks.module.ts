@@ -3,12 +3,24 @@ import { Module } from '@nestjs/common';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller.js';
 import { DiagnosticsService } from './diagnostics/diagnostics.service.js';
+import { EmailEventsListener } from './email/email-events.listener.js';
+import { EmailJobs } from './email/email-jobs.service.js';
 
-/** Queue producers and their HTTP endpoints; the API process loads this, never the processors. */
+/**
+ * Queue producers: the event listeners that turn events into jobs, and their HTTP endpoints. Both
+ * processes load it (the worker's event relay publishes too); the processors live in TasksWorkerModule.
+ */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.diagnostics })],
+  imports: [
+    BullModule.registerQueue(
+      { name: QueueName.diagnostics },
+      { name: QueueName.email },
+      { name: QueueName.webhook },
+      { name: QueueName.export },
+    ),
+  ],
   controllers: [DiagnosticsController],
-  providers: [DiagnosticsService],
-  exports: [DiagnosticsService],
+  providers: [DiagnosticsService, EmailJobs, EmailEventsListener],
+  exports: [DiagnosticsService, EmailJobs],
 })
 export class TasksModule {}

@@ -4,6 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { AccessTokenDto, LoginDto, PasswordResetConfirmDto } from './dto/auth.dto.js';
@@ -38,6 +39,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly limiter: RateLimiter,
     private readonly emitter: EventEmitter2,
+    private readonly queues: RedisAvailability,
     private readonly config: AppConfigService,
   ) {}
 
@@ -62,6 +64,8 @@ export class AuthService {
 
   /** Always succeeds from the caller's view, so it cannot be used to find out which emails exist. */
   async requestPasswordReset(rawEmail: string): Promise<void> {
+    // Checked before the lookup, so the answer says nothing about whether the email exists.
+    if (!this.queues.isAvailable()) throw resetUnavailable();
     const user = await this.users.findByEmail(normalizeEmail(rawEmail));
     if (!user) return;
     // The user id travels in the token, so confirming needs no index over token hashes.
@@ -76,7 +80,10 @@ export class AuthService {
       token,
       expires_at: expiresAt.toISOString(),
     };
-    this.emitter.emit(PASSWORD_RESET_REQUESTED, event);
+    // The email is the only way to the token: if it cannot be queued, the caller must hear so.
+    await this.emitter.emitAsync(PASSWORD_RESET_REQUESTED, event).catch(() => {
+      throw resetUnavailable();
+    });
   }
 
   async confirmPasswordReset(input: PasswordResetConfirmDto): Promise<void> {
@@ -100,4 +107,12 @@ export class AuthService {
       perIp: { key: `login:ip:${clientIp}`, limit: maxAttemptsPerIp, windowSeconds },
     };
   }
+}
+
+function resetUnavailable(): ApiError {
+  return new ApiError(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'service_unavailable',
+    'Password reset is unavailable; retry shortly',
+  );
 }

@@ -52,6 +52,12 @@ export class UsersService implements OnModuleInit {
     return user;
   }
 
+  /** The email of a user of the current tenant, or null when there is no such user. */
+  async emailOf(userId: string): Promise<string | null> {
+    const [id] = toObjectIds([userId]);
+    return id ? ((await this.users.findById(id))?.email ?? null) : null;
+  }
+
   issueToken(user: UserRecord): Promise<string> {
     return this.tokens.sign({ sub: user._id.toHexString(), tenant_id: TenantContext.tenantId(), role: user.role });
   }

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { jobIdFor } from '../../../infrastructure/queue/job-id.js';
+import { type EventEnvelope, EventType } from '../../events/event-types.js';
+import { PASSWORD_RESET_REQUESTED, type PasswordResetRequested } from '../../users/auth.service.js';
+import { EmailJobs } from './email-jobs.service.js';
+
+/** Errors must reach the dispatcher: a listener that could not queue its job leaves the event pending. */
+const RAISE = { suppressErrors: false } as const;
+
+interface UserRegisteredPayload {
+  email: string;
+  name: string;
+}
+
+interface ResponseSubmittedPayload {
+  form_id: string;
+  response_id: string;
+  data: Record<string, unknown>;
+}
+
+/** Turns events into email jobs; sending happens in the worker, never in an HTTP handler. */
+@Injectable()
+export class EmailEventsListener {
+  constructor(private readonly jobs: EmailJobs) {}
+
+  @OnEvent(EventType.UserRegistered, RAISE)
+  async welcome(event: EventEnvelope<UserRegisteredPayload>): Promise<void> {
+    const { email, name } = event.payload;
+    await this.jobs.send(jobIdFor(event.event_id, 'welcome'), {
+      tenant_id: event.tenant_id,
+      to: email,
+      template: 'welcome',
+      context: { name, email },
+    });
+  }
+
+  @OnEvent(EventType.ResponseSubmitted, RAISE)
+  async responseNotification(event: EventEnvelope<ResponseSubmittedPayload>): Promise<void> {
+    const { form_id, response_id, data } = event.payload;
+    await this.jobs.notifyResponse(jobIdFor(event.event_id, 'notify'), {
+      tenant_id: event.tenant_id,
+      event_id: event.event_id,
+      form_id,
+      response_id,
+      data,
+    });
+  }
+
+  /** Not an envelope (it carries a secret); a reset whose job could not be queued is asked for again. */
+  @OnEvent(PASSWORD_RESET_REQUESTED, RAISE)
+  async passwordReset(request: PasswordResetRequested): Promise<void> {
+    const jobId = jobIdFor(createHash('sha256').update(request.token).digest('hex'), 'password-reset');
+    await this.jobs.send(jobId, {
+      tenant_id: request.tenant_id,
+      to: request.email,
+      template: 'password-reset',
+      context: { name: request.name, email: request.email, token: request.token },
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { QueueName } from '../../../infrastructure/queue/queue-names.js';
+import { RedisAvailability } from '../../../infrastructure/queue/redis-availability.js';
+import { EmailJobName, type EmailJobData, type ResponseNotificationJob, type SendEmailJob } from './email.types.js';
+
+/**
+ * Queues email work. Job ids are deterministic (`jobIdFor`), so queuing the same event
+ * again (a relay retry) never makes a second job while the first is known to Redis.
+ */
+@Injectable()
+export class EmailJobs {
+  constructor(
+    @InjectQueue(QueueName.email) private readonly queue: Queue<EmailJobData>,
+    private readonly redis: RedisAvailability,
+  ) {}
+
+  async send(jobId: string, job: SendEmailJob): Promise<void> {
+    this.redis.assertAvailable();
+    await this.queue.add(EmailJobName.send, job, { jobId });
+  }
+
+  /** One job per recipient: a failing address retries alone. */
+  async sendEach(jobs: { jobId: string; job: SendEmailJob }[]): Promise<void> {
+    this.redis.assertAvailable();
+    await this.queue.addBulk(jobs.map(({ jobId, job }) => ({ name: EmailJobName.send, data: job, opts: { jobId } })));
+  }
+
+  async notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {
+    this.redis.assertAvailable();
+    await this.queue.add(EmailJobName.responseNotification, job, { jobId });
+  }
+}
