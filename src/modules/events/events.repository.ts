@@ -60,8 +60,9 @@ export class EventsRepository {
       .exec();
   }
 
-  findById(eventId: string): Promise<StoredEvent | null> {
-    return this.events.findOne({ _id: eventId }).lean<StoredEvent>().exec();
+  /** The audit trail of one entity, newest first. */
+  forEntity(entityId: string): Promise<StoredEvent[]> {
+    return this.events.find({ entity_id: entityId }).sort({ timestamp: -1 }).lean<StoredEvent[]>().exec();
   }
 
   private async insertBatch(events: StoredEvent[]): Promise<void[]> {
