@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { bootstrapWorker } from '../../src/bootstrap/worker.js';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { EventRelay } from '../../src/modules/events/event-relay.service.js';
+import { EventType } from '../../src/modules/events/event-types.js';
+import { EventsRepository } from '../../src/modules/events/events.repository.js';
+import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
+import { type RunningRedis, startRedisServer } from '../support/redis-server.js';
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+const TEAM = 'team@delivery.test';
+
+describe('event delivery survives Redis outages and crashes', () => {
+  let redis: RunningRedis;
+  let smtp: SmtpSink;
+  let api: E2eApp;
+  let worker: INestApplicationContext;
+  let owner: SignedInUser;
+  let formId: string;
+
+  const notifications = () => smtp.messages.filter((mail) => mail.to.includes(TEAM));
+  const events = () => api.app.get(EventsRepository);
+  const submit = () =>
+    api.http
+      .post(`/api/v1/forms/${formId}/submit`)
+      .set('x-tenant-id', 'acme')
+      .send({ data: { email: 'visitor@example.com' } });
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    smtp = await startSmtpSink();
+    useTestEnvironment('event-delivery', {
+      LOG_LEVEL: 'silent',
+      REDIS_URL: redis.url,
+      SMTP_URL: smtp.url,
+      QUEUE_BACKOFF_MS: '100',
+      EVENT_RETRY_MS: '200',
+      EVENT_RELAY_INTERVAL_MS: '200',
+    });
+    api = await createE2eApp();
+    worker = await bootstrapWorker();
+    await createTenant(api, 'acme');
+    owner = await registerUser(api, 'acme');
+    formId = await createForm(api, owner, {
+      title: 'Delivery',
+      settings: { send_notification: true, notification_emails: [TEAM] },
+    });
+  });
+
+  afterAll(async () => {
+    await worker.close();
+    await api.close();
+    await redis.stop();
+    await smtp.stop();
+  });
+
+  it('answers 50 submissions normally while Redis is down, then delivers 50 notifications, none twice', async () => {
+    await redis.stop();
+    const timings: number[] = [];
+    const ids: string[] = [];
+    for (let index = 0; index < 50; index += 1) {
+      const started = Date.now();
+      const answer = await submit();
+      timings.push(Date.now() - started);
+      expect(answer.status).toBe(201);
+      ids.push(answer.body.response_id);
+    }
+    expect(Math.max(...timings)).toBeLessThan(1_000);
+    expect(notifications()).toHaveLength(0);
+
+    redis = await startRedisServer(redis.port);
+    const delivered = await eventually(
+      async () => notifications(),
+      (mails) => mails.length >= 50,
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(notifications()).toHaveLength(50);
+    const mentioned = delivered.map((mail) => /\(([0-9a-f]{24})\)/.exec(mail.text)?.[1]);
+    expect(new Set(mentioned)).toEqual(new Set(ids));
+  }, 60_000);
+
+  it('discards an envelope whose write never happened (a crash between the two)', async () => {
+    const neverWritten = new Types.ObjectId().toHexString();
+    await TenantContext.runForTenant('acme', () =>
+      events().insert(
+        {
+          event_id: randomUUID(),
+          event_type: EventType.ResponseSubmitted,
+          timestamp: new Date().toISOString(),
+          tenant_id: 'acme',
+          user_id: null,
+          entity_id: neverWritten,
+          payload: {},
+          metadata: { source: 'api' },
+        },
+        new Date(),
+      ),
+    );
+    await worker.get(EventRelay).runOnce();
+    const trail = await TenantContext.runForTenant('acme', () => events().forEntity(neverWritten));
+    expect(trail.map((event) => event.delivery)).toEqual(['discarded']);
+  });
+
+  it('publishes an envelope whose write happened but whose publication was lost', async () => {
+    const before = notifications().length;
+    const submitted = await submit().expect(201);
+    const responseId: string = submitted.body.response_id;
+    await eventually(
+      async () => notifications().length,
+      (count) => count > before,
+    );
+    const lost = randomUUID();
+    await TenantContext.runForTenant('acme', () =>
+      events().insert(
+        {
+          event_id: lost,
+          event_type: EventType.ResponseSubmitted,
+          timestamp: new Date(Date.now() - 60_000).toISOString(),
+          tenant_id: 'acme',
+          user_id: null,
+          entity_id: responseId,
+          payload: { form_id: formId, response_id: responseId, data: { email: 'visitor@example.com' } },
+          metadata: { source: 'api' },
+        },
+        new Date(),
+      ),
+    );
+    await worker.get(EventRelay).runOnce();
+    const trail = await TenantContext.runForTenant('acme', () => events().forEntity(responseId));
+    expect(trail.map((event) => [event._id === lost ? 'lost' : 'original', event.delivery])).toEqual([
+      ['original', 'published'],
+      ['lost', 'published'],
+    ]);
+    await eventually(
+      async () => notifications().length,
+      (count) => count === before + 2,
+    );
+  });
+});
