@@ -66,10 +66,13 @@ describe('email, through the queue and the worker', () => {
         entity_id: user.user_id,
         payload: { user_id: user.user_id, email: 'grace@example.com', name: 'Test User', role: 'editor' },
         metadata: { request_id: expect.any(String), source: 'api' },
-        delivery: 'published',
-        publish_attempts: 0,
       },
     ]);
+    const stillPending = await eventually(
+      () => TenantContext.runForTenant('acme', () => api.app.get(EventsRepository).isPending(stored[0]._id)),
+      (pending) => !pending,
+    );
+    expect(stillPending).toBe(false);
     await arrived('grace@example.com');
   });
 

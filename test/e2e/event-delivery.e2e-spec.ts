@@ -89,7 +89,7 @@ describe('event delivery survives Redis outages and crashes', () => {
   it('discards an envelope whose write never happened (a crash between the two)', async () => {
     const neverWritten = new Types.ObjectId().toHexString();
     await TenantContext.runForTenant('acme', () =>
-      events().insert(
+      events().record(
         {
           event_id: randomUUID(),
           event_type: EventType.ResponseSubmitted,
@@ -105,7 +105,8 @@ describe('event delivery survives Redis outages and crashes', () => {
     );
     await worker.get(EventRelay).runOnce();
     const trail = await TenantContext.runForTenant('acme', () => events().forEntity(neverWritten));
-    expect(trail.map((event) => event.delivery)).toEqual(['discarded']);
+    expect(trail.map((event) => event.discarded)).toEqual([true]);
+    expect(await TenantContext.runForTenant('acme', () => events().isPending(trail[0]._id))).toBe(false);
   });
 
   it('publishes an envelope whose write happened but whose publication was lost', async () => {
@@ -118,7 +119,7 @@ describe('event delivery survives Redis outages and crashes', () => {
     );
     const lost = randomUUID();
     await TenantContext.runForTenant('acme', () =>
-      events().insert(
+      events().record(
         {
           event_id: lost,
           event_type: EventType.ResponseSubmitted,
@@ -134,10 +135,11 @@ describe('event delivery survives Redis outages and crashes', () => {
     );
     await worker.get(EventRelay).runOnce();
     const trail = await TenantContext.runForTenant('acme', () => events().forEntity(responseId));
-    expect(trail.map((event) => [event._id === lost ? 'lost' : 'original', event.delivery])).toEqual([
-      ['original', 'published'],
-      ['lost', 'published'],
-    ]);
+    expect(trail.map((event) => (event._id === lost ? 'lost' : 'original'))).toEqual(['original', 'lost']);
+    const pending = await TenantContext.runForTenant('acme', () =>
+      Promise.all(trail.map((event) => events().isPending(event._id))),
+    );
+    expect(pending).toEqual([false, false]);
     await eventually(
       async () => notifications().length,
       (count) => count === before + 2,

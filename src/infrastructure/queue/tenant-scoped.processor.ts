@@ -1,5 +1,5 @@
-import { WorkerHost } from '@nestjs/bullmq';
-import type { OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TenantContext } from '../tenancy/tenant-context.js';
 
@@ -30,6 +30,12 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
 {
   constructor(private readonly limits: ProcessorLimits) {
     super();
+  }
+
+  /** Connection trouble (Redis restarting) is retried by BullMQ; logged here rather than on stderr. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    new Logger(this.constructor.name).warn({ msg: 'queue worker error', err: error.message });
   }
 
   /** After start-up: the worker exists only once every module is initialized. */

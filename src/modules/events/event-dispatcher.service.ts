@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ClsService } from 'nestjs-cls';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
@@ -14,9 +14,10 @@ import { EventsRepository } from './events.repository.js';
  * happened, discards: nothing is lost and nothing is invented.
  */
 @Injectable()
-export class EventDispatcher {
+export class EventDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(EventDispatcher.name);
   private readonly relay: { graceMs: number; retryMs: number; publishTimeoutMs: number };
+  private readonly inFlight = new Set<Promise<boolean>>();
 
   constructor(
     private readonly emitter: EventEmitter2,
@@ -29,7 +30,8 @@ export class EventDispatcher {
 
   /**
    * Stores the envelope, runs `write`, and publishes the event when `happened(result)` (default:
-   * always). If `write` throws or did nothing, the envelope is discarded and nothing is emitted.
+   * always) without making the caller wait. If `write` throws or did nothing, the envelope is
+   * discarded and nothing is emitted.
    */
   async emitWith<Payload extends object, Result>(
     eventType: EventType,
@@ -39,7 +41,7 @@ export class EventDispatcher {
     happened: (result: Result) => boolean = () => true,
   ): Promise<Result> {
     const envelope = this.envelope(eventType, entityId, payload);
-    await this.events.insert(envelope, new Date(Date.now() + this.relay.graceMs));
+    await this.events.record(envelope, new Date(Date.now() + this.relay.graceMs));
     let result: Result;
     try {
       result = await write();
@@ -47,9 +49,23 @@ export class EventDispatcher {
       await this.discard(envelope);
       throw error;
     }
-    if (happened(result)) await this.publish(envelope);
+    if (happened(result)) this.publishInBackground(envelope);
     else await this.discard(envelope);
     return result;
+  }
+
+  /**
+   * Stored in the outbox, the event is already safe: the caller need not wait for the queues. A
+   * publication cut short (shutdown, crash) is completed by the relay.
+   */
+  private publishInBackground(envelope: EventEnvelope<object>): void {
+    const publication = this.publish(envelope).finally(() => this.inFlight.delete(publication));
+    this.inFlight.add(publication);
+  }
+
+  /** Lets publications under way finish before the process stops. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /**
@@ -60,7 +76,7 @@ export class EventDispatcher {
   async publish(envelope: EventEnvelope<object>, retryDelayMs = this.relay.retryMs): Promise<boolean> {
     try {
       await withTimeout(this.emitter.emitAsync(envelope.event_type, envelope), this.relay.publishTimeoutMs);
-      await this.events.markPublished(envelope);
+      await this.events.published(envelope);
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -75,7 +91,7 @@ export class EventDispatcher {
   }
 
   private async discard(envelope: EventEnvelope<object>): Promise<void> {
-    await this.events.markDiscarded(envelope.event_id).catch((error: Error) =>
+    await this.events.discard(envelope.event_id).catch((error: Error) =>
       // The relay discards it later anyway: its entity never changed.
       this.logger.warn({ msg: 'could not discard event', event_id: envelope.event_id, err: error.message }),
     );

@@ -3,8 +3,8 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcher } from './event-dispatcher.service.js';
 import { EventEntities } from './event-entities.js';
-import type { StoredEvent } from './event.schema.js';
-import { EventsRepository, toEnvelope } from './events.repository.js';
+import type { OutboxEntry } from './event.schema.js';
+import { EventsRepository } from './events.repository.js';
 
 const BATCH = 200;
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -46,12 +46,12 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       const due = await TenantContext.runAsSystem(
         'event relay scan',
-        () => this.events.duePending(new Date(), BATCH),
+        () => this.events.due(new Date(), BATCH),
         'debug',
       );
       let settled = 0;
-      for (const event of due) {
-        if (await TenantContext.runForTenant(event.tenant_id, () => this.settle(event))) settled += 1;
+      for (const entry of due) {
+        if (await TenantContext.runForTenant(entry.tenant_id, () => this.settle(entry))) settled += 1;
       }
       if (due.length) this.logger.log({ msg: 'event relay pass', due: due.length, settled });
       return settled;
@@ -61,13 +61,18 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  private async settle(event: StoredEvent): Promise<boolean> {
-    if (!(await this.entities.happened(event.event_type, event.entity_id, event.timestamp))) {
-      await this.events.markDiscarded(event._id);
-      this.logger.warn({ msg: 'event discarded: its write never happened', event_id: event._id });
+  private async settle(entry: OutboxEntry): Promise<boolean> {
+    const pending = await this.events.pending(entry);
+    const envelope = pending?.envelope;
+    if (
+      !envelope ||
+      !(await this.entities.happened(envelope.event_type, envelope.entity_id, new Date(envelope.timestamp)))
+    ) {
+      await this.events.discard(entry._id);
+      this.logger.warn({ msg: 'event discarded: its write never happened', event_id: entry._id });
       return true;
     }
-    const retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.config.events.retryMs * 2 ** event.publish_attempts);
-    return this.dispatcher.publish(toEnvelope(event), retryDelayMs);
+    const retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.config.events.retryMs * 2 ** entry.attempts);
+    return this.dispatcher.publish(envelope, retryDelayMs);
   }
 }

@@ -2,12 +2,9 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
 import type { EventEnvelope, EventType } from './event-types.js';
 
-export const DELIVERY_STATES = ['pending', 'published', 'discarded'] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
-
 /**
- * `events`: every envelope, written before the change it announces, so a 201 never loses an event.
- * Doubles as the tenant's audit log. `delivery` tracks the hand-over to the background queues.
+ * `events`: every envelope, written before the change it announces; the tenant's audit log.
+ * Insert-only on the hot path (the local store scans a whole collection for an update).
  */
 @Schema({ collection: 'events', versionKey: false, minimize: false })
 export class StoredEvent {
@@ -20,17 +17,28 @@ export class StoredEvent {
   @Prop({ required: true }) entity_id!: string;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) payload!: Record<string, unknown>;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) metadata!: EventEnvelope['metadata'];
-  @Prop({ type: String, required: true, enum: DELIVERY_STATES, default: 'pending' }) delivery!: DeliveryState;
-  @Prop({ required: true, default: 0 }) publish_attempts!: number;
-  @Prop() next_attempt_at?: Date;
-  @Prop() last_error?: string;
+  /** Set when the change it announced never happened (its write failed or the process died). */
+  @Prop() discarded?: boolean;
 }
 
 export const StoredEventSchema = SchemaFactory.createForClass(StoredEvent);
 StoredEventSchema.index({ tenant_id: 1, timestamp: -1 });
 StoredEventSchema.index({ tenant_id: 1, entity_id: 1, timestamp: -1 });
+
 /**
- * The relay's scan over every tenant (it runs in the system scope): only the small pending range is
- * read. `system_` names the indexes that deliberately do not start with tenant_id.
+ * `event_outbox`: the envelopes not yet handed to the queues. Small by design: an entry is removed
+ * as soon as its event is published, so the relay's scan stays cheap.
  */
-StoredEventSchema.index({ delivery: 1, next_attempt_at: 1 }, { name: 'system_relay_pending' });
+@Schema({ collection: 'event_outbox', versionKey: false })
+export class OutboxEntry {
+  /** The event_id. */
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ required: true }) next_attempt_at!: Date;
+  @Prop({ required: true, default: 0 }) attempts!: number;
+  @Prop() last_error?: string;
+}
+
+export const OutboxEntrySchema = SchemaFactory.createForClass(OutboxEntry);
+/** The relay's scan over every tenant (system scope); `system_` names indexes without tenant_id first. */
+OutboxEntrySchema.index({ next_attempt_at: 1 }, { name: 'system_relay_due' });
