@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import mongoose from 'mongoose';
 import { benchDatabaseUrl, postLoad } from './support/load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -117,6 +118,11 @@ async function submissions() {
 
 const bare = await baseline();
 const full = await submissions();
+for (const name of ['submission_baseline', 'submission_api']) {
+  const connection = await mongoose.createConnection(benchDatabaseUrl(name)).asPromise();
+  await connection.dropDatabase();
+  await connection.close();
+}
 const line = (label, result) =>
   `${label.padEnd(34)} ${result.rps.toFixed(0).padStart(6)} req/s  ${result.latency}  (non-201: ${result.failed})`;
 console.log(`${SECONDS} s each, ${CONCURRENCY} concurrent keep-alive clients`);
