@@ -6,10 +6,20 @@ import { FilesModule } from './modules/files/files.module.js';
 import { FormsModule } from './modules/forms/forms.module.js';
 import { ResponsesModule } from './modules/responses/responses.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 /** The feature modules shared by the API and the worker (the worker serves none of their routes). */
 @Module({
-  imports: [AuthModule, RateLimitModule, EventsModule, UsersModule, FormsModule, FilesModule, ResponsesModule],
-  exports: [UsersModule, FormsModule, FilesModule, ResponsesModule],
+  imports: [
+    AuthModule,
+    RateLimitModule,
+    EventsModule,
+    UsersModule,
+    FormsModule,
+    FilesModule,
+    ResponsesModule,
+    WebhooksModule,
+  ],
+  exports: [UsersModule, FormsModule, FilesModule, ResponsesModule, WebhooksModule],
 })
 export class DomainModule {}

@@ -74,6 +74,15 @@ export class AppConfigService {
     };
   }
 
+  get webhooks() {
+    return {
+      allowPrivate: this.get('WEBHOOK_ALLOW_PRIVATE'),
+      timeoutMs: this.get('WEBHOOK_TIMEOUT_MS'),
+      attempts: this.get('WEBHOOK_ATTEMPTS'),
+      backoffMs: this.get('WEBHOOK_BACKOFF_MS'),
+    };
+  }
+
   get files() {
     return { storageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
   }

@@ -143,6 +143,26 @@ export class Environment {
   @Min(100)
   EVENT_PUBLISH_TIMEOUT_MS = 2_000;
 
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  WEBHOOK_ATTEMPTS = 5;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  WEBHOOK_BACKOFF_MS = 30_000;
+
   @IsString()
   @MinLength(1)
   FILE_STORAGE_DIR = '.data/files';

@@ -80,8 +80,13 @@ export class EventsRepository {
 
   /** The envelope of an outbox entry, in the entry's tenant. */
   async pending(entry: OutboxEntry): Promise<PendingEvent | null> {
-    const event = await this.events.findOne({ _id: entry._id }).lean<StoredEvent>().exec();
-    return event ? { envelope: toEnvelope(event), attempts: entry.attempts } : null;
+    const envelope = await this.envelope(entry._id);
+    return envelope ? { envelope, attempts: entry.attempts } : null;
+  }
+
+  async envelope(eventId: string): Promise<EventEnvelope | null> {
+    const event = await this.events.findOne({ _id: eventId }).lean<StoredEvent>().exec();
+    return event ? toEnvelope(event) : null;
   }
 
   /** The audit trail of one entity, newest first. */

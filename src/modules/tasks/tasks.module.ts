@@ -12,12 +12,7 @@ import { EmailJobs } from './email/email-jobs.service.js';
  */
 @Module({
   imports: [
-    BullModule.registerQueue(
-      { name: QueueName.diagnostics },
-      { name: QueueName.email },
-      { name: QueueName.webhook },
-      { name: QueueName.export },
-    ),
+    BullModule.registerQueue({ name: QueueName.diagnostics }, { name: QueueName.email }, { name: QueueName.export }),
   ],
   controllers: [DiagnosticsController],
   providers: [DiagnosticsService, EmailJobs, EmailEventsListener],

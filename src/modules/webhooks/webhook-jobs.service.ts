@@ -1,0 +1,48 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { jobIdFor } from '../../infrastructure/queue/job-id.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
+import type { EventEnvelope } from '../events/event-types.js';
+import type { WebhookJob } from './webhook.types.js';
+
+/** Queues deliveries: one job per (event, subscription), retried with exponential backoff and jitter. */
+@Injectable()
+export class WebhookJobs {
+  private readonly options: { attempts: number; backoff: { type: 'exponential'; delay: number; jitter: number } };
+
+  constructor(
+    @InjectQueue(QueueName.webhook) private readonly queue: Queue<WebhookJob>,
+    private readonly redis: RedisAvailability,
+    config: AppConfigService,
+  ) {
+    const { attempts, backoffMs } = config.webhooks;
+    this.options = { attempts, backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 } };
+  }
+
+  async deliver(webhookIds: string[], event: EventEnvelope): Promise<void> {
+    if (webhookIds.length === 0) return;
+    this.redis.assertAvailable();
+    await this.queue.addBulk(
+      webhookIds.map((webhookId) => ({
+        name: 'deliver',
+        data: { tenant_id: event.tenant_id, webhook_id: webhookId, event },
+        opts: { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId) },
+      })),
+    );
+  }
+
+  /** Runs a failed delivery again: the same job when Redis still has it, else a new one. */
+  async retry(webhookId: string, event: EventEnvelope, attempt: number): Promise<void> {
+    this.redis.assertAvailable();
+    const job = await this.queue.getJob(jobIdFor(event.event_id, 'webhook', webhookId));
+    if (job && (await job.isFailed())) return job.retry();
+    await this.queue.add(
+      'deliver',
+      { tenant_id: event.tenant_id, webhook_id: webhookId, event },
+      { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId, `retry-${attempt}`) },
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema, type Types } from 'mongoose';
+
+@Schema({ collection: 'webhooks', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' }, versionKey: false })
+export class Webhook {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ required: true }) url!: string;
+  @Prop({ type: [String], required: true }) events!: string[];
+  /** Signs every delivery (HMAC-SHA256); shown once, when the subscription is created. */
+  @Prop({ required: true }) secret!: string;
+  @Prop({ required: true, default: true }) active!: boolean;
+  @Prop() disabled_reason?: string;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export const WebhookSchema = SchemaFactory.createForClass(Webhook);
+WebhookSchema.index({ tenant_id: 1, created_at: -1 });
+
+@Schema({ _id: false, versionKey: false })
+export class DeliveryAttempt {
+  @Prop({ required: true }) at!: Date;
+  @Prop({ type: Number, default: null }) response_status!: number | null;
+  @Prop({ type: String, default: null }) error!: string | null;
+  @Prop({ required: true }) duration_ms!: number;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** `webhook_deliveries`: one per (event, subscription), with every attempt it took. */
+@Schema({
+  collection: 'webhook_deliveries',
+  timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  versionKey: false,
+})
+export class WebhookDelivery {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) webhook_id!: Types.ObjectId;
+  @Prop({ required: true }) event_id!: string;
+  @Prop({ type: String, required: true, enum: DELIVERY_STATUSES, default: 'pending' }) status!: DeliveryStatus;
+  @Prop({ required: true, default: 0 }) attempts!: number;
+  @Prop({ type: Number, default: null }) response_status!: number | null;
+  @Prop({ type: String, default: null }) last_error!: string | null;
+  @Prop({ type: [SchemaFactory.createForClass(DeliveryAttempt)], default: [] }) attempt_log!: DeliveryAttempt[];
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export const WebhookDeliverySchema = SchemaFactory.createForClass(WebhookDelivery);
+WebhookDeliverySchema.index({ tenant_id: 1, webhook_id: 1, event_id: 1 }, { unique: true });
+WebhookDeliverySchema.index({ tenant_id: 1, webhook_id: 1, created_at: -1 });

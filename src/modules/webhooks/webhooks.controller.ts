@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Types } from 'mongoose';
+import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
+import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, WebhookDto } from './dto/webhook.dto.js';
+import { WebhooksService } from './webhooks.service.js';
+
+const WebhookId = () => Param('webhook_id', new ObjectIdPipe('Webhook'));
+
+@ApiTags('webhooks')
+@ApiForbiddenResponse({ description: 'The tenant feature `webhooks` is off (feature_disabled)' })
+@ApiNotFoundResponse({ description: 'No such webhook in this tenant (not_found)' })
+@RequireUser('editor')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Subscribe a URL to events; deliveries are signed with the returned secret' })
+  @ApiCreatedResponse({ type: CreatedWebhookDto })
+  async create(@Body() body: CreateWebhookDto): Promise<CreatedWebhookDto> {
+    this.webhooks.assertEnabled();
+    const webhook = await this.webhooks.create(body);
+    return { ...WebhookDto.from(webhook), secret: webhook.secret };
+  }
+
+  @Get()
+  @ApiOkResponse({ type: WebhookDto, isArray: true })
+  async list(): Promise<{ data: WebhookDto[] }> {
+    this.webhooks.assertEnabled();
+    return { data: (await this.webhooks.list()).map(WebhookDto.from) };
+  }
+
+  @Delete(':webhook_id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse()
+  async delete(@WebhookId() id: Types.ObjectId): Promise<void> {
+    this.webhooks.assertEnabled();
+    await this.webhooks.delete(id);
+  }
+
+  @Get(':webhook_id/deliveries')
+  @ApiOperation({ summary: 'The latest 100 deliveries, newest first' })
+  @ApiOkResponse({ type: DeliveryDto, isArray: true })
+  async deliveries(@WebhookId() id: Types.ObjectId): Promise<{ data: DeliveryDto[] }> {
+    this.webhooks.assertEnabled();
+    return { data: (await this.webhooks.deliveries(id)).map(DeliveryDto.from) };
+  }
+
+  @Post(':webhook_id/deliveries/:event_id/retry')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Queue a delivery again' })
+  @ApiAcceptedResponse()
+  async retry(@WebhookId() id: Types.ObjectId, @Param('event_id') eventId: string): Promise<void> {
+    this.webhooks.assertEnabled();
+    await this.webhooks.retry(id, eventId);
+  }
+}

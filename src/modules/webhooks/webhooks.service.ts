@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { Types } from 'mongoose';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { EventsRepository } from '../events/events.repository.js';
+import type { CreateWebhookDto } from './dto/webhook.dto.js';
+import { webhookTargetProblem } from './webhook-target.js';
+import { WebhookJobs } from './webhook-jobs.service.js';
+import { type DeliveryRecord, type WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    private readonly jobs: WebhookJobs,
+    private readonly events: EventsRepository,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** Every webhook endpoint needs the tenant's `webhooks` feature. */
+  assertEnabled(): void {
+    if (!TenantContext.tenant().settings.features.webhooks) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'feature_disabled', 'Webhooks are not enabled for this tenant');
+    }
+  }
+
+  async create(input: CreateWebhookDto): Promise<WebhookRecord> {
+    const problem = await webhookTargetProblem(input.url, this.config.webhooks.allowPrivate);
+    if (problem) throw ApiError.validation([{ field: 'url', message: `url ${problem}` }]);
+    return this.webhooks.create({ url: input.url, events: input.events, secret: randomBytes(32).toString('hex') });
+  }
+
+  list(): Promise<WebhookRecord[]> {
+    return this.webhooks.list();
+  }
+
+  async delete(id: Types.ObjectId): Promise<void> {
+    if (!(await this.webhooks.delete(id))) throw ApiError.notFound('Webhook');
+  }
+
+  async deliveries(id: Types.ObjectId): Promise<DeliveryRecord[]> {
+    await this.get(id);
+    return this.webhooks.listDeliveries(id);
+  }
+
+  /** Queues a delivery of this subscription again (a failed one, typically). */
+  async retry(id: Types.ObjectId, eventId: string): Promise<void> {
+    const webhook = await this.get(id);
+    const delivery = await this.webhooks.findDelivery(id, eventId);
+    const event = delivery ? await this.events.envelope(eventId) : null;
+    if (!delivery || !event) throw ApiError.notFound('Delivery');
+    if (!webhook.active) {
+      throw new ApiError(HttpStatus.CONFLICT, 'webhook_disabled', 'The webhook was disabled by its receiver (410)');
+    }
+    await this.webhooks.markPending(id, eventId);
+    await this.jobs.retry(id.toHexString(), event, delivery.attempts);
+  }
+
+  private async get(id: Types.ObjectId): Promise<WebhookRecord> {
+    const webhook = await this.webhooks.findById(id);
+    if (!webhook) throw ApiError.notFound('Webhook');
+    return webhook;
+  }
+}
