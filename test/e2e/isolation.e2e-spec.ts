@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
 /** Tenant A's resources that tenant B aims at. */
@@ -8,6 +9,8 @@ interface Targets {
   formId: string;
   responseId: string;
   fileId: string;
+  webhookId: string;
+  eventId: string;
 }
 
 interface Attempt {
@@ -51,6 +54,13 @@ const ATTEMPTS: Attempt[] = [
     body: () => ({ data: { email: 'intruder@example.com' } }),
   },
   { name: 'download a file', method: 'get', path: (a) => `/api/v1/files/${a.fileId}` },
+  { name: 'delete a webhook', method: 'delete', path: (a) => `/api/v1/webhooks/${a.webhookId}` },
+  { name: "list a webhook's deliveries", method: 'get', path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries` },
+  {
+    name: 'retry a webhook delivery',
+    method: 'post',
+    path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries/${a.eventId}/retry`,
+  },
 ];
 
 describe('tenant isolation over every tenant-scoped endpoint', () => {
@@ -62,6 +72,8 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
     formId: '0123456789abcdef01234567',
     responseId: '0123456789abcdef01234567',
     fileId: '0123456789abcdef01234567',
+    webhookId: '0123456789abcdef01234567',
+    eventId: '00000000-0000-4000-8000-000000000000',
   };
 
   const send = (attempt: Attempt, ids: Targets, headers: Record<string, string>) => {
@@ -80,16 +92,23 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       responses: await get(`/api/v1/forms/${targets.formId}/responses`),
       response: await get(`/api/v1/responses/${targets.responseId}`),
       file: file.text,
+      webhooks: await get('/api/v1/webhooks'),
+      deliveries: await get(`/api/v1/webhooks/${targets.webhookId}/deliveries`),
     };
   };
 
   beforeAll(async () => {
     useTestEnvironment('isolation', { LOG_LEVEL: 'error' });
     api = await createE2eApp();
-    await createTenant(api, 'tenant-a');
-    await createTenant(api, 'tenant-b');
+    await createTenant(api, 'tenant-a', { features: { webhooks: true } });
+    await createTenant(api, 'tenant-b', { features: { webhooks: true } });
     ownerA = await registerUser(api, 'tenant-a', 'owner@example.com');
     ownerB = await registerUser(api, 'tenant-b', 'owner@example.com');
+    const webhook = await api.http
+      .post('/api/v1/webhooks')
+      .set(ownerA.headers)
+      .send({ url: 'http://93.184.216.34/hooks', events: ['response.submitted'] })
+      .expect(201);
     const formId = await createForm(api, ownerA, { title: 'Secret survey' });
     const submitted = await api.http
       .post(`/api/v1/forms/${formId}/submit`)
@@ -101,7 +120,21 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       .set(ownerA.headers)
       .attach('file', Buffer.from('tenant A secret'), 'secret.txt')
       .expect(201);
-    targets = { formId, responseId: submitted.body.response_id, fileId: file.body.file_id };
+    const webhookId: string = webhook.body.webhook_id;
+    const deliveries = await eventually(
+      async () =>
+        (await api.http.get(`/api/v1/webhooks/${webhookId}/deliveries`).set(ownerA.headers)).body.data as {
+          event_id: string;
+        }[],
+      (data) => data.length === 1,
+    );
+    targets = {
+      formId,
+      responseId: submitted.body.response_id,
+      fileId: file.body.file_id,
+      webhookId,
+      eventId: deliveries[0].event_id,
+    };
   });
 
   afterAll(() => api.close());

@@ -144,6 +144,7 @@ describe('tenants: admin API and resolution', () => {
       'form_versions(tenant_id,form_id,version)',
       'forms(tenant_id,slug)',
       'users(tenant_id,email)',
+      'webhook_deliveries(tenant_id,webhook_id,event_id)',
     ]);
   });
 

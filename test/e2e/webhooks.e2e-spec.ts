@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplicationContext } from '@nestjs/common';
+import { bootstrapWorker } from '../../src/bootstrap/worker.js';
+import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+describe('webhooks', () => {
+  let api: E2eApp;
+  let worker: INestApplicationContext;
+  let receiver: WebhookReceiver;
+  let owner: SignedInUser;
+  let formId: string;
+
+  const subscribe = async (path: string, events = ['response.submitted']) => {
+    const created = await api.http
+      .post('/api/v1/webhooks')
+      .set(owner.headers)
+      .send({ url: receiver.url(path), events })
+      .expect(201);
+    return created.body as { webhook_id: string; secret: string };
+  };
+  const submit = async () =>
+    (
+      await api.http
+        .post(`/api/v1/forms/${formId}/submit`)
+        .set('x-tenant-id', 'acme')
+        .send({ data: { email: 'visitor@example.com' } })
+        .expect(201)
+    ).body.response_id as string;
+  const deliveries = async (webhookId: string) =>
+    (await api.http.get(`/api/v1/webhooks/${webhookId}/deliveries`).set(owner.headers).expect(200)).body.data as {
+      event_id: string;
+      status: string;
+      attempts: number;
+      response_status: number | null;
+    }[];
+  const settled = (webhookId: string, count = 1) =>
+    eventually(
+      () => deliveries(webhookId),
+      (list) => list.length >= count && list.every((delivery) => delivery.status !== 'pending'),
+    );
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    useTestEnvironment('webhooks', {
+      LOG_LEVEL: 'silent',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_MS: '50',
+      WEBHOOK_ATTEMPTS: '3',
+    });
+    api = await createE2eApp();
+    worker = await bootstrapWorker();
+    await createTenant(api, 'acme', { features: { webhooks: true } });
+    await createTenant(api, 'plain');
+    owner = await registerUser(api, 'acme');
+    formId = await createForm(api, owner, { title: 'Hooked' });
+  });
+
+  afterAll(async () => {
+    await worker.close();
+    await api.close();
+    await receiver.stop();
+  });
+
+  it('answers 403 feature_disabled when the tenant has no webhooks feature', async () => {
+    const plainOwner = await registerUser(api, 'plain');
+    for (const request of [
+      api.http.get('/api/v1/webhooks').set(plainOwner.headers),
+      api.http
+        .post('/api/v1/webhooks')
+        .set(plainOwner.headers)
+        .send({ url: receiver.url('/x'), events: ['form.created'] }),
+    ]) {
+      const refused = await request;
+      expect([refused.status, refused.body.error]).toEqual([403, 'feature_disabled']);
+    }
+  });
+
+  it('refuses bad subscriptions', async () => {
+    const bad = await api.http
+      .post('/api/v1/webhooks')
+      .set(owner.headers)
+      .send({ url: 'ftp://example.com/hook', events: ['response.deleted'] });
+    expect(bad.status).toBe(400);
+    const fields = bad.body.details.map((detail: { field: string }) => detail.field);
+    expect(fields).toContain('events');
+    const badUrl = await api.http
+      .post('/api/v1/webhooks')
+      .set(owner.headers)
+      .send({ url: 'ftp://example.com/hook', events: ['response.submitted'] });
+    expect(badUrl.body.details).toEqual([{ field: 'url', message: 'url must be an absolute http(s) URL' }]);
+  });
+
+  it('delivers the signed envelope and logs the delivery', async () => {
+    const webhook = await subscribe('/ok');
+    expect(webhook).toMatchObject({ url: receiver.url('/ok'), events: ['response.submitted'], active: true });
+    expect(webhook.secret).toMatch(/^[0-9a-f]{64}$/);
+    const responseId = await submit();
+    const [delivery] = await settled(webhook.webhook_id);
+    const hook = receiver.received.find((received) => received.path === '/ok');
+    expect(hook).toBeDefined();
+    const { headers, body } = hook!;
+    const expected = createHmac('sha256', webhook.secret)
+      .update(`${headers['x-webhook-timestamp']}.${body}`)
+      .digest('hex');
+    expect(headers['x-webhook-signature']).toBe(`sha256=${expected}`);
+    expect(Math.abs(Number(headers['x-webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    const envelope = JSON.parse(body);
+    expect(envelope).toMatchObject({ event_type: 'response.submitted', tenant_id: 'acme', entity_id: responseId });
+    expect(headers['x-webhook-id']).toBe(envelope.event_id);
+    expect(delivery).toMatchObject({
+      event_id: envelope.event_id,
+      status: 'succeeded',
+      attempts: 1,
+      response_status: 200,
+    });
+    await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers).expect(204);
+  });
+
+  it('retries a failing receiver with backoff until it succeeds', async () => {
+    receiver.answer('/flaky', 500, 503);
+    const webhook = await subscribe('/flaky');
+    await submit();
+    const [delivery] = await settled(webhook.webhook_id);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, response_status: 200 });
+    expect(receiver.received.filter((received) => received.path === '/flaky')).toHaveLength(3);
+    await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers).expect(204);
+  });
+
+  it('marks a delivery failed after its attempts, and re-queues it on request', async () => {
+    receiver.answer('/down', 500, 500, 500);
+    const webhook = await subscribe('/down');
+    await submit();
+    const [failed] = await settled(webhook.webhook_id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3, response_status: 500 });
+    await api.http
+      .post(`/api/v1/webhooks/${webhook.webhook_id}/deliveries/${failed.event_id}/retry`)
+      .set(owner.headers)
+      .expect(202);
+    const [retried] = await settled(webhook.webhook_id);
+    expect(retried).toMatchObject({ status: 'succeeded', attempts: 4, response_status: 200 });
+    const unknown = await api.http
+      .post(`/api/v1/webhooks/${webhook.webhook_id}/deliveries/no-such-event/retry`)
+      .set(owner.headers);
+    expect(unknown.status).toBe(404);
+    await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers).expect(204);
+  });
+
+  it('disables a subscription whose receiver answers 410', async () => {
+    receiver.answer('/gone', 410);
+    const webhook = await subscribe('/gone');
+    await submit();
+    const [delivery] = await settled(webhook.webhook_id);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, response_status: 410 });
+    const list = await api.http.get('/api/v1/webhooks').set(owner.headers).expect(200);
+    expect(list.body.data.find((hook: { webhook_id: string }) => hook.webhook_id === webhook.webhook_id)).toMatchObject(
+      {
+        active: false,
+      },
+    );
+    await submit();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received.filter((received) => received.path === '/gone')).toHaveLength(1);
+  });
+
+  it('answers 404 for unknown or deleted subscriptions', async () => {
+    const webhook = await subscribe('/short-lived');
+    await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers).expect(204);
+    const again = await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers);
+    expect([again.status, again.body.error]).toEqual([404, 'not_found']);
+    await api.http.get('/api/v1/webhooks/not-an-id/deliveries').set(owner.headers).expect(404);
+  });
+});
