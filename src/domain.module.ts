@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from './infrastructure/auth/auth.module.js';
 import { RateLimitModule } from './infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from './modules/events/events.module.js';
+import { ExportsModule } from './modules/exports/exports.module.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { FormsModule } from './modules/forms/forms.module.js';
 import { ResponsesModule } from './modules/responses/responses.module.js';
@@ -19,7 +20,8 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     FilesModule,
     ResponsesModule,
     WebhooksModule,
+    ExportsModule,
   ],
-  exports: [UsersModule, FormsModule, FilesModule, ResponsesModule, WebhooksModule],
+  exports: [UsersModule, FormsModule, FilesModule, ResponsesModule, WebhooksModule, ExportsModule],
 })
 export class DomainModule {}

@@ -11,6 +11,7 @@ interface Targets {
   fileId: string;
   webhookId: string;
   eventId: string;
+  exportId: string;
 }
 
 interface Attempt {
@@ -54,6 +55,14 @@ const ATTEMPTS: Attempt[] = [
     body: () => ({ data: { email: 'intruder@example.com' } }),
   },
   { name: 'download a file', method: 'get', path: (a) => `/api/v1/files/${a.fileId}` },
+  {
+    name: 'export the responses of a form',
+    method: 'post',
+    path: (a) => `/api/v1/forms/${a.formId}/exports`,
+    body: () => ({ format: 'csv' }),
+  },
+  { name: 'get an export', method: 'get', path: (a) => `/api/v1/exports/${a.exportId}` },
+  { name: 'download an export', method: 'get', path: (a) => `/api/v1/exports/${a.exportId}/download` },
   { name: 'delete a webhook', method: 'delete', path: (a) => `/api/v1/webhooks/${a.webhookId}` },
   { name: "list a webhook's deliveries", method: 'get', path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries` },
   {
@@ -74,6 +83,7 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
     fileId: '0123456789abcdef01234567',
     webhookId: '0123456789abcdef01234567',
     eventId: '00000000-0000-4000-8000-000000000000',
+    exportId: '0123456789abcdef01234567',
   };
 
   const send = (attempt: Attempt, ids: Targets, headers: Record<string, string>) => {
@@ -94,6 +104,7 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       file: file.text,
       webhooks: await get('/api/v1/webhooks'),
       deliveries: await get(`/api/v1/webhooks/${targets.webhookId}/deliveries`),
+      export: await get(`/api/v1/exports/${targets.exportId}`),
     };
   };
 
@@ -128,7 +139,13 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
         }[],
       (data) => data.length === 1,
     );
+    const exported = await api.http
+      .post(`/api/v1/forms/${formId}/exports`)
+      .set(ownerA.headers)
+      .send({ format: 'csv' })
+      .expect(202);
     targets = {
+      exportId: exported.body.export_id,
       formId,
       responseId: submitted.body.response_id,
       fileId: file.body.file_id,

@@ -37,10 +37,11 @@ export class FilesService {
   }
 
   /** Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes. */
-  async upload(upload: Upload): Promise<FileRecord> {
+  /** `maxBytes` defaults to FILE_MAX_BYTES, the limit of client uploads. */
+  async upload(upload: Upload, maxBytes = this.maxBytes): Promise<FileRecord> {
     const id = new Types.ObjectId();
     const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
-    const size = await this.storage.write(storageKey, upload.content, this.maxBytes).catch((error: unknown) => {
+    const size = await this.storage.write(storageKey, upload.content, maxBytes).catch((error: unknown) => {
       if (!(error instanceof FileTooLargeError)) throw error;
       throw new ApiError(
         HttpStatus.PAYLOAD_TOO_LARGE,

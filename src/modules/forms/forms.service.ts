@@ -153,6 +153,12 @@ export class FormsService implements OnModuleInit {
     return this.forms.releaseResponseSlot(id);
   }
 
+  /** The fields of the latest published version (the working copy's before the first publish). */
+  async latestFields(id: Types.ObjectId): Promise<FormField[]> {
+    const form = await this.get(id);
+    return form.published?.fields ?? form.fields;
+  }
+
   /** The fields a response of `version` was validated against. */
   async fieldsOfVersion(id: Types.ObjectId, version: number): Promise<FormField[]> {
     const snapshot = await this.forms.findVersion(id, version);

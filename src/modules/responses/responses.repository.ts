@@ -70,6 +70,15 @@ export class ResponsesRepository {
     );
   }
 
+  /** Every response of a form, oldest first, read in batches: memory stays flat however many. */
+  async *streamForForm(formId: Types.ObjectId): AsyncGenerator<ResponseRecord> {
+    yield* this.responses
+      .find({ form_id: formId })
+      .sort({ created_at: 1, _id: 1 })
+      .lean<ResponseRecord[]>()
+      .cursor({ batchSize: 500 });
+  }
+
   findById(id: Types.ObjectId): Promise<ResponseRecord | null> {
     return this.responses.findOne({ _id: id }).lean<ResponseRecord>();
   }

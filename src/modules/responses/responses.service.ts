@@ -84,6 +84,10 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.list(query);
   }
 
+  stream(formId: Types.ObjectId): AsyncGenerator<ResponseRecord> {
+    return this.responses.streamForForm(formId);
+  }
+
   async get(id: Types.ObjectId): Promise<ResponseRecord> {
     const response = await this.responses.findById(id);
     if (!response) throw ApiError.notFound('Response');

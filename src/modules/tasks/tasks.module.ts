@@ -11,9 +11,7 @@ import { EmailJobs } from './email/email-jobs.service.js';
  * processes load it (the worker's event relay publishes too); the processors live in TasksWorkerModule.
  */
 @Module({
-  imports: [
-    BullModule.registerQueue({ name: QueueName.diagnostics }, { name: QueueName.email }, { name: QueueName.export }),
-  ],
+  imports: [BullModule.registerQueue({ name: QueueName.diagnostics }, { name: QueueName.email })],
   controllers: [DiagnosticsController],
   providers: [DiagnosticsService, EmailJobs, EmailEventsListener],
   exports: [DiagnosticsService, EmailJobs],

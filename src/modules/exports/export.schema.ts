@@ -1,0 +1,24 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema, type Types } from 'mongoose';
+
+export const EXPORT_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+@Schema({ collection: 'exports', timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' }, versionKey: false })
+export class FormExport {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) tenant_id!: string;
+  @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) form_id!: Types.ObjectId;
+  @Prop({ type: String, required: true, default: 'csv' }) format!: 'csv';
+  @Prop({ type: String, required: true, enum: EXPORT_STATUSES, default: 'queued' }) status!: ExportStatus;
+  @Prop({ required: true, default: 0 }) row_count!: number;
+  @Prop() error?: string;
+  /** The CSV, stored as a file of the tenant. */
+  @Prop({ type: MongooseSchema.Types.ObjectId }) file_id?: Types.ObjectId;
+  @Prop() completed_at?: Date;
+  created_at!: Date;
+  updated_at!: Date;
+}
+
+export const FormExportSchema = SchemaFactory.createForClass(FormExport);
+FormExportSchema.index({ tenant_id: 1, form_id: 1, created_at: -1 });

@@ -1,0 +1,25 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { FilesModule } from '../files/files.module.js';
+import { FormsModule } from '../forms/forms.module.js';
+import { ResponsesModule } from '../responses/responses.module.js';
+import { FormExport, FormExportSchema } from './export.schema.js';
+import { ExportsController } from './exports.controller.js';
+import { ExportsRepository } from './exports.repository.js';
+import { ExportsService } from './exports.service.js';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: FormExport.name, schema: FormExportSchema }]),
+    BullModule.registerQueue({ name: QueueName.export }),
+    FormsModule,
+    FilesModule,
+    ResponsesModule,
+  ],
+  controllers: [ExportsController],
+  providers: [ExportsRepository, ExportsService],
+  exports: [ExportsService],
+})
+export class ExportsModule {}

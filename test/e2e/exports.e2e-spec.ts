@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplicationContext } from '@nestjs/common';
+import { getModelToken } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { bootstrapWorker } from '../../src/bootstrap/worker.js';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { FormResponse } from '../../src/modules/responses/response.schema.js';
+import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+const ROWS = 10_000;
+
+describe('CSV exports', () => {
+  let api: E2eApp;
+  let worker: INestApplicationContext;
+  let owner: SignedInUser;
+
+  const requestExport = async (formId: string) =>
+    (await api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send({ format: 'csv' }).expect(202))
+      .body;
+  const finished = (exportId: string) =>
+    eventually(
+      async () => (await api.http.get(`/api/v1/exports/${exportId}`).set(owner.headers).expect(200)).body,
+      (body) => body.status === 'completed' || body.status === 'failed',
+      90_000,
+    );
+  const download = (exportId: string) =>
+    api.http
+      .get(`/api/v1/exports/${exportId}/download`)
+      .set(owner.headers)
+      .buffer(true)
+      .parse((response, callback) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => callback(null, text));
+      });
+
+  beforeAll(async () => {
+    useTestEnvironment('exports', { LOG_LEVEL: 'silent' });
+    api = await createE2eApp();
+    worker = await bootstrapWorker();
+    await createTenant(api, 'acme');
+    owner = await registerUser(api, 'acme');
+  });
+
+  afterAll(async () => {
+    await worker.close();
+    await api.close();
+  });
+
+  it('escapes per RFC 4180, defuses formulas, and has one column per field plus response_id and submitted_at', async () => {
+    const formId = await createForm(api, owner, {
+      title: 'Tricky',
+      fields: [
+        { key: 'name', type: 'text', label: 'Name' },
+        { key: 'tags', type: 'multiselect', label: 'Tags', options: ['a', 'b'] },
+      ],
+    });
+    const submitted = await api.http
+      .post(`/api/v1/forms/${formId}/submit`)
+      .set('x-tenant-id', 'acme')
+      .send({ data: { name: '=HYPERLINK("http://evil")', tags: ['a', 'b'] } })
+      .expect(201);
+    await api.http
+      .post(`/api/v1/forms/${formId}/submit`)
+      .set('x-tenant-id', 'acme')
+      .send({ data: { name: 'Smith, "Jo"\nline two' } })
+      .expect(201);
+    const created = await requestExport(formId);
+    expect(created).toEqual({ export_id: expect.stringMatching(/^[0-9a-f]{24}$/), status: 'queued' });
+    const done = await finished(created.export_id);
+    expect(done).toMatchObject({
+      form_id: formId,
+      status: 'completed',
+      row_count: 2,
+      completed_at: expect.any(String),
+    });
+    const csv = await download(created.export_id).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const [header, first] = csv.body.split('\r\n');
+    expect(header).toBe('name,tags,response_id,submitted_at');
+    expect(first).toMatch(new RegExp(`^"'=HYPERLINK\\(""http://evil""\\)",a; b,${submitted.body.response_id},\\d{4}-`));
+    expect(csv.body).toContain('"Smith, ""Jo""\nline two",,');
+  });
+
+  it('exports 10,000 responses with the right row count and flat memory', async () => {
+    const formId = await createForm(api, owner, { title: 'Big' });
+    const responses = worker.get<Model<FormResponse>>(getModelToken(FormResponse.name));
+    await TenantContext.runForTenant('acme', async () => {
+      for (let start = 0; start < ROWS; start += 1_000) {
+        const now = new Date();
+        const batch = Array.from({ length: 1_000 }, (_, index) => {
+          const id = new Types.ObjectId();
+          return {
+            _id: id,
+            tenant_id: 'acme',
+            form_id: new Types.ObjectId(formId),
+            form_version: 1,
+            data: { email: `r${start + index}@example.com`, message: 'x'.repeat(200) },
+            dedup_key: `id:${id.toHexString()}`,
+            created_at: now,
+            updated_at: now,
+          };
+        });
+        await responses.insertMany(batch, { lean: true });
+      }
+    });
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+    const created = await requestExport(formId);
+    const early = await download(created.export_id);
+    expect([early.status, early.body && JSON.parse(early.body).error]).toEqual([409, 'export_not_ready']);
+    const done = await finished(created.export_id);
+    clearInterval(sampler);
+    expect(done).toMatchObject({ status: 'completed', row_count: ROWS });
+    const csv = await download(created.export_id).expect(200);
+    expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(ROWS + 1);
+    const growthMb = (peakRss - rssBefore) / 1024 / 1024;
+    process.stdout.write(
+      `export of ${ROWS} responses: peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (+${growthMb.toFixed(0)} MB during the export)\n`,
+    );
+    expect(growthMb).toBeLessThan(200);
+  }, 120_000);
+});
