@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { RequestContextModule } from './infrastructure/cls/request-context.module.js';
 import { AppConfigModule } from './infrastructure/config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
+import { MetricsModule } from './infrastructure/metrics/metrics.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';
 
 /** The infrastructure every entry point (API, worker, CLI) shares. */
 @Module({
-  imports: [AppConfigModule, RequestContextModule, DatabaseModule, QueueModule],
+  imports: [AppConfigModule, RequestContextModule, DatabaseModule, QueueModule, MetricsModule],
 })
 export class CoreModule {}

@@ -5,6 +5,7 @@ import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/redis-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
@@ -14,6 +15,7 @@ describe('webhooks', () => {
   let receiver: WebhookReceiver;
   let owner: SignedInUser;
   let formId: string;
+  let workerMetricsPort: number;
 
   const subscribe = async (path: string, events = ['response.submitted']) => {
     const created = await api.http
@@ -46,11 +48,14 @@ describe('webhooks', () => {
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
+    workerMetricsPort = await freePort();
     useTestEnvironment('webhooks', {
       LOG_LEVEL: 'silent',
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_BACKOFF_MS: '50',
       WEBHOOK_ATTEMPTS: '3',
+      WORKER_METRICS_PORT: String(workerMetricsPort),
+      HOST: '127.0.0.1',
     });
     api = await createE2eApp();
     worker = await bootstrapWorker();
@@ -173,5 +178,18 @@ describe('webhooks', () => {
     const again = await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers);
     expect([again.status, again.body.error]).toEqual([404, 'not_found']);
     await api.http.get('/api/v1/webhooks/not-an-id/deliveries').set(owner.headers).expect(404);
+  });
+
+  it('exposes job, queue, outbox and HTTP metrics to Prometheus (API and worker)', async () => {
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    expect(workerMetrics).toMatch(/queue_job_duration_seconds_count\{queue="webhook",outcome="completed"\} [1-9]/);
+    expect(workerMetrics).toMatch(/queue_job_failures_total\{queue="webhook"\} [1-9]/);
+    const apiMetrics = await api.http.get('/metrics').expect(200);
+    expect(apiMetrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(apiMetrics.text).toMatch(/queue_jobs\{queue="webhook",state="failed"\} \d+/);
+    expect(apiMetrics.text).toMatch(/events_undelivered \d+/);
+    expect(apiMetrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/forms\/:form_id\/submit",status="201"\} [1-9]/,
+    );
   });
 });

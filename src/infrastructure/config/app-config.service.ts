@@ -19,6 +19,7 @@ export class AppConfigService {
     return {
       port: this.get('PORT'),
       host: this.get('HOST'),
+      workerMetricsPort: this.get('WORKER_METRICS_PORT'),
       bodyLimitBytes: this.get('BODY_LIMIT_BYTES'),
       corsOrigins: (this.get('CORS_ORIGINS') ?? '')
         .split(',')

@@ -5,6 +5,7 @@ import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppConfigService } from '../config/app-config.service.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import { setUpSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.js';
@@ -30,6 +31,7 @@ export function createFastifyAdapter(logger: Logger, bodyLimitBytes: number): Fa
 /** Everything an HTTP application needs besides its modules; shared by `main.ts` and the e2e tests. */
 export async function configureHttpApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfigService);
+  const metrics = app.get(Metrics);
   // One file per request, streamed. The parser silently truncates at its limit, so it is set one byte
   // past ours: the files service then sees an oversized upload and refuses it (413).
   await app.register(multipart, { limits: { fileSize: config.files.maxBytes + 1, files: 1, fields: 0, parts: 1 } });
@@ -37,6 +39,7 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   app.useSecurityHeaders();
@@ -49,6 +52,11 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
     .getInstance()
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
+    })
+    .addHook('onResponse', async (request, reply) => {
+      // The route pattern, not the URL: ids would make one series per document.
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     });
   setUpSwagger(app);
   return app;

@@ -1,5 +1,6 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics.service.js';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TenantContext } from '../tenancy/tenant-context.js';
 
@@ -30,6 +31,27 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
 {
   constructor(private readonly limits: ProcessorLimits) {
     super();
+  }
+
+  @Inject(Metrics) private readonly metrics!: Metrics;
+
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job): void {
+    this.metrics.observeJob(
+      job.queueName,
+      'completed',
+      ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000,
+    );
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined): void {
+    if (job)
+      this.metrics.observeJob(
+        job.queueName,
+        'failed',
+        ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000,
+      );
   }
 
   /** Connection trouble (Redis restarting) is retried by BullMQ; logged here rather than on stderr. */

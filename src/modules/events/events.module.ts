@@ -3,6 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { EventDispatcher } from './event-dispatcher.service.js';
 import { EventEntities } from './event-entities.js';
+import { EventMetrics } from './event-metrics.js';
 import { OutboxEntry, OutboxEntrySchema, StoredEvent, StoredEventSchema } from './event.schema.js';
 import { EventsRepository } from './events.repository.js';
 
@@ -15,7 +16,7 @@ import { EventsRepository } from './events.repository.js';
       { name: OutboxEntry.name, schema: OutboxEntrySchema },
     ]),
   ],
-  providers: [EventDispatcher, EventsRepository, EventEntities],
+  providers: [EventDispatcher, EventsRepository, EventEntities, EventMetrics],
   exports: [EventDispatcher, EventsRepository, EventEntities],
 })
 export class EventsModule {}

@@ -94,6 +94,11 @@ export class EventsRepository {
     return this.events.find({ entity_id: entityId }).sort({ timestamp: -1 }).lean<StoredEvent[]>().exec();
   }
 
+  /** Envelopes not yet delivered, across tenants: call only in the system scope. */
+  countPending(): Promise<number> {
+    return this.outbox.countDocuments().exec();
+  }
+
   /** Whether an event still waits in the outbox. */
   async isPending(eventId: string): Promise<boolean> {
     return (await this.outbox.exists({ _id: eventId })) !== null;

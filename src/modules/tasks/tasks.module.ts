@@ -5,6 +5,7 @@ import { DiagnosticsController } from './diagnostics/diagnostics.controller.js';
 import { DiagnosticsService } from './diagnostics/diagnostics.service.js';
 import { EmailEventsListener } from './email/email-events.listener.js';
 import { EmailJobs } from './email/email-jobs.service.js';
+import { QueueMetrics } from './queue-metrics.js';
 
 /**
  * Queue producers: the event listeners that turn events into jobs, and their HTTP endpoints. Both
@@ -13,7 +14,7 @@ import { EmailJobs } from './email/email-jobs.service.js';
 @Module({
   imports: [BullModule.registerQueue({ name: QueueName.diagnostics }, { name: QueueName.email })],
   controllers: [DiagnosticsController],
-  providers: [DiagnosticsService, EmailJobs, EmailEventsListener],
+  providers: [DiagnosticsService, EmailJobs, EmailEventsListener, QueueMetrics],
   exports: [DiagnosticsService, EmailJobs],
 })
 export class TasksModule {}

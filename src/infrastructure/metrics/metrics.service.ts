@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Reads a value when Prometheus scrapes; registered by the module that owns the source. */
+export type GaugeSource = () => Promise<{ labels: Record<string, string>; value: number }[]>;
+
+/** Every Prometheus metric of the process, declared once. */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly sources = new Map<string, GaugeSource>();
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  private readonly jobDuration = new Histogram({
+    name: 'queue_job_duration_seconds',
+    help: 'Duration of processed jobs by queue and outcome',
+    labelNames: ['queue', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 300],
+    registers: [this.registry],
+  });
+
+  private readonly jobFailures = new Counter({
+    name: 'queue_job_failures_total',
+    help: 'Failed job attempts by queue',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const sources = this.sources;
+    for (const [name, help, labelNames] of [
+      ['queue_jobs', 'Jobs per queue and state (waiting, active, delayed, failed)', ['queue', 'state']],
+      ['events_undelivered', 'Event envelopes not yet handed to the queues (the outbox)', []],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        labelNames: [...labelNames],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const { labels, value } of (await sources.get(name)?.()) ?? []) this.set(labels, value);
+        },
+      });
+    }
+  }
+
+  /** Supplies the values of `queue_jobs` or `events_undelivered` at scrape time. */
+  source(name: 'queue_jobs' | 'events_undelivered', read: GaugeSource): void {
+    this.sources.set(name, read);
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeJob(queue: string, outcome: 'completed' | 'failed', seconds: number): void {
+    this.jobDuration.observe({ queue, outcome }, seconds);
+    if (outcome === 'failed') this.jobFailures.inc({ queue });
+  }
+}
