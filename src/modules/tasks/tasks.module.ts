@@ -5,7 +5,7 @@ import { DiagnosticsController } from './diagnostics/diagnostics.controller.js';
 import { DiagnosticsService } from './diagnostics/diagnostics.service.js';
 import { EmailEventsListener } from './email/email-events.listener.js';
 import { EmailJobs } from './email/email-jobs.service.js';
-import { QueueMetrics } from './queue-metrics.js';
+import { QueueMonitor } from './queue-monitor.js';
 
 /**
  * Queue producers: the event listeners that turn events into jobs, and their HTTP endpoints. Both
@@ -14,7 +14,7 @@ import { QueueMetrics } from './queue-metrics.js';
 @Module({
   imports: [BullModule.registerQueue({ name: QueueName.diagnostics }, { name: QueueName.email })],
   controllers: [DiagnosticsController],
-  providers: [DiagnosticsService, EmailJobs, EmailEventsListener, QueueMetrics],
+  providers: [DiagnosticsService, EmailJobs, EmailEventsListener, QueueMonitor],
   exports: [DiagnosticsService, EmailJobs],
 })
 export class TasksModule {}

@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { Metrics } from '../../infrastructure/metrics/metrics.service.js';
@@ -8,9 +8,15 @@ import { RedisAvailability } from '../../infrastructure/queue/redis-availability
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
-/** Publishes every queue's depth per state as `queue_jobs`, read from Redis at scrape time. */
+/**
+ * Watches every queue: publishes its depth per state as `queue_jobs` (read from Redis at scrape
+ * time) and logs its connection errors at debug level (BullMQ would print each to stderr; an
+ * outage shows in /health/ready and in the metrics).
+ */
 @Injectable()
-export class QueueMetrics implements OnModuleInit {
+export class QueueMonitor implements OnModuleInit {
+  private readonly logger = new Logger(QueueMonitor.name);
+
   constructor(
     private readonly metrics: Metrics,
     private readonly moduleRef: ModuleRef,
@@ -21,6 +27,11 @@ export class QueueMetrics implements OnModuleInit {
     const queues = Object.values(QueueName).map((name) =>
       this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
     );
+    for (const queue of queues) {
+      queue.on('error', (error) =>
+        this.logger.debug({ msg: 'queue connection error', queue: queue.name, err: error.message }),
+      );
+    }
     this.metrics.source('queue_jobs', async () => {
       // BullMQ would wait for Redis to come back; a scrape must not.
       if (!this.redis.isAvailable()) return [];
