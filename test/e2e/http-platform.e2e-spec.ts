@@ -135,4 +135,20 @@ describe('HTTP platform', () => {
       expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
     );
   });
+
+  it('serves the queue dashboard to the admin key only (header or Basic password)', async () => {
+    const anonymous = await api.http.get('/admin/queues');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Basic realm="queues"');
+    await api.http.get('/admin/queues').set('x-admin-key', 'wrong-key-0123456789').expect(401);
+    const page = await api.http.get('/admin/queues').set('x-admin-key', TEST_ADMIN_KEY).expect(200);
+    expect(page.text).toContain('<html');
+    const queues = await api.http.get('/admin/queues/api/queues').auth('operator', TEST_ADMIN_KEY).expect(200);
+    expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual([
+      'diagnostics',
+      'email',
+      'export',
+      'webhook',
+    ]);
+  });
 });

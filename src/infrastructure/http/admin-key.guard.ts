@@ -6,19 +6,23 @@ import { ApiError } from './api-error.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Operator endpoints: `X-Admin-Key` must equal `ADMIN_API_KEY` (compared in constant time). */
+/** A constant-time check against `adminApiKey`: hashing first makes both sides the same length. */
+export function adminKeyMatcher(adminApiKey: string): (given: unknown) => boolean {
+  const expected = digest(adminApiKey);
+  return (given) => typeof given === 'string' && timingSafeEqual(digest(given), expected);
+}
+
+/** Operator endpoints: `X-Admin-Key` must equal `ADMIN_API_KEY`. */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  private readonly expected: Buffer;
+  private readonly matches: (given: unknown) => boolean;
 
   constructor(config: AppConfigService) {
-    this.expected = digest(config.auth.adminApiKey);
+    this.matches = adminKeyMatcher(config.auth.adminApiKey);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const given = context.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'];
-    // Hashing first makes both sides the same length, so the comparison leaks nothing about the key.
-    if (typeof given !== 'string' || !timingSafeEqual(digest(given), this.expected)) {
+    if (!this.matches(context.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'])) {
       throw ApiError.unauthorized('A valid X-Admin-Key header is required');
     }
     return true;

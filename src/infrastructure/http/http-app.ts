@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { AppConfigService } from '../config/app-config.service.js';
 import { Metrics } from '../metrics/metrics.service.js';
+import { mountQueueDashboard } from '../queue/queue-dashboard.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import { setUpSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.js';
@@ -59,5 +60,6 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
       metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     });
   setUpSwagger(app);
+  await mountQueueDashboard(app);
   return app;
 }
