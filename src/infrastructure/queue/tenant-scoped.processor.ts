@@ -1,6 +1,7 @@
-import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent } from '@nestjs/bullmq';
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { Metrics } from '../metrics/metrics.service.js';
+import { LoggedWorkerHost } from './logged-worker-host.js';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TenantContext } from '../tenancy/tenant-context.js';
 
@@ -26,7 +27,7 @@ export class JobTimeoutError extends Error {
  * runs past its time limit so that it is retried.
  */
 export abstract class TenantScopedProcessor<Data extends TenantJobData, Result = unknown>
-  extends WorkerHost
+  extends LoggedWorkerHost
   implements OnApplicationBootstrap
 {
   constructor(private readonly limits: ProcessorLimits) {
@@ -52,12 +53,6 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
         'failed',
         ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000,
       );
-  }
-
-  /** Connection trouble (Redis restarting) is retried by BullMQ; logged here rather than on stderr. */
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    new Logger(this.constructor.name).warn({ msg: 'queue worker error', err: error.message });
   }
 
   /** After start-up: the worker exists only once every module is initialized. */
