@@ -4,6 +4,7 @@ import { RateLimitModule } from './infrastructure/rate-limit/rate-limit.module.j
 import { EventsModule } from './modules/events/events.module.js';
 import { ExportsModule } from './modules/exports/exports.module.js';
 import { FilesModule } from './modules/files/files.module.js';
+import { InvitationsModule } from './modules/invitations/invitations.module.js';
 import { FormsModule } from './modules/forms/forms.module.js';
 import { ResponsesModule } from './modules/responses/responses.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -21,6 +22,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     ResponsesModule,
     WebhooksModule,
     ExportsModule,
+    InvitationsModule,
   ],
   exports: [UsersModule, FormsModule, FilesModule, ResponsesModule, WebhooksModule, ExportsModule],
 })

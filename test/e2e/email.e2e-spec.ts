@@ -122,6 +122,31 @@ describe('email, through the queue and the worker', () => {
     expect(ownerMails.map((mail) => mail.subject)).toEqual(['New response to "Owner form"']);
   });
 
+  it('emails a share invitation', async () => {
+    const inviter = await registerUser(api, 'acme', 'inviter@example.com');
+    const formId = await createForm(api, inviter, { title: 'Shared form' });
+    const invited = await api.http
+      .post(`/api/v1/forms/${formId}/invitations`)
+      .set(inviter.headers)
+      .send({ email: 'Guest@Example.com', role: 'viewer' })
+      .expect(201);
+    expect(invited.body).toEqual({
+      invitation_id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      form_id: formId,
+      email: 'guest@example.com',
+      role: 'viewer',
+      created_at: expect.any(String),
+    });
+    const [mail] = await arrived('guest@example.com');
+    expect(mail.subject).toBe('Test User shared the form "Shared form" with you');
+    expect(mail.text).toContain('as viewer');
+    const badRole = await api.http
+      .post(`/api/v1/forms/${formId}/invitations`)
+      .set(inviter.headers)
+      .send({ email: 'guest@example.com', role: 'owner' });
+    expect(badRole.status).toBe(400);
+  });
+
   it('retries a send the SMTP server refused, and delivers it once', async () => {
     smtp.failNext(1);
     await registerUser(api, 'acme', 'retry@example.com');

@@ -129,6 +129,15 @@ describe('HTTP platform', () => {
         'PATCH /api/v1/responses/{response_id}',
         'POST /api/v1/files',
         'GET /api/v1/files/{file_id}',
+        'POST /api/v1/forms/{form_id}/invitations',
+        'POST /api/v1/forms/{form_id}/exports',
+        'GET /api/v1/exports/{export_id}',
+        'GET /api/v1/exports/{export_id}/download',
+        'POST /api/v1/webhooks',
+        'GET /api/v1/webhooks',
+        'DELETE /api/v1/webhooks/{webhook_id}',
+        'GET /api/v1/webhooks/{webhook_id}/deliveries',
+        'POST /api/v1/webhooks/{webhook_id}/deliveries/{event_id}/retry',
       ]),
     );
     expect(paths['/api/v1/forms/{form_id}/submit'].post.parameters).toEqual(

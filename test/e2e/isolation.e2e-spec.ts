@@ -61,6 +61,12 @@ const ATTEMPTS: Attempt[] = [
     path: (a) => `/api/v1/forms/${a.formId}/exports`,
     body: () => ({ format: 'csv' }),
   },
+  {
+    name: 'invite someone to a form',
+    method: 'post',
+    path: (a) => `/api/v1/forms/${a.formId}/invitations`,
+    body: () => ({ email: 'intruder@example.com', role: 'editor' }),
+  },
   { name: 'get an export', method: 'get', path: (a) => `/api/v1/exports/${a.exportId}` },
   { name: 'download an export', method: 'get', path: (a) => `/api/v1/exports/${a.exportId}/download` },
   { name: 'delete a webhook', method: 'delete', path: (a) => `/api/v1/webhooks/${a.webhookId}` },

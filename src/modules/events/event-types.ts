@@ -1,4 +1,4 @@
-/** Every domain event the contract names; the one list producers and listeners share. */
+/** Every domain event; the one list producers and listeners share. */
 export const EventType = {
   FormCreated: 'form.created',
   FormUpdated: 'form.updated',
@@ -7,9 +7,16 @@ export const EventType = {
   ResponseSubmitted: 'response.submitted',
   ResponseUpdated: 'response.updated',
   UserRegistered: 'user.registered',
+  /** Internal: it exists so the invitation email is as durable as any event. */
+  InvitationCreated: 'invitation.created',
 } as const;
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** The contract's event types: what webhooks may subscribe to. */
+export const PUBLIC_EVENT_TYPES: EventType[] = Object.values(EventType).filter(
+  (type) => type !== EventType.InvitationCreated,
+);
 
 /** The contract's envelope: what listeners, the audit log and webhook receivers all get. */
 export interface EventEnvelope<Payload extends object = Record<string, unknown>> {

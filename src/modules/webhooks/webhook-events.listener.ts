@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { type EventEnvelope, EventType } from '../events/event-types.js';
+import { type EventEnvelope, PUBLIC_EVENT_TYPES } from '../events/event-types.js';
 import { WebhookJobs } from './webhook-jobs.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
@@ -15,7 +15,7 @@ export class WebhookEventsListener implements OnModuleInit {
 
   /** Every event type, registered directly: errors then reach the dispatcher, which retries. */
   onModuleInit(): void {
-    for (const type of Object.values(EventType)) {
+    for (const type of PUBLIC_EVENT_TYPES) {
       this.emitter.on(type, (event: EventEnvelope) => this.fanOut(event));
     }
   }

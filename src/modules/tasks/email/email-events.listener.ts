@@ -14,6 +14,13 @@ interface UserRegisteredPayload {
   name: string;
 }
 
+interface InvitationPayload {
+  email: string;
+  form_title: string;
+  role: string;
+  inviter: string;
+}
+
 interface ResponseSubmittedPayload {
   form_id: string;
   response_id: string;
@@ -45,6 +52,17 @@ export class EmailEventsListener {
       form_id,
       response_id,
       data,
+    });
+  }
+
+  @OnEvent(EventType.InvitationCreated, RAISE)
+  async invitation(event: EventEnvelope<InvitationPayload>): Promise<void> {
+    const { email, form_title, role, inviter } = event.payload;
+    await this.jobs.send(jobIdFor(event.event_id, 'invitation'), {
+      tenant_id: event.tenant_id,
+      to: email,
+      template: 'invitation',
+      context: { form_title, role, inviter },
     });
   }
 

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, MaxLength } from 'class-validator';
-import { EventType } from '../../events/event-types.js';
+import { PUBLIC_EVENT_TYPES } from '../../events/event-types.js';
 import type { DeliveryRecord, WebhookRecord } from '../webhooks.repository.js';
 
-const EVENT_TYPES = Object.values(EventType);
+const EVENT_TYPES = PUBLIC_EVENT_TYPES;
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://hooks.example.com/forms' }) @IsString() @MaxLength(2048) url!: string;
