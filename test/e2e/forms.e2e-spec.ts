@@ -241,4 +241,22 @@ describe('forms', () => {
     await api.http.post(`/api/v1/forms/${list.body.data[0].form_id}/archive`).set(owner.headers).expect(200);
     await create({ title: 'Fifth' }).expect(201);
   });
+
+  it('gives every form event the full envelope', () => {
+    expect(new Set(events.map((event) => event.event_type))).toEqual(
+      new Set(['form.created', 'form.updated', 'form.published', 'form.archived']),
+    );
+    for (const event of events) {
+      expect(event).toEqual({
+        event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        event_type: event.event_type,
+        timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        tenant_id: 'acme',
+        user_id: owner.user_id,
+        entity_id: event.payload.form_id,
+        payload: expect.objectContaining({ form_id: expect.stringMatching(/^[0-9a-f]{24}$/) }),
+        metadata: { request_id: expect.any(String), source: 'api' },
+      });
+    }
+  });
 });
