@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { lastChanges } from '../../infrastructure/database/last-changes.js';
 import { type Model, Types } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import type { FormField } from './form-field.js';
@@ -58,12 +59,8 @@ export class FormsRepository {
   }
 
   /** When each of these forms last changed (forms of other tenants and missing ones are left out). */
-  async changedAt(ids: Types.ObjectId[]): Promise<Map<string, Date>> {
-    const found = await this.forms
-      .find({ _id: { $in: ids } }, { updated_at: 1 })
-      .lean<FormRecord[]>()
-      .exec();
-    return new Map(found.map((form) => [form._id.toHexString(), form.updated_at]));
+  changedAt(ids: string[]): Promise<Map<string, Date>> {
+    return lastChanges(this.forms, ids);
   }
 
   async slugTaken(slug: string, exceptId?: Types.ObjectId): Promise<boolean> {

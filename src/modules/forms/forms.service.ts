@@ -5,7 +5,6 @@ import { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { toObjectIds } from '../../infrastructure/database/object-ids.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
 import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
@@ -39,7 +38,7 @@ export class FormsService implements OnModuleInit {
 
   onModuleInit(): void {
     const formEvents = [EventType.FormCreated, EventType.FormUpdated, EventType.FormPublished, EventType.FormArchived];
-    this.entities.register(formEvents, (ids) => this.forms.changedAt(toObjectIds(ids)));
+    this.entities.register(formEvents, (ids) => this.forms.changedAt(ids));
   }
 
   async create(input: CreateFormDto): Promise<FormRecord> {

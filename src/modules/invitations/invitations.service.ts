@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
-import { toObjectIds } from '../../infrastructure/database/object-ids.js';
+import { lastChanges } from '../../infrastructure/database/last-changes.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
 import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
@@ -23,13 +23,7 @@ export class InvitationsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.entities.register([EventType.InvitationCreated], async (ids) => {
-      const found = await this.invitations
-        .find({ _id: { $in: toObjectIds(ids) } }, { updated_at: 1 })
-        .lean()
-        .exec();
-      return new Map(found.map((invitation) => [invitation._id.toHexString(), invitation.updated_at]));
-    });
+    this.entities.register([EventType.InvitationCreated], (ids) => lastChanges(this.invitations, ids));
   }
 
   async invite(formId: Types.ObjectId, email: string, role: InvitationRole): Promise<InvitationRecord> {

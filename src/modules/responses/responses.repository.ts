@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { lastChanges } from '../../infrastructure/database/last-changes.js';
 import type { Model, Types } from 'mongoose';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
@@ -49,12 +50,8 @@ export class ResponsesRepository {
   }
 
   /** When each of these responses last changed (other tenants' and missing ones are left out). */
-  async changedAt(ids: Types.ObjectId[]): Promise<Map<string, Date>> {
-    const found = await this.responses
-      .find({ _id: { $in: ids } }, { updated_at: 1 })
-      .lean<ResponseRecord[]>()
-      .exec();
-    return new Map(found.map((response) => [response._id.toHexString(), response.updated_at]));
+  changedAt(ids: string[]): Promise<Map<string, Date>> {
+    return lastChanges(this.responses, ids);
   }
 
   findByDedupKey(formId: Types.ObjectId, dedupKey: string): Promise<ResponseRecord | null> {

@@ -2,7 +2,6 @@ import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { toObjectIds } from '../../infrastructure/database/object-ids.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
 import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
@@ -27,7 +26,7 @@ export class ResponsesService implements OnModuleInit {
 
   onModuleInit(): void {
     this.entities.register([EventType.ResponseSubmitted, EventType.ResponseUpdated], (ids) =>
-      this.responses.changedAt(toObjectIds(ids)),
+      this.responses.changedAt(ids),
     );
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { lastChanges } from '../../infrastructure/database/last-changes.js';
 import type { Model, Types } from 'mongoose';
 import type { Role } from '../../infrastructure/auth/roles.js';
 import { User } from './user.schema.js';
@@ -21,12 +22,8 @@ export class UsersRepository {
   }
 
   /** When each of these users last changed (users of other tenants and missing ones are left out). */
-  async changedAt(ids: Types.ObjectId[]): Promise<Map<string, Date>> {
-    const found = await this.users
-      .find({ _id: { $in: ids } }, { updated_at: 1 })
-      .lean<UserRecord[]>()
-      .exec();
-    return new Map(found.map((user) => [user._id.toHexString(), user.updated_at]));
+  changedAt(ids: string[]): Promise<Map<string, Date>> {
+    return lastChanges(this.users, ids);
   }
 
   findByEmail(email: string): Promise<UserRecord | null> {

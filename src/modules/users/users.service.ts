@@ -24,7 +24,7 @@ export class UsersService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.entities.register([EventType.UserRegistered], (ids) => this.users.changedAt(toObjectIds(ids)));
+    this.entities.register([EventType.UserRegistered], (ids) => this.users.changedAt(ids));
   }
 
   /** The first user of a tenant owns it; later ones start as editors until an owner says otherwise. */
