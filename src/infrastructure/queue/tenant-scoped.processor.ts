@@ -1,9 +1,7 @@
-import { OnWorkerEvent } from '@nestjs/bullmq';
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import { Metrics } from '../metrics/metrics.service.js';
-import { LoggedWorkerHost } from './logged-worker-host.js';
+import type { OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TenantContext } from '../tenancy/tenant-context.js';
+import { ObservedWorkerHost } from './observed-worker-host.js';
 
 /** Every tenant's job carries its tenant; the queue producers guarantee it, the processors check it. */
 export interface TenantJobData {
@@ -27,32 +25,11 @@ export class JobTimeoutError extends Error {
  * runs past its time limit so that it is retried.
  */
 export abstract class TenantScopedProcessor<Data extends TenantJobData, Result = unknown>
-  extends LoggedWorkerHost
+  extends ObservedWorkerHost
   implements OnApplicationBootstrap
 {
   constructor(private readonly limits: ProcessorLimits) {
     super();
-  }
-
-  @Inject(Metrics) private readonly metrics!: Metrics;
-
-  @OnWorkerEvent('completed')
-  onCompleted(job: Job): void {
-    this.metrics.observeJob(
-      job.queueName,
-      'completed',
-      ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000,
-    );
-  }
-
-  @OnWorkerEvent('failed')
-  onFailed(job: Job | undefined): void {
-    if (job)
-      this.metrics.observeJob(
-        job.queueName,
-        'failed',
-        ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000,
-      );
   }
 
   /** After start-up: the worker exists only once every module is initialized. */

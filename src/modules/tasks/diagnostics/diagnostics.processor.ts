@@ -1,12 +1,12 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { LoggedWorkerHost } from '../../../infrastructure/queue/logged-worker-host.js';
+import { ObservedWorkerHost } from '../../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../../infrastructure/queue/queue-names.js';
 import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types.js';
 
 @Processor(QueueName.diagnostics)
-export class DiagnosticsProcessor extends LoggedWorkerHost {
+export class DiagnosticsProcessor extends ObservedWorkerHost {
   private readonly logger = new Logger(DiagnosticsProcessor.name);
 
   async process(job: Job<DiagnosticJobData, DiagnosticJobResult>): Promise<DiagnosticJobResult> {
