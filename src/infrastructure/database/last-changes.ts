@@ -1,5 +1,5 @@
 import type { Model, Types } from 'mongoose';
-import { toObjectIds } from './object-ids.js';
+import { toObjectIds } from './mongo-values.js';
 
 /**
  * When each of these documents last changed (`updated_at`), by hex id; ids of other tenants and

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { ErrorBody, ErrorDetail } from './api-error.js';
 import { errorCodeForStatus } from './error-codes.js';
+import { isDuplicateKeyError } from '../database/mongo-values.js';
 
 /** Errors raised by Fastify itself before a route handler runs, by their `code`. */
 const fastifyErrors: Record<string, { status: number; error: string; message: string }> = {
@@ -73,8 +74,4 @@ function fromHttpException(exception: HttpException): ErrorBody {
 /** Nest's built-in exceptions put a phrase such as "Not Found" in `error`; ours put a snake_case code. */
 function isMachineCode(value: unknown): value is string {
   return typeof value === 'string' && /^[a-z][a-z0-9_]*$/.test(value);
-}
-
-function isDuplicateKeyError(exception: unknown): boolean {
-  return (exception as { code?: unknown } | null)?.code === 11000;
 }

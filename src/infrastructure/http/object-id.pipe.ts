@@ -1,8 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ApiError } from './api-error.js';
-
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
+import { isObjectIdHex } from '../database/mongo-values.js';
 
 /** A malformed id names no document, so it answers exactly as a missing one does: 404. */
 @Injectable()
@@ -10,7 +9,7 @@ export class ObjectIdPipe implements PipeTransform<string, Types.ObjectId> {
   constructor(private readonly what = 'Resource') {}
 
   transform(value: string): Types.ObjectId {
-    if (typeof value !== 'string' || !OBJECT_ID.test(value)) throw ApiError.notFound(this.what);
+    if (!isObjectIdHex(value)) throw ApiError.notFound(this.what);
     return new Types.ObjectId(value);
   }
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
-import { toObjectIds } from '../../infrastructure/database/object-ids.js';
+import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';

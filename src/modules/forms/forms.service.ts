@@ -12,6 +12,7 @@ import type { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { fieldDefinitionProblems, type FormField } from './form-field.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 /** What a submission is validated against. */
 export interface SubmissionTarget {
@@ -243,6 +244,6 @@ function slugTaken(): ApiError {
 }
 
 function rethrowDuplicateSlug(error: unknown): never {
-  if ((error as { code?: unknown }).code === 11000) throw slugTaken();
+  if (isDuplicateKeyError(error)) throw slugTaken();
   throw error;
 }

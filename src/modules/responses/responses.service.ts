@@ -10,6 +10,7 @@ import type { FormField } from '../forms/form-field.js';
 import { FormsService } from '../forms/forms.service.js';
 import { type ResponseQuery, type ResponseRecord, ResponsesRepository } from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -133,7 +134,7 @@ export class ResponsesService implements OnModuleInit {
       await this.responses.insert(response);
       return null;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000 || !response.dedup_key.startsWith('key:')) throw error;
+      if (!isDuplicateKeyError(error) || !response.dedup_key.startsWith('key:')) throw error;
     }
     const existing = await this.responses.findByDedupKey(response.form_id, response.dedup_key);
     if (existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS) {

@@ -1,11 +1,11 @@
 import type { ErrorDetail } from '../../infrastructure/http/api-error.js';
 import type { FormField } from '../forms/form-field.js';
+import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 
 /** Without a form-defined max_length, no single text value may be larger than this. */
 const DEFAULT_MAX_TEXT_LENGTH = 100_000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export interface SubmissionCheck {
   problems: ErrorDetail[];
@@ -74,7 +74,7 @@ function valueProblem(field: FormField, value: unknown): string | null {
     case 'date':
       return typeof value === 'string' && isCalendarDate(value) ? null : 'must be a date (YYYY-MM-DD)';
     case 'file':
-      return typeof value === 'string' && OBJECT_ID.test(value) ? null : 'must be a file_id';
+      return isObjectIdHex(value) ? null : 'must be a file_id';
   }
 }
 

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { ResolvedTenant } from '../../infrastructure/tenancy/tenant-context.js';
 import { Tenant } from './tenant.schema.js';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 export type TenantRecord = ResolvedTenant & { created_at: Date; updated_at: Date };
 
@@ -62,7 +63,7 @@ export class TenantsRepository {
         { upsert: true, timestamps: false },
       );
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
   }
 

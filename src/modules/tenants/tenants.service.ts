@@ -5,6 +5,7 @@ import type { CreateTenantDto } from './dto/create-tenant.dto.js';
 import type { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantCacheSync } from './tenant-cache-sync.service.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 @Injectable()
 export class TenantsService implements OnApplicationBootstrap {
@@ -33,7 +34,7 @@ export class TenantsService implements OnApplicationBootstrap {
       });
     } catch (error) {
       // Two creations racing: the unique index decides, the loser gets the same answer.
-      if ((error as { code?: unknown }).code === 11000) throw this.conflict(input.tenant_id);
+      if (isDuplicateKeyError(error)) throw this.conflict(input.tenant_id);
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.service.js';
@@ -89,7 +90,7 @@ export class AuthService {
   async confirmPasswordReset(input: PasswordResetConfirmDto): Promise<void> {
     const userId = input.token.split('.')[0] ?? '';
     const invalid = new ApiError(HttpStatus.BAD_REQUEST, 'invalid_token', 'The reset token is invalid or expired');
-    if (!Types.ObjectId.isValid(userId) || userId.length !== 24) throw invalid;
+    if (!isObjectIdHex(userId)) throw invalid;
     const passwordHash = await this.hasher.hash(input.password);
     const consumed = await this.users.consumePasswordReset(
       new Types.ObjectId(userId),

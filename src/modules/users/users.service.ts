@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { toObjectIds } from '../../infrastructure/database/object-ids.js';
+import { isDuplicateKeyError, isObjectIdHex, toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
 import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
@@ -47,7 +47,7 @@ export class UsersService implements OnModuleInit {
   /** The signed-in user; a token whose user no longer exists is as good as no token. */
   async current(): Promise<UserRecord> {
     const userId = TenantContext.actor()?.user_id ?? '';
-    const user = Types.ObjectId.isValid(userId) ? await this.users.findById(new Types.ObjectId(userId)) : null;
+    const user = isObjectIdHex(userId) ? await this.users.findById(new Types.ObjectId(userId)) : null;
     if (!user) throw ApiError.unauthorized('The access token names no user of this tenant');
     return user;
   }
@@ -64,7 +64,7 @@ export class UsersService implements OnModuleInit {
 }
 
 function rethrowEmailTaken(error: unknown): never {
-  if ((error as { code?: unknown }).code === 11000) throw emailTaken();
+  if (isDuplicateKeyError(error)) throw emailTaken();
   throw error;
 }
 

@@ -1,0 +1,18 @@
+import { Types } from 'mongoose';
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+/** True for the 24 hex digits of an ObjectId (what every `*_id` path parameter and `file_id` is). */
+export function isObjectIdHex(value: unknown): value is string {
+  return typeof value === 'string' && OBJECT_ID.test(value);
+}
+
+/** The well-formed ids among `ids` as ObjectIds; malformed ones name nothing and are dropped. */
+export function toObjectIds(ids: string[]): Types.ObjectId[] {
+  return ids.filter(isObjectIdHex).map((id) => new Types.ObjectId(id));
+}
+
+/** The store refused a write because a unique index already holds the value (E11000). */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 11000;
+}
