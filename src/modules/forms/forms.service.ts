@@ -138,17 +138,15 @@ export class FormsService implements OnModuleInit {
     return { form_id: form._id, version, fields, title, description };
   }
 
-  /** Takes one of the form's response slots (tenant quota) and answers what to validate against. */
-  async reserveSubmission(id: Types.ObjectId): Promise<SubmissionTarget> {
-    const target = await this.publishedForm(id);
+  /** Takes one of the form's response slots (the tenant's quota) or answers 403 quota_exceeded. */
+  async takeResponseSlot(id: Types.ObjectId): Promise<void> {
     const limit = TenantContext.tenant().settings.max_responses_per_form;
     if (!(await this.forms.reserveResponseSlot(id, limit))) {
       throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This form may receive at most ${limit} responses`);
     }
-    return target;
   }
 
-  /** Gives back a slot taken by a submission that stored nothing (invalid, or a replayed key). */
+  /** Gives back a slot taken by a submission that stored nothing (a replayed key, a failed write). */
   releaseSubmission(id: Types.ObjectId): Promise<void> {
     return this.forms.releaseResponseSlot(id);
   }

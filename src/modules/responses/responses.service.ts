@@ -32,23 +32,25 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Stores a validated response once. The form's response slot is reserved first (quota, atomically)
-   * and given back whenever nothing gets stored; a repeated `Idempotency-Key` collides on a unique
-   * index, so even concurrent duplicates store and emit exactly one response.
+   * Stores a validated response once. Invalid data is refused before anything is written; the form's
+   * response slot (quota) is taken next and given back whenever nothing gets stored. A repeated
+   * `Idempotency-Key` collides on a unique index, so even concurrent duplicates store and emit one.
    */
   async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<{ response_id: string }> {
     const data = submittedData(body);
     const dedupKey = idempotencyKey === undefined ? undefined : `key:${checkedIdempotencyKey(idempotencyKey)}`;
-    const target = await this.forms.reserveSubmission(formId).catch(async (error: unknown) => {
+    const target = await this.forms.publishedForm(formId);
+    await this.assertValid(target.fields, data);
+    try {
+      await this.forms.takeResponseSlot(formId);
+    } catch (error) {
       const replayed = dedupKey && isQuotaError(error) ? await this.replayed(formId, dedupKey) : null;
       if (replayed) return replayed;
       throw error;
-    });
-    if ('response_id' in target) return target;
+    }
 
     let stored = false;
     try {
-      await this.assertValid(target.fields, data);
       const responseId = new Types.ObjectId();
       const payload = {
         response_id: responseId.toHexString(),
