@@ -1,16 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { LRUCache } from 'lru-cache';
 import type { Model, Types } from 'mongoose';
 import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type DeliveryAttempt, type DeliveryStatus, Webhook, WebhookDelivery } from './webhook.schema.js';
 
 export type WebhookRecord = Webhook;
+
+const ACTIVE_CACHE_TTL_MS = 2_000;
 export type DeliveryRecord = WebhookDelivery;
 
 @Injectable()
 export class WebhooksRepository {
   /** Attempts of one delivery are recorded one at a time: see `KeyedMutex` for why. */
   private readonly deliveryWrites = new KeyedMutex();
+  /**
+   * Every event asks for its tenant's subscriptions; caching them briefly keeps that query off the
+   * submission path. Changes made here clear it; another process sees them within the TTL.
+   */
+  private readonly activeByTenant = new LRUCache<string, WebhookRecord[]>({ max: 10_000, ttl: ACTIVE_CACHE_TTL_MS });
 
   constructor(
     @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
@@ -18,7 +27,9 @@ export class WebhooksRepository {
   ) {}
 
   async create(webhook: Pick<Webhook, 'url' | 'events' | 'secret'>): Promise<WebhookRecord> {
-    return (await this.webhooks.create(webhook)).toObject();
+    const created = (await this.webhooks.create(webhook)).toObject();
+    this.activeByTenant.delete(TenantContext.tenantId());
+    return created;
   }
 
   list(): Promise<WebhookRecord[]> {
@@ -29,15 +40,23 @@ export class WebhooksRepository {
     return this.webhooks.findOne({ _id: id }).lean<WebhookRecord>().exec();
   }
 
-  activeFor(eventType: string): Promise<WebhookRecord[]> {
-    return this.webhooks.find({ active: true, events: eventType }).lean<WebhookRecord[]>().exec();
+  async activeFor(eventType: string): Promise<WebhookRecord[]> {
+    const tenantId = TenantContext.tenantId();
+    let active = this.activeByTenant.get(tenantId);
+    if (!active) {
+      active = await this.webhooks.find({ active: true }).lean<WebhookRecord[]>().exec();
+      this.activeByTenant.set(tenantId, active);
+    }
+    return active.filter((webhook) => webhook.events.includes(eventType));
   }
 
   async delete(id: Types.ObjectId): Promise<boolean> {
+    this.activeByTenant.delete(TenantContext.tenantId());
     return (await this.webhooks.deleteOne({ _id: id })).deletedCount === 1;
   }
 
   async disable(id: Types.ObjectId, reason: string): Promise<void> {
+    this.activeByTenant.delete(TenantContext.tenantId());
     await this.webhooks.updateOne({ _id: id }, { $set: { active: false, disabled_reason: reason } });
   }
 
