@@ -1,12 +1,4 @@
-import {
-  applyDecorators,
-  CanActivate,
-  ExecutionContext,
-  HttpStatus,
-  Injectable,
-  SetMetadata,
-  UseGuards,
-} from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ApiError } from '../http/api-error.js';
@@ -28,7 +20,7 @@ export class RequireUserGuard implements CanActivate {
     if (!actor) throw ApiError.unauthorized('A bearer access token is required');
     const role = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
     if (!hasRole(actor.role, role)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', `This action requires the ${role} role`);
+      throw ApiError.forbidden(`This action requires the ${role} role`);
     }
     return true;
   }

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { type HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { ApiError } from '../http/api-error.js';
+import { ErrorCode } from '../http/error-codes.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 /** Whether the stores this process depends on answer; used by `/health/ready` and the CLI. */
@@ -27,7 +28,7 @@ export class ReadinessService {
         message: String(status?.message ?? status?.status ?? 'down'),
       }));
       const names = down.map((entry) => entry.field).join(', ');
-      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_ready', `Unavailable: ${names}`, down);
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.NotReady, `Unavailable: ${names}`, down);
     }
   }
 }

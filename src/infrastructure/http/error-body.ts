@@ -1,29 +1,33 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { ErrorBody, ErrorDetail } from './api-error.js';
-import { errorCodeForStatus } from './error-codes.js';
+import { ErrorCode, errorCodeForStatus } from './error-codes.js';
 import { isDuplicateKeyError } from '../database/mongo-values.js';
 
 /** Errors raised by Fastify itself before a route handler runs, by their `code`. */
 const fastifyErrors: Record<string, { status: number; error: string; message: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'Request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'Request body is empty' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    error: ErrorCode.InvalidJson,
+    message: 'Request body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: ErrorCode.InvalidJson, message: 'Request body is empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: ErrorCode.PayloadTooLarge, message: 'Request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
-    error: 'unsupported_media_type',
+    error: ErrorCode.UnsupportedMediaType,
     message: 'Unsupported Content-Type',
   },
   FST_INVALID_MULTIPART_CONTENT_TYPE: {
     status: 415,
-    error: 'unsupported_media_type',
+    error: ErrorCode.UnsupportedMediaType,
     message: 'Send the file as multipart/form-data',
   },
-  FST_FILES_LIMIT: { status: 413, error: 'payload_too_large', message: 'Send one file per request' },
-  FST_PARTS_LIMIT: { status: 413, error: 'payload_too_large', message: 'Send one file per request' },
-  FST_FIELDS_LIMIT: { status: 400, error: 'validation_failed', message: 'Send only the file field' },
+  FST_FILES_LIMIT: { status: 413, error: ErrorCode.PayloadTooLarge, message: 'Send one file per request' },
+  FST_PARTS_LIMIT: { status: 413, error: ErrorCode.PayloadTooLarge, message: 'Send one file per request' },
+  FST_FIELDS_LIMIT: { status: 400, error: ErrorCode.ValidationFailed, message: 'Send only the file field' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
-    error: 'bad_request',
+    error: ErrorCode.BadRequest,
     message: 'Content-Length does not match the body',
   },
 };
@@ -38,11 +42,15 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) return fromHttpException(exception);
   if (isDuplicateKeyError(exception)) {
     // Says nothing of the conflicting value: it may belong to another tenant.
-    return { statusCode: 409, error: 'conflict', message: 'A resource with the same unique value already exists' };
+    return {
+      statusCode: 409,
+      error: ErrorCode.Conflict,
+      message: 'A resource with the same unique value already exists',
+    };
   }
 
   if (exception instanceof SyntaxError && statusCode === 400) {
-    return { statusCode: 400, error: 'invalid_json', message: 'Request body is not valid JSON' };
+    return { statusCode: 400, error: ErrorCode.InvalidJson, message: 'Request body is not valid JSON' };
   }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const message = exception instanceof Error ? exception.message : 'Bad request';
@@ -50,7 +58,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   return {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-    error: 'internal_error',
+    error: ErrorCode.InternalError,
     message: 'Internal server error',
   };
 }

@@ -4,6 +4,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
@@ -33,11 +34,7 @@ export class ExportsService {
   async request(formId: Types.ObjectId): Promise<ExportRecord> {
     await this.forms.get(formId);
     if (!this.redis.isAvailable()) {
-      throw new ApiError(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'service_unavailable',
-        'Exports are unavailable; retry shortly',
-      );
+      throw ApiError.unavailable('Exports are unavailable; retry shortly');
     }
     const created = await this.exports.create(formId);
     const exportId = created._id.toHexString();
@@ -58,7 +55,7 @@ export class ExportsService {
   async download(id: Types.ObjectId): Promise<{ filename: string; content: Readable }> {
     const found = await this.get(id);
     if (found.status !== 'completed' || !found.file_id) {
-      throw new ApiError(HttpStatus.CONFLICT, 'export_not_ready', `The export is ${found.status}`);
+      throw new ApiError(HttpStatus.CONFLICT, ErrorCode.ExportNotReady, `The export is ${found.status}`);
     }
     const { file, content } = await this.files.open(found.file_id);
     return { filename: file.filename, content };

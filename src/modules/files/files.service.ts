@@ -4,6 +4,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { Types } from 'mongoose';
 import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
 import { FileStorage, FileTooLargeError } from './storage/file-storage.js';
@@ -45,7 +46,7 @@ export class FilesService {
       if (!(error instanceof FileTooLargeError)) throw error;
       throw new ApiError(
         HttpStatus.PAYLOAD_TOO_LARGE,
-        'payload_too_large',
+        ErrorCode.PayloadTooLarge,
         `Files may be at most ${error.maxBytes} bytes`,
       );
     });

@@ -3,6 +3,7 @@ import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
@@ -46,7 +47,7 @@ export class FormsService implements OnModuleInit {
     assertValidFields(input.fields);
     const { max_forms } = TenantContext.tenant().settings;
     if ((await this.forms.countNotArchived()) >= max_forms) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This tenant may have at most ${max_forms} forms`);
+      throw ApiError.quotaExceeded(`This tenant may have at most ${max_forms} forms`);
     }
     const slug = await this.freeSlug(input);
     const id = new Types.ObjectId();
@@ -110,7 +111,7 @@ export class FormsService implements OnModuleInit {
       return done;
     });
     if (!published) {
-      throw new ApiError(HttpStatus.CONFLICT, 'conflict', 'The form changed while it was being published; retry');
+      throw ApiError.conflict('The form changed while it was being published; retry');
     }
     return published;
   }
@@ -142,7 +143,7 @@ export class FormsService implements OnModuleInit {
   async takeResponseSlot(id: Types.ObjectId): Promise<void> {
     const limit = TenantContext.tenant().settings.max_responses_per_form;
     if (!(await this.forms.reserveResponseSlot(id, limit))) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'quota_exceeded', `This form may receive at most ${limit} responses`);
+      throw ApiError.quotaExceeded(`This form may receive at most ${limit} responses`);
     }
   }
 
@@ -223,7 +224,7 @@ function assertValidFields(fields: FormField[] | undefined): void {
 
 function assertNotArchived(form: FormRecord): void {
   if (form.status === 'archived') {
-    throw new ApiError(HttpStatus.CONFLICT, 'form_archived', 'An archived form cannot be changed');
+    throw new ApiError(HttpStatus.CONFLICT, ErrorCode.FormArchived, 'An archived form cannot be changed');
   }
 }
 
@@ -231,14 +232,14 @@ function assertAcceptsSubmissions(
   form: FormRecord | null,
 ): asserts form is FormRecord & { published: NonNullable<FormRecord['published']> } {
   if (!form) throw ApiError.notFound('Form');
-  if (form.status === 'archived') throw new ApiError(HttpStatus.GONE, 'form_archived', 'The form is archived');
+  if (form.status === 'archived') throw new ApiError(HttpStatus.GONE, ErrorCode.FormArchived, 'The form is archived');
   if (form.status !== 'published' || !form.published) {
-    throw new ApiError(HttpStatus.CONFLICT, 'form_not_published', 'The form is not published');
+    throw new ApiError(HttpStatus.CONFLICT, ErrorCode.FormNotPublished, 'The form is not published');
   }
 }
 
 function slugTaken(): ApiError {
-  return new ApiError(HttpStatus.CONFLICT, 'conflict', 'A form with this slug already exists');
+  return ApiError.conflict('A form with this slug already exists');
 }
 
 function rethrowDuplicateSlug(error: unknown): never {

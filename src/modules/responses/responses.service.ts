@@ -1,6 +1,7 @@
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcher } from '../events/event-dispatcher.service.js';
 import { EventEntities } from '../events/event-entities.js';
@@ -44,7 +45,8 @@ export class ResponsesService implements OnModuleInit {
     try {
       await this.forms.takeResponseSlot(formId);
     } catch (error) {
-      const replayed = dedupKey && isQuotaError(error) ? await this.replayed(formId, dedupKey) : null;
+      const replayed =
+        dedupKey && ApiError.is(error, ErrorCode.QuotaExceeded) ? await this.replayed(formId, dedupKey) : null;
       if (replayed) return replayed;
       throw error;
     }
@@ -177,8 +179,4 @@ function checkedIdempotencyKey(key: string): string {
     throw ApiError.validation([{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }]);
   }
   return key;
-}
-
-function isQuotaError(error: unknown): boolean {
-  return error instanceof ApiError && error.getStatus() === HttpStatus.FORBIDDEN;
 }

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { TENANT_ID_PATTERN } from './tenant.schema.js';
@@ -31,7 +32,7 @@ export class TenantResolutionGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const { tenantId, actor } = await this.identify(request);
     if (!TENANT_ID_PATTERN.test(tenantId)) {
-      throw new ApiError(HttpStatus.NOT_FOUND, 'tenant_not_found', 'Tenant not found');
+      throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.TenantNotFound, 'Tenant not found');
     }
     TenantContext.enter(await this.resolver.resolve(tenantId), actor);
     return true;
@@ -44,13 +45,21 @@ export class TenantResolutionGuard implements CanActivate {
       const claims = await this.tokens.verify(token);
       if (!claims) throw ApiError.unauthorized('Invalid or expired access token');
       if (header !== undefined && header !== claims.tenant_id) {
-        throw new ApiError(HttpStatus.FORBIDDEN, 'tenant_mismatch', 'X-Tenant-ID does not match the access token');
+        throw new ApiError(
+          HttpStatus.FORBIDDEN,
+          ErrorCode.TenantMismatch,
+          'X-Tenant-ID does not match the access token',
+        );
       }
       return { tenantId: claims.tenant_id, actor: { user_id: claims.sub, role: claims.role } };
     }
     if (header !== undefined) return { tenantId: header };
     if (this.config.tenancy.isolationEnabled) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'tenant_required', 'Send an X-Tenant-ID header or an access token');
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.TenantRequired,
+        'Send an X-Tenant-ID header or an access token',
+      );
     }
     return { tenantId: this.config.tenancy.defaultTenantId };
   }

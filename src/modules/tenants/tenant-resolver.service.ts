@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import type { ResolvedTenant } from '../../infrastructure/tenancy/tenant-context.js';
 import { TenantsRepository } from './tenants.repository.js';
 
@@ -28,10 +29,10 @@ export class TenantResolver {
       this.cache.set(tenantId, tenant);
     }
     if (tenant === 'missing') {
-      throw new ApiError(HttpStatus.NOT_FOUND, 'tenant_not_found', `Tenant '${tenantId}' not found`);
+      throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.TenantNotFound, `Tenant '${tenantId}' not found`);
     }
     if (tenant.status === 'suspended') {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'tenant_suspended', `Tenant '${tenantId}' is suspended`);
+      throw new ApiError(HttpStatus.FORBIDDEN, ErrorCode.TenantSuspended, `Tenant '${tenantId}' is suspended`);
     }
     return tenant;
   }

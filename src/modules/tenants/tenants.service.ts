@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
@@ -57,6 +57,6 @@ export class TenantsService implements OnApplicationBootstrap {
   }
 
   private conflict(tenantId: string): ApiError {
-    return new ApiError(HttpStatus.CONFLICT, 'conflict', `Tenant '${tenantId}' already exists`);
+    return ApiError.conflict(`Tenant '${tenantId}' already exists`);
   }
 }

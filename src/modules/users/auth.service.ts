@@ -5,6 +5,7 @@ import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
@@ -53,7 +54,7 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!(await this.hasher.verify(user?.password_hash, input.password)) || !user) {
       await this.limiter.hit(perEmail);
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Wrong email or password');
+      throw new ApiError(HttpStatus.UNAUTHORIZED, ErrorCode.InvalidCredentials, 'Wrong email or password');
     }
     await this.limiter.reset(perEmail);
     return {
@@ -89,7 +90,11 @@ export class AuthService {
 
   async confirmPasswordReset(input: PasswordResetConfirmDto): Promise<void> {
     const userId = input.token.split('.')[0] ?? '';
-    const invalid = new ApiError(HttpStatus.BAD_REQUEST, 'invalid_token', 'The reset token is invalid or expired');
+    const invalid = new ApiError(
+      HttpStatus.BAD_REQUEST,
+      ErrorCode.InvalidToken,
+      'The reset token is invalid or expired',
+    );
     if (!isObjectIdHex(userId)) throw invalid;
     const passwordHash = await this.hasher.hash(input.password);
     const consumed = await this.users.consumePasswordReset(
@@ -111,9 +116,5 @@ export class AuthService {
 }
 
 function resetUnavailable(): ApiError {
-  return new ApiError(
-    HttpStatus.SERVICE_UNAVAILABLE,
-    'service_unavailable',
-    'Password reset is unavailable; retry shortly',
-  );
+  return ApiError.unavailable('Password reset is unavailable; retry shortly');
 }

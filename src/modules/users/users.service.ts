@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
@@ -69,5 +69,5 @@ function rethrowEmailTaken(error: unknown): never {
 }
 
 function emailTaken(): ApiError {
-  return new ApiError(HttpStatus.CONFLICT, 'conflict', 'A user with this email already exists');
+  return ApiError.conflict('A user with this email already exists');
 }

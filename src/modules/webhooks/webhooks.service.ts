@@ -3,6 +3,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from '../events/events.repository.js';
 import type { CreateWebhookDto } from './dto/webhook.dto.js';
@@ -22,7 +23,7 @@ export class WebhooksService {
   /** Every webhook endpoint needs the tenant's `webhooks` feature. */
   assertEnabled(): void {
     if (!TenantContext.tenant().settings.features.webhooks) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'feature_disabled', 'Webhooks are not enabled for this tenant');
+      throw new ApiError(HttpStatus.FORBIDDEN, ErrorCode.FeatureDisabled, 'Webhooks are not enabled for this tenant');
     }
   }
 
@@ -52,7 +53,11 @@ export class WebhooksService {
     const event = delivery ? await this.events.envelope(eventId) : null;
     if (!delivery || !event) throw ApiError.notFound('Delivery');
     if (!webhook.active) {
-      throw new ApiError(HttpStatus.CONFLICT, 'webhook_disabled', 'The webhook was disabled by its receiver (410)');
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        ErrorCode.WebhookDisabled,
+        'The webhook was disabled by its receiver (410)',
+      );
     }
     await this.webhooks.markPending(id, eventId);
     await this.jobs.retry(id.toHexString(), event, delivery.attempts);
