@@ -7,6 +7,18 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { EventEnvelope, EventType } from './event-types.js';
 import { EventsRepository } from './events.repository.js';
 
+/** A domain event and the write it announces. */
+export interface Emission<Payload extends object, Result> {
+  type: EventType;
+  /** The id of the entity the write creates or changes (generated up front for a creation). */
+  entityId: string;
+  payload: Payload;
+  /** The write; it runs once the envelope is stored. */
+  write: () => Promise<Result>;
+  /** Whether the write changed anything (default: always); when not, the event is discarded. */
+  happened?: (result: Result) => boolean;
+}
+
 /**
  * The one way to emit a domain event. `emitWith` stores the envelope before the write it announces,
  * then hands it to the listeners (which turn it into background jobs). A crash or an unreachable
@@ -33,14 +45,9 @@ export class EventDispatcher implements OnApplicationShutdown {
    * always) without making the caller wait. If `write` throws or did nothing, the envelope is
    * discarded and nothing is emitted.
    */
-  async emitWith<Payload extends object, Result>(
-    eventType: EventType,
-    entityId: string,
-    payload: Payload,
-    write: () => Promise<Result>,
-    happened: (result: Result) => boolean = () => true,
-  ): Promise<Result> {
-    const envelope = this.envelope(eventType, entityId, payload);
+  async emitWith<Payload extends object, Result>(emission: Emission<Payload, Result>): Promise<Result> {
+    const { type, entityId, payload, write, happened = () => true } = emission;
+    const envelope = this.envelope(type, entityId, payload);
     await this.events.record(envelope, new Date(Date.now() + this.relay.graceMs));
     let result: Result;
     try {

@@ -148,7 +148,7 @@ export class FormsService implements OnModuleInit {
   }
 
   /** Gives back a slot taken by a submission that stored nothing (a replayed key, a failed write). */
-  releaseSubmission(id: Types.ObjectId): Promise<void> {
+  releaseResponseSlot(id: Types.ObjectId): Promise<void> {
     return this.forms.releaseResponseSlot(id);
   }
 
@@ -198,7 +198,13 @@ export class FormsService implements OnModuleInit {
   ): Promise<Result> {
     const formId = id.toHexString();
     try {
-      return await this.events.emitWith(type, formId, { form_id: formId, ...payload }, write, (form) => form !== null);
+      return await this.events.emitWith({
+        type,
+        entityId: formId,
+        payload: { form_id: formId, ...payload },
+        write,
+        happened: (form) => form !== null,
+      });
     } finally {
       this.submissionCache.delete(cacheKey(id));
     }

@@ -45,8 +45,11 @@ export class InvitationsService implements OnModuleInit {
       role,
       inviter: inviter.name,
     };
-    return this.events.emitWith(EventType.InvitationCreated, id.toHexString(), payload, async () =>
-      (await this.invitations.create(invitation)).toObject(),
-    );
+    return this.events.emitWith({
+      type: EventType.InvitationCreated,
+      entityId: payload.invitation_id,
+      payload,
+      write: async () => (await this.invitations.create(invitation)).toObject(),
+    });
   }
 }

@@ -8,13 +8,29 @@ import { EventEntities } from '../events/event-entities.js';
 import { EventType } from '../events/event-types.js';
 import { FilesService } from '../files/files.service.js';
 import type { FormField } from '../forms/form-field.js';
-import { FormsService } from '../forms/forms.service.js';
+import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
 import { type ResponseQuery, type ResponseRecord, ResponsesRepository } from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** What `POST /forms/:form_id/submit` answers. */
+export interface Submitted {
+  response_id: string;
+}
+
+interface Submission {
+  data: Record<string, unknown>;
+  /** `key:<Idempotency-Key>` when the client sent one. */
+  dedupKey?: string;
+}
+
+/** The response a submission ended with, and whether this submission stored it. */
+interface Stored extends Submitted {
+  isNew: boolean;
+}
 
 @Injectable()
 export class ResponsesService implements OnModuleInit {
@@ -33,54 +49,66 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Stores a validated response once. Invalid data is refused before anything is written; the form's
-   * response slot (quota) is taken next and given back whenever nothing gets stored. A repeated
+   * Stores a validated response once, in five steps: parse the body → find the published form →
+   * validate the data against it → reserve one of the form's response slots (its quota) → store the
+   * response with its `response.submitted` event. Invalid data writes nothing. A repeated
    * `Idempotency-Key` collides on a unique index, so even concurrent duplicates store and emit one.
    */
-  async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<{ response_id: string }> {
-    const data = submittedData(body);
-    const dedupKey = idempotencyKey === undefined ? undefined : `key:${checkedIdempotencyKey(idempotencyKey)}`;
-    const target = await this.forms.publishedForm(formId);
-    await this.assertValid(target.fields, data);
+  async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<Submitted> {
+    const submission = parseSubmission(body, idempotencyKey);
+    const form = await this.forms.publishedForm(formId);
+    await this.assertValid(form.fields, submission.data);
+    const replay = await this.reserveSlot(formId, submission.dedupKey);
+    if (replay) return replay;
+    return this.storeWithEvent(form, submission);
+  }
+
+  /** Takes one of the form's response slots; a full form still answers a known key with its response. */
+  private async reserveSlot(formId: Types.ObjectId, dedupKey: string | undefined): Promise<Submitted | null> {
     try {
       await this.forms.takeResponseSlot(formId);
+      return null;
     } catch (error) {
-      const replayed =
+      const replay =
         dedupKey && ApiError.is(error, ErrorCode.QuotaExceeded) ? await this.replayed(formId, dedupKey) : null;
-      if (replayed) return replayed;
+      if (replay) return replay;
       throw error;
     }
+  }
 
-    let stored = false;
-    try {
-      const responseId = new Types.ObjectId();
-      const payload = {
-        response_id: responseId.toHexString(),
-        form_id: formId.toHexString(),
-        form_version: target.version,
-        data,
-      };
-      const insert = () =>
-        this.insertOnce({
-          _id: responseId,
-          form_id: formId,
-          form_version: target.version,
-          data,
-          dedup_key: dedupKey ?? `id:${responseId.toHexString()}`,
-        });
-      const replayed = await this.events.emitWith(
-        EventType.ResponseSubmitted,
-        payload.response_id,
-        payload,
-        insert,
-        (replay) => replay === null,
-      );
-      if (replayed) return replayed;
-      stored = true;
-      return { response_id: responseId.toHexString() };
-    } finally {
-      if (!stored) await this.forms.releaseSubmission(formId);
-    }
+  /**
+   * Inserts the response under its event. The reserved slot is given back whenever nothing new was
+   * stored: the key was a replay of an earlier response, or the write failed.
+   */
+  private async storeWithEvent(form: SubmissionTarget, submission: Submission): Promise<Submitted> {
+    const responseId = new Types.ObjectId();
+    const response_id = responseId.toHexString();
+    const outcome = await this.events
+      .emitWith({
+        type: EventType.ResponseSubmitted,
+        entityId: response_id,
+        payload: {
+          response_id,
+          form_id: form.form_id.toHexString(),
+          form_version: form.version,
+          data: submission.data,
+        },
+        write: () =>
+          this.insertOnce({
+            _id: responseId,
+            form_id: form.form_id,
+            form_version: form.version,
+            data: submission.data,
+            dedup_key: submission.dedupKey ?? `id:${response_id}`,
+          }),
+        happened: (stored) => stored.isNew,
+      })
+      .catch(async (error: unknown) => {
+        await this.forms.releaseResponseSlot(form.form_id);
+        throw error;
+      });
+    if (!outcome.isNew) await this.forms.releaseResponseSlot(form.form_id);
+    return { response_id: outcome.response_id };
   }
 
   async list(query: ResponseQuery): Promise<Page<ResponseRecord>> {
@@ -109,13 +137,13 @@ export class ResponsesService implements OnModuleInit {
       form_version: current.form_version,
       data,
     };
-    const updated = await this.events.emitWith(
-      EventType.ResponseUpdated,
-      payload.response_id,
+    const updated = await this.events.emitWith({
+      type: EventType.ResponseUpdated,
+      entityId: payload.response_id,
       payload,
-      () => this.responses.updateData(id, data),
-      (response) => response !== null,
-    );
+      write: () => this.responses.updateData(id, data),
+      happened: (response) => response !== null,
+    });
     if (!updated) throw ApiError.notFound('Response');
     return updated;
   }
@@ -133,24 +161,25 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /** Inserts, or answers the response already stored under the same idempotency key. */
-  private async insertOnce(response: Omit<ResponseRecord, 'tenant_id' | 'created_at' | 'updated_at'>) {
+  private async insertOnce(response: Omit<ResponseRecord, 'tenant_id' | 'created_at' | 'updated_at'>): Promise<Stored> {
+    const inserted: Stored = { response_id: response._id.toHexString(), isNew: true };
     try {
       await this.responses.insert(response);
-      return null;
+      return inserted;
     } catch (error) {
       if (!isDuplicateKeyError(error) || !response.dedup_key.startsWith('key:')) throw error;
     }
     const existing = await this.responses.findByDedupKey(response.form_id, response.dedup_key);
     if (existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS) {
-      return { response_id: existing._id.toHexString() };
+      return { response_id: existing._id.toHexString(), isNew: false };
     }
     // The key was used over 24 hours ago: it names a new submission now.
     if (existing) await this.responses.retireDedupKey(existing);
     await this.responses.insert(response);
-    return null;
+    return inserted;
   }
 
-  private async replayed(formId: Types.ObjectId, dedupKey: string): Promise<{ response_id: string } | null> {
+  private async replayed(formId: Types.ObjectId, dedupKey: string): Promise<Submitted | null> {
     const existing = await this.responses.findByDedupKey(formId, dedupKey);
     return existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS
       ? { response_id: existing._id.toHexString() }
@@ -158,7 +187,14 @@ export class ResponsesService implements OnModuleInit {
   }
 }
 
-/** The submission body is `{ data: { … } }` and nothing else (checked by hand: this is the hot path). */
+/** Step one: the body is `{ data: { … } }` and nothing else (checked by hand: this is the hot path). */
+function parseSubmission(body: unknown, idempotencyKey: string | undefined): Submission {
+  return {
+    data: submittedData(body),
+    dedupKey: idempotencyKey === undefined ? undefined : `key:${checkedIdempotencyKey(idempotencyKey)}`,
+  };
+}
+
 function submittedData(body: unknown): Record<string, unknown> {
   const problems: ErrorDetail[] = [];
   if (!isPlainObject(body)) throw ApiError.validation([{ field: 'body', message: 'must be a JSON object' }]);

@@ -35,12 +35,13 @@ export class UsersService implements OnModuleInit {
     const password_hash = await this.hasher.hash(input.password);
     const id = new Types.ObjectId();
     const userId = id.toHexString();
-    const user = await this.events.emitWith(
-      EventType.UserRegistered,
-      userId,
-      { user_id: userId, email, name: input.name, role },
-      () => this.users.create({ _id: id, email, name: input.name, password_hash, role }).catch(rethrowEmailTaken),
-    );
+    const user = await this.events.emitWith({
+      type: EventType.UserRegistered,
+      entityId: userId,
+      payload: { user_id: userId, email, name: input.name, role },
+      write: () =>
+        this.users.create({ _id: id, email, name: input.name, password_hash, role }).catch(rethrowEmailTaken),
+    });
     return { user, accessToken: await this.issueToken(user) };
   }
 
