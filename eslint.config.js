@@ -1,5 +1,22 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Module boundaries: a feature module reaches another only through its public face, the `*.module`,
+ * `*.service` and `*.types` files. Its repositories, schemas, listeners and processors stay private.
+ */
+const featureModules = readdirSync('src/modules', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+export const moduleBoundaries = featureModules.map((name) => ({
+  target: `./src/modules/${name}/**`,
+  from: `./src/modules/!(${name})/**`,
+  except: ['**/*.module.ts', '**/*.service.ts', '**/*.types.ts'],
+  message: 'Import another module only through its *.module, *.service or *.types files.',
+}));
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.tools/', '.data/'] },
@@ -20,6 +37,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: moduleBoundaries }] },
   },
   { files: ['bench/**'], rules: { 'no-console': 'off' } },
 );

@@ -27,6 +27,7 @@ const shared = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmRequiredByCommonJs.join('|')})/)`],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  setupFilesAfterEnv: ['<rootDir>/test/support/load-nest-first.ts'],
 };
 
 export default {

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { benchDatabaseUrl, percentiles } from './support/load.js';
-import { TenantResolver } from '../dist/modules/tenants/tenant-resolver.service.js';
+import { TenantResolver } from '../dist/modules/tenants/tenant-resolver.js';
 import { Tenant, TenantSchema } from '../dist/modules/tenants/tenant.schema.js';
 import { TenantsRepository } from '../dist/modules/tenants/tenants.repository.js';
 

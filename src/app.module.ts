@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
-import { DomainModule } from './domain.module.js';
+import { FeaturesModule } from './features.module.js';
 import { HealthModule } from './infrastructure/health/health.module.js';
-import { TasksModule } from './modules/tasks/tasks.module.js';
+import { QueueMonitorModule } from './infrastructure/queue/queue-monitor.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 
-/** The HTTP API: controllers and queue producers, no processors. */
+/** The HTTP API: every feature's routes and queue producers, no processors. */
 @Module({
-  imports: [CoreModule, HealthModule, TenantsModule, DomainModule, TasksModule],
+  imports: [CoreModule, HealthModule, TenantsModule, FeaturesModule, QueueMonitorModule],
 })
 export class AppModule {}

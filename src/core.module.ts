@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RequestContextModule } from './infrastructure/cls/request-context.module.js';
-import { AppConfigModule } from './infrastructure/config/config.module.js';
+import { AppConfigModule } from './infrastructure/config/app-config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { MetricsModule } from './infrastructure/metrics/metrics.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';

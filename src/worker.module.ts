@@ -1,13 +1,29 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
-import { DomainModule } from './domain.module.js';
 import { WorkerMetricsServer } from './infrastructure/metrics/worker-metrics.server.js';
+import { QueueMonitorModule } from './infrastructure/queue/queue-monitor.module.js';
+import { WorkerQueuesModule } from './infrastructure/queue/worker-queues.module.js';
+import { DiagnosticsWorkerModule } from './modules/diagnostics/diagnostics-worker.module.js';
 import { EventsWorkerModule } from './modules/events/events-worker.module.js';
-import { TasksWorkerModule } from './modules/tasks/tasks-worker.module.js';
+import { ExportsWorkerModule } from './modules/exports/exports-worker.module.js';
+import { NotificationsWorkerModule } from './modules/notifications/notifications-worker.module.js';
+import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.js';
 
-/** The worker: the same module graph with the queue processors and the event relay, no HTTP server. */
+/**
+ * The worker: each feature with background work brings its processors in its own worker module;
+ * no HTTP server (only the metrics port).
+ */
 @Module({
-  imports: [CoreModule, DomainModule, EventsWorkerModule, TasksWorkerModule],
+  imports: [
+    CoreModule,
+    WorkerQueuesModule,
+    QueueMonitorModule,
+    EventsWorkerModule,
+    NotificationsWorkerModule,
+    WebhooksWorkerModule,
+    ExportsWorkerModule,
+    DiagnosticsWorkerModule,
+  ],
   providers: [WorkerMetricsServer],
 })
 export class WorkerModule {}

@@ -10,7 +10,12 @@ export function loadEnvironmentOrExit(): Environment {
   try {
     return validateEnvironment(process.env);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
+    return exitWithOneLine((error as Error).message);
   }
+}
+
+/** A start-up mistake an operator must fix: one line on stderr, exit code 1, no stack trace. */
+export function exitWithOneLine(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
 }

@@ -1,16 +1,26 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppLogger } from '../infrastructure/logging/app-logger.js';
 import { createRootLogger } from '../infrastructure/logging/root-logger.js';
+import { WorkerMisconfiguredError } from '../infrastructure/queue/worker-queues.js';
 import { WorkerModule } from '../worker.module.js';
-import { loadEnvironmentOrExit } from './environment.js';
+import { exitWithOneLine, loadEnvironmentOrExit } from './environment.js';
 import { closeOnSignals } from './shutdown.js';
 
-/** Boots the queue processors without an HTTP server; SIGTERM lets active jobs finish first. */
-export async function bootstrapWorker(): Promise<INestApplicationContext> {
+/**
+ * Boots the queue processors without an HTTP server; SIGTERM lets active jobs finish first. A queue
+ * without exactly one processor stops the process at once, in one line.
+ */
+export async function bootstrapWorker(rootModule: Type = WorkerModule): Promise<INestApplicationContext> {
   const environment = loadEnvironmentOrExit();
   const logger = createRootLogger(environment.LOG_LEVEL, 'worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: new AppLogger(logger) });
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(rootModule, { logger: new AppLogger(logger) });
+  } catch (error) {
+    if (error instanceof WorkerMisconfiguredError) exitWithOneLine(error.message);
+    throw error;
+  }
   closeOnSignals(app, logger);
   logger.info('worker started');
   return app;

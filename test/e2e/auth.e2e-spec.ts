@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
-import { EventType } from '../../src/modules/events/event-types.js';
-import { PASSWORD_RESET_REQUESTED, type PasswordResetRequested } from '../../src/modules/users/auth.service.js';
+import { EventType, InternalEvent, type PasswordResetRequested } from '../../src/modules/events/event.types.js';
 import { bearer, createTenant, registerUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -18,7 +17,7 @@ describe('auth and users', () => {
     useTestEnvironment('auth', { LOG_LEVEL: 'error', LOGIN_MAX_FAILURES_PER_EMAIL: '3' });
     api = await createE2eApp();
     const emitter = api.app.get(EventEmitter2);
-    for (const type of [EventType.UserRegistered, PASSWORD_RESET_REQUESTED]) {
+    for (const type of [EventType.UserRegistered, InternalEvent.PasswordResetRequested]) {
       emitter.on(type, (event: Record<string, unknown>) => emitted.push({ type, event }));
     }
     await createTenant(api, 'acme');
@@ -128,7 +127,7 @@ describe('auth and users', () => {
       .set('x-tenant-id', 'acme')
       .send({ email: 'dave@example.com' })
       .expect(202);
-    const requests = emitted.filter((entry) => entry.type === PASSWORD_RESET_REQUESTED);
+    const requests = emitted.filter((entry) => entry.type === InternalEvent.PasswordResetRequested);
     expect(requests).toHaveLength(1);
     const { token, email, tenant_id } = requests[0].event as unknown as PasswordResetRequested;
     expect({ email, tenant_id }).toEqual({ email: 'dave@example.com', tenant_id: 'acme' });

@@ -4,8 +4,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
-import { EventRelay } from '../../src/modules/events/event-relay.service.js';
-import { EventType } from '../../src/modules/events/event-types.js';
+import { EventRelayService } from '../../src/modules/events/event-relay.service.js';
+import { EventType } from '../../src/modules/events/event.types.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
 import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
@@ -103,7 +103,7 @@ describe('event delivery survives Redis outages and crashes', () => {
         new Date(),
       ),
     );
-    await worker.get(EventRelay).runOnce();
+    await worker.get(EventRelayService).runOnce();
     const trail = await TenantContext.runForTenant('acme', () => events().forEntity(neverWritten));
     expect(trail.map((event) => event.discarded)).toEqual([true]);
     expect(await TenantContext.runForTenant('acme', () => events().isPending(trail[0]._id))).toBe(false);
@@ -133,7 +133,7 @@ describe('event delivery survives Redis outages and crashes', () => {
         new Date(),
       ),
     );
-    await worker.get(EventRelay).runOnce();
+    await worker.get(EventRelayService).runOnce();
     const trail = await TenantContext.runForTenant('acme', () => events().forEntity(responseId));
     expect(trail.map((event) => (event._id === lost ? 'lost' : 'original'))).toEqual(['original', 'lost']);
     const pending = await TenantContext.runForTenant('acme', () =>

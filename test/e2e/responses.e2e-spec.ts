@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
-import type { EventEnvelope } from '../../src/modules/events/event-types.js';
+import type { EventEnvelope } from '../../src/modules/events/event.types.js';
 import { bearer, createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BullModule, getQueueToken, Processor } from '@nestjs/bullmq';
+import { BullModule, BullRegistrar, getQueueToken, Processor } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { InjectModel, MongooseModule } from '@nestjs/mongoose';
 import { Test } from '@nestjs/testing';
@@ -47,6 +47,8 @@ describe('tenancy across processes', () => {
       ],
       providers: [UserCountProcessor],
     }).compile();
+    // Queue workers start on request (the worker process does it in WorkerQueues); this probe starts its own.
+    workerModule.get(BullRegistrar).register();
     worker = await workerModule.init();
     await createTenant(replicaA, 'acme');
     await createTenant(replicaA, 'globex');

@@ -4,7 +4,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
-import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.service.js';
+import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
 

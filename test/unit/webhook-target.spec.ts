@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isPrivateAddress, webhookTargetProblem } from '../../src/modules/webhooks/webhook-target.js';
-import { signatureOf } from '../../src/modules/webhooks/webhook-delivery.processor.js';
+import { signatureOf } from '../../src/modules/webhooks/webhook-delivery.service.js';
 
 describe('webhook targets', () => {
   it.each([

@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfigService } from '../config/app-config.service.js';
 import { AccessTokenService } from './access-token.service.js';
 
-@Global()
 @Module({
   imports: [
     JwtModule.registerAsync({

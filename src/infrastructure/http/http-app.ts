@@ -5,7 +5,7 @@ import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppConfigService } from '../config/app-config.service.js';
-import { Metrics } from '../metrics/metrics.service.js';
+import { Metrics } from '../metrics/metrics.js';
 import { mountQueueDashboard } from '../queue/queue-dashboard.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import { setUpSwagger } from './swagger.js';

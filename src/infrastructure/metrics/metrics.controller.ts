@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { WithoutTenant } from '../tenancy/without-tenant.decorator.js';
-import { Metrics } from './metrics.service.js';
+import { Metrics } from './metrics.js';
 
 /** Prometheus scrape endpoint; meant for the internal network, like /health. */
 @ApiExcludeController()

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { Metrics } from './metrics.service.js';
+import { Metrics } from './metrics.js';
 
 @Global()
 @Module({ providers: [Metrics], exports: [Metrics] })

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
-import { Metrics } from './metrics.service.js';
+import { Metrics } from './metrics.js';
 
 /** The worker serves no API; Prometheus scrapes its job metrics at `WORKER_METRICS_PORT` `/metrics`. */
 @Injectable()

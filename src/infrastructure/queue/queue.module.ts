@@ -5,7 +5,11 @@ import { RedisAvailability } from './redis-availability.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
-/** The BullMQ connection and job defaults shared by every queue (retry policy from config). */
+/**
+ * The BullMQ connection and job defaults shared by every queue (retry policy from config). Workers are
+ * not started on discovery: the worker process starts them once its processors check out
+ * (`WorkerQueues`); the API has none.
+ */
 @Global()
 @Module({
   imports: [
@@ -21,6 +25,7 @@ const DAY_SECONDS = 24 * 60 * 60;
           removeOnFail: { age: 7 * DAY_SECONDS },
         },
       }),
+      extraOptions: { manualRegistration: true },
     }),
   ],
   providers: [RedisAvailability],

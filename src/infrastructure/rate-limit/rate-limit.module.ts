@@ -1,6 +1,5 @@
-import { Global, Module } from '@nestjs/common';
-import { RateLimiter } from './rate-limiter.service.js';
+import { Module } from '@nestjs/common';
+import { RateLimiter } from './rate-limiter.js';
 
-@Global()
 @Module({ providers: [RateLimiter], exports: [RateLimiter] })
 export class RateLimitModule {}

@@ -4,7 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ClsService } from 'nestjs-cls';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import type { EventEnvelope, EventType } from './event-types.js';
+import type { EventEnvelope, EventType } from './event.types.js';
 import { EventsRepository } from './events.repository.js';
 
 /** A domain event and the write it announces. */
@@ -26,8 +26,8 @@ export interface Emission<Payload extends object, Result> {
  * happened, discards: nothing is lost and nothing is invented.
  */
 @Injectable()
-export class EventDispatcher implements OnApplicationShutdown {
-  private readonly logger = new Logger(EventDispatcher.name);
+export class EventDispatcherService implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventDispatcherService.name);
   private readonly relay: { graceMs: number; retryMs: number; publishTimeoutMs: number };
   private readonly inFlight = new Set<Promise<boolean>>();
 

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { Metrics } from '../../infrastructure/metrics/metrics.service.js';
+import { Metrics } from '../../infrastructure/metrics/metrics.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from './events.repository.js';
 

@@ -1,8 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventDispatcher } from './event-dispatcher.service.js';
-import { EventEntities } from './event-entities.js';
+import { EventDispatcherService } from './event-dispatcher.service.js';
+import { EventEntitiesService } from './event-entities.service.js';
 import type { OutboxEntry } from './event.schema.js';
 import { EventsRepository } from './events.repository.js';
 
@@ -12,23 +12,23 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 /**
  * Delivers what the API could not hand over (Redis or the process down at that moment): pending
  * envelopes whose entity was written are published again, the others are discarded. Runs in the
- * worker, every `EVENT_RELAY_INTERVAL_MS`.
+ * worker (started by `EventsWorkerModule`), every `EVENT_RELAY_INTERVAL_MS`.
  */
 @Injectable()
-export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(EventRelay.name);
+export class EventRelayService implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventRelayService.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
 
   constructor(
     private readonly events: EventsRepository,
-    private readonly entities: EventEntities,
-    private readonly dispatcher: EventDispatcher,
+    private readonly entities: EventEntitiesService,
+    private readonly dispatcher: EventDispatcherService,
     private readonly config: AppConfigService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.config.events.relayIntervalMs);
+  start(): void {
+    this.timer ??= setInterval(() => void this.runOnce(), this.config.events.relayIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
-import type { EventEnvelope, EventType } from './event-types.js';
+import type { EventEnvelope, EventType } from './event.types.js';
 
 /**
  * `events`: every envelope, written before the change it announces; the tenant's audit log.

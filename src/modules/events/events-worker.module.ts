@@ -1,6 +1,17 @@
-import { Module } from '@nestjs/common';
-import { EventRelay } from './event-relay.service.js';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { FeaturesModule } from '../../features.module.js';
+import { EventRelayService } from './event-relay.service.js';
+import { EventsModule } from './events.module.js';
 
-/** The relay that delivers pending envelopes; runs in the worker only. */
-@Module({ providers: [EventRelay], exports: [EventRelay] })
-export class EventsWorkerModule {}
+/**
+ * The worker's event relay. It re-publishes pending events of any feature, so it loads them all:
+ * each feature registers where its entities live and listens to the events it turns into jobs.
+ */
+@Module({ imports: [EventsModule, FeaturesModule] })
+export class EventsWorkerModule implements OnApplicationBootstrap {
+  constructor(private readonly relay: EventRelayService) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+}

@@ -1,13 +1,19 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { MongooseModule } from '@nestjs/mongoose';
-import { EventDispatcher } from './event-dispatcher.service.js';
-import { EventEntities } from './event-entities.js';
+import { EventDispatcherService } from './event-dispatcher.service.js';
+import { EventEntitiesService } from './event-entities.service.js';
 import { EventMetrics } from './event-metrics.js';
+import { EventRelayService } from './event-relay.service.js';
 import { OutboxEntry, OutboxEntrySchema, StoredEvent, StoredEventSchema } from './event.schema.js';
 import { EventsRepository } from './events.repository.js';
+import { EventsService } from './events.service.js';
 
-@Global()
+/**
+ * Domain events: the dispatcher every feature emits through, the registry of where each event's
+ * entity lives, and the audit log. The relay is provided here but runs only where
+ * `EventsWorkerModule` starts it (the worker).
+ */
 @Module({
   imports: [
     EventEmitterModule.forRoot({ wildcard: false }),
@@ -16,7 +22,14 @@ import { EventsRepository } from './events.repository.js';
       { name: OutboxEntry.name, schema: OutboxEntrySchema },
     ]),
   ],
-  providers: [EventDispatcher, EventsRepository, EventEntities, EventMetrics],
-  exports: [EventDispatcher, EventsRepository, EventEntities],
+  providers: [
+    EventDispatcherService,
+    EventEntitiesService,
+    EventsRepository,
+    EventsService,
+    EventRelayService,
+    EventMetrics,
+  ],
+  exports: [EventDispatcherService, EventEntitiesService, EventsService, EventRelayService],
 })
 export class EventsModule {}

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import type { EventEnvelope } from './event-types.js';
+import type { EventEnvelope } from './event.types.js';
 import { OutboxEntry, StoredEvent } from './event.schema.js';
 
 /** An outbox entry due for delivery, with its envelope. */

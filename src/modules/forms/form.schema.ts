@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, type Types } from 'mongoose';
-import { FIELD_TYPES, type FieldType } from './form-field.js';
+import { FIELD_TYPES, type FieldType } from './form-field.types.js';
 
 export const FORM_STATUSES = ['draft', 'published', 'archived'] as const;
 export type FormStatus = (typeof FORM_STATUSES)[number];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { EventsModule } from '../events/events.module.js';
 import { Form, FormCounter, FormCounterSchema, FormSchema, FormVersion, FormVersionSchema } from './form.schema.js';
 import { FormsController } from './forms.controller.js';
 import { FormsRepository } from './forms.repository.js';
@@ -12,6 +13,7 @@ import { FormsService } from './forms.service.js';
       { name: FormVersion.name, schema: FormVersionSchema },
       { name: FormCounter.name, schema: FormCounterSchema },
     ]),
+    EventsModule,
   ],
   controllers: [FormsController],
   providers: [FormsRepository, FormsService],

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { lastChanges } from '../../infrastructure/database/last-changes.js';
 import { type Model, Types } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
-import type { FormField } from './form-field.js';
+import type { FormField } from './form-field.types.js';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';

@@ -6,11 +6,12 @@ import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { EventDispatcher } from '../events/event-dispatcher.service.js';
-import { EventEntities } from '../events/event-entities.js';
-import { EventType } from '../events/event-types.js';
+import { EventDispatcherService } from '../events/event-dispatcher.service.js';
+import { EventEntitiesService } from '../events/event-entities.service.js';
+import { EventType } from '../events/event.types.js';
 import type { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
-import { fieldDefinitionProblems, type FormField } from './form-field.js';
+import { fieldDefinitionProblems } from './form-field-rules.js';
+import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
@@ -34,8 +35,8 @@ export class FormsService implements OnModuleInit {
 
   constructor(
     private readonly forms: FormsRepository,
-    private readonly events: EventDispatcher,
-    private readonly entities: EventEntities,
+    private readonly events: EventDispatcherService,
+    private readonly entities: EventEntitiesService,
   ) {}
 
   onModuleInit(): void {
@@ -71,9 +72,14 @@ export class FormsService implements OnModuleInit {
   }
 
   async get(id: Types.ObjectId): Promise<FormRecord> {
-    const form = await this.forms.findById(id);
+    const form = await this.find(id);
     if (!form) throw ApiError.notFound('Form');
     return form;
+  }
+
+  /** The form, or null when the current tenant has none with this id (for jobs, where 404 means nothing). */
+  find(id: Types.ObjectId): Promise<FormRecord | null> {
+    return this.forms.findById(id);
   }
 
   async update(id: Types.ObjectId, changes: UpdateFormDto): Promise<FormRecord> {

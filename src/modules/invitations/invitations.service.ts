@@ -1,29 +1,26 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { type Model, Types } from 'mongoose';
-import { lastChanges } from '../../infrastructure/database/last-changes.js';
-import { EventDispatcher } from '../events/event-dispatcher.service.js';
-import { EventEntities } from '../events/event-entities.js';
-import { EventType } from '../events/event-types.js';
+import { Types } from 'mongoose';
+import { EventDispatcherService } from '../events/event-dispatcher.service.js';
+import { EventEntitiesService } from '../events/event-entities.service.js';
+import { EventType } from '../events/event.types.js';
 import { FormsService } from '../forms/forms.service.js';
 import { UsersService } from '../users/users.service.js';
-import { Invitation, type InvitationRole } from './invitation.schema.js';
-
-export type InvitationRecord = Invitation;
+import type { InvitationRole } from './invitation.schema.js';
+import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
 
 /** Shares a form by email; the email goes out from the worker, durably, like any event's work. */
 @Injectable()
 export class InvitationsService implements OnModuleInit {
   constructor(
-    @InjectModel(Invitation.name) private readonly invitations: Model<Invitation>,
+    private readonly invitations: InvitationsRepository,
     private readonly forms: FormsService,
     private readonly users: UsersService,
-    private readonly events: EventDispatcher,
-    private readonly entities: EventEntities,
+    private readonly events: EventDispatcherService,
+    private readonly entities: EventEntitiesService,
   ) {}
 
   onModuleInit(): void {
-    this.entities.register([EventType.InvitationCreated], (ids) => lastChanges(this.invitations, ids));
+    this.entities.register([EventType.InvitationCreated], (ids) => this.invitations.changedAt(ids));
   }
 
   async invite(formId: Types.ObjectId, email: string, role: InvitationRole): Promise<InvitationRecord> {
@@ -49,7 +46,7 @@ export class InvitationsService implements OnModuleInit {
       type: EventType.InvitationCreated,
       entityId: payload.invitation_id,
       payload,
-      write: async () => (await this.invitations.create(invitation)).toObject(),
+      write: () => this.invitations.create(invitation),
     });
   }
 }

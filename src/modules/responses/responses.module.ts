@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { EventsModule } from '../events/events.module.js';
 import { FilesModule } from '../files/files.module.js';
 import { FormsModule } from '../forms/forms.module.js';
 import { FormResponse, FormResponseSchema } from './response.schema.js';
@@ -10,6 +11,7 @@ import { ResponsesService } from './responses.service.js';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: FormResponse.name, schema: FormResponseSchema }]),
+    EventsModule,
     FormsModule,
     FilesModule,
   ],

@@ -3,11 +3,11 @@ import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { EventDispatcher } from '../events/event-dispatcher.service.js';
-import { EventEntities } from '../events/event-entities.js';
-import { EventType } from '../events/event-types.js';
+import { EventDispatcherService } from '../events/event-dispatcher.service.js';
+import { EventEntitiesService } from '../events/event-entities.service.js';
+import { EventType } from '../events/event.types.js';
 import { FilesService } from '../files/files.service.js';
-import type { FormField } from '../forms/form-field.js';
+import type { FormField } from '../forms/form-field.types.js';
 import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
 import { type ResponseQuery, type ResponseRecord, ResponsesRepository } from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
@@ -38,8 +38,8 @@ export class ResponsesService implements OnModuleInit {
     private readonly responses: ResponsesRepository,
     private readonly forms: FormsService,
     private readonly files: FilesService,
-    private readonly events: EventDispatcher,
-    private readonly entities: EventEntities,
+    private readonly events: EventDispatcherService,
+    private readonly entities: EventEntitiesService,
   ) {}
 
   onModuleInit(): void {

@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '../../infrastructure/http/api-error.js';
-import type { FormField } from '../forms/form-field.js';
+import type { FormField } from '../forms/form-field.types.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 
 /** Without a form-defined max_length, no single text value may be larger than this. */

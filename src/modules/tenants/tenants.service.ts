@@ -3,7 +3,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
 import type { UpdateTenantDto } from './dto/update-tenant.dto.js';
-import { TenantCacheSync } from './tenant-cache-sync.service.js';
+import { TenantCacheSync } from './tenant-cache-sync.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 

@@ -7,29 +7,15 @@ import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.service.js';
+import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { InternalEvent, type PasswordResetRequested } from '../events/event.types.js';
 import type { AccessTokenDto, LoginDto, PasswordResetConfirmDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository } from './users.repository.js';
 import { normalizeEmail, UsersService } from './users.service.js';
 
 const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
-
-/**
- * Raised in-process only: it carries the raw reset token, so it never enters the event envelope
- * stream (which is stored as an audit log and sent to webhooks).
- */
-export const PASSWORD_RESET_REQUESTED = 'user.password_reset_requested';
-
-export interface PasswordResetRequested {
-  tenant_id: string;
-  user_id: string;
-  email: string;
-  name: string;
-  token: string;
-  expires_at: string;
-}
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -83,7 +69,7 @@ export class AuthService {
       expires_at: expiresAt.toISOString(),
     };
     // The email is the only way to the token: if it cannot be queued, the caller must hear so.
-    await this.emitter.emitAsync(PASSWORD_RESET_REQUESTED, event).catch(() => {
+    await this.emitter.emitAsync(InternalEvent.PasswordResetRequested, event).catch(() => {
       throw resetUnavailable();
     });
   }

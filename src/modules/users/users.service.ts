@@ -4,9 +4,9 @@ import { AccessTokenService } from '../../infrastructure/auth/access-token.servi
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { isDuplicateKeyError, isObjectIdHex, toObjectIds } from '../../infrastructure/database/mongo-values.js';
-import { EventDispatcher } from '../events/event-dispatcher.service.js';
-import { EventEntities } from '../events/event-entities.js';
-import { EventType } from '../events/event-types.js';
+import { EventDispatcherService } from '../events/event-dispatcher.service.js';
+import { EventEntitiesService } from '../events/event-entities.service.js';
+import { EventType } from '../events/event.types.js';
 import type { RegisterDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { type UserRecord, UsersRepository } from './users.repository.js';
@@ -19,8 +19,8 @@ export class UsersService implements OnModuleInit {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: AccessTokenService,
-    private readonly events: EventDispatcher,
-    private readonly entities: EventEntities,
+    private readonly events: EventDispatcherService,
+    private readonly entities: EventEntitiesService,
   ) {}
 
   onModuleInit(): void {

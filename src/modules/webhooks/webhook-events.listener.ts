@@ -1,25 +1,25 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { type EventEnvelope, PUBLIC_EVENT_TYPES } from '../events/event-types.js';
-import { WebhookJobs } from './webhook-jobs.service.js';
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
+import { WebhookJobsService } from './webhook-jobs.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
-/** Fans every event out to the tenant's active subscriptions of its type, one job each. */
+/** Fans every public event out to the tenant's active subscriptions of its type, one job each. */
 @Injectable()
-export class WebhookEventsListener implements OnModuleInit {
+export class WebhookEventsListener {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly jobs: WebhookJobs,
-    private readonly emitter: EventEmitter2,
+    private readonly jobs: WebhookJobsService,
   ) {}
 
-  /** Every event type, registered directly: errors then reach the dispatcher, which retries. */
-  onModuleInit(): void {
-    for (const type of PUBLIC_EVENT_TYPES) {
-      this.emitter.on(type, (event: EventEnvelope) => this.fanOut(event));
-    }
-  }
-
+  /** Every type of the contract's event list (`PUBLIC_EVENT_TYPES`; a unit test keeps the two equal). */
+  @OnEvent(EventType.FormCreated, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.FormUpdated, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.FormPublished, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.FormArchived, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.ResponseSubmitted, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.ResponseUpdated, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.UserRegistered, RAISE_LISTENER_ERRORS)
   async fanOut(event: EventEnvelope): Promise<void> {
     const subscribers = await this.webhooks.activeFor(event.event_type);
     for (const webhook of subscribers) await this.webhooks.markPending(webhook._id, event.event_id);

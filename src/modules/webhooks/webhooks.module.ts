@@ -2,14 +2,16 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { EventsModule } from '../events/events.module.js';
+import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import { WebhookEventsListener } from './webhook-events.listener.js';
-import { WebhookJobs } from './webhook-jobs.service.js';
+import { WebhookJobsService } from './webhook-jobs.service.js';
 import { Webhook, WebhookDelivery, WebhookDeliverySchema, WebhookSchema } from './webhook.schema.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhooksService } from './webhooks.service.js';
 
-/** Subscriptions, their API and the listener that queues deliveries (the processor runs in the worker). */
+/** Subscriptions, their API, the listener that queues deliveries and the delivery rules (run by the worker). */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -17,9 +19,10 @@ import { WebhooksService } from './webhooks.service.js';
       { name: WebhookDelivery.name, schema: WebhookDeliverySchema },
     ]),
     BullModule.registerQueue({ name: QueueName.webhook }),
+    EventsModule,
   ],
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookJobs, WebhookEventsListener],
-  exports: [WebhooksRepository],
+  providers: [WebhooksRepository, WebhooksService, WebhookJobsService, WebhookEventsListener, WebhookDeliveryService],
+  exports: [WebhookDeliveryService],
 })
 export class WebhooksModule {}

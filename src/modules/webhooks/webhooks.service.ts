@@ -5,18 +5,18 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventsRepository } from '../events/events.repository.js';
+import { EventsService } from '../events/events.service.js';
 import type { CreateWebhookDto } from './dto/webhook.dto.js';
 import { webhookTargetProblem } from './webhook-target.js';
-import { WebhookJobs } from './webhook-jobs.service.js';
+import { WebhookJobsService } from './webhook-jobs.service.js';
 import { type DeliveryRecord, type WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
 
 @Injectable()
 export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly jobs: WebhookJobs,
-    private readonly events: EventsRepository,
+    private readonly jobs: WebhookJobsService,
+    private readonly events: EventsService,
     private readonly config: AppConfigService,
   ) {}
 

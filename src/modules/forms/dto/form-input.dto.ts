@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FIELD_KEY_PATTERN, FIELD_TYPES, type FieldType, MAX_PATTERN_LENGTH } from '../form-field.js';
+import { FIELD_KEY_PATTERN, FIELD_TYPES, type FieldType, MAX_PATTERN_LENGTH } from '../form-field.types.js';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const MAX_FIELDS = 200;

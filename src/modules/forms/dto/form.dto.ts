@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
-import type { FormField } from '../form-field.js';
+import type { FormField } from '../form-field.types.js';
 import { FORM_STATUSES, type FormStatus } from '../form.schema.js';
 import type { FormRecord, FormVersionRecord } from '../forms.repository.js';
 import { FieldDto, FormSettingsDto } from './form-input.dto.js';

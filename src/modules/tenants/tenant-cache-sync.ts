@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { TenantResolver } from './tenant-resolver.service.js';
+import { TenantResolver } from './tenant-resolver.js';
 
 /**
  * Keeps every replica's tenant cache fresh: a change is applied locally at once and announced on a

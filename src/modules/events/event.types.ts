@@ -18,6 +18,12 @@ export const PUBLIC_EVENT_TYPES: EventType[] = Object.values(EventType).filter(
   (type) => type !== EventType.InvitationCreated,
 );
 
+/**
+ * Options of every `@OnEvent` listener that queues work: its errors must reach the dispatcher, which
+ * then leaves the event pending for the relay to retry (by default the emitter would swallow them).
+ */
+export const RAISE_LISTENER_ERRORS = { suppressErrors: false } as const;
+
 /** The contract's envelope: what listeners, the audit log and webhook receivers all get. */
 export interface EventEnvelope<Payload extends object = Record<string, unknown>> {
   event_id: string;
@@ -28,4 +34,22 @@ export interface EventEnvelope<Payload extends object = Record<string, unknown>>
   entity_id: string;
   payload: Payload;
   metadata: { request_id?: string; source: 'api' | 'worker' };
+}
+
+/**
+ * Events raised in-process only, never stored as envelopes: they carry a secret, so they must stay out
+ * of the audit log, the outbox and webhooks. Their producer answers the caller when no listener could
+ * take them (nothing retries them).
+ */
+export const InternalEvent = {
+  PasswordResetRequested: 'user.password_reset_requested',
+} as const;
+
+export interface PasswordResetRequested {
+  tenant_id: string;
+  user_id: string;
+  email: string;
+  name: string;
+  token: string;
+  expires_at: string;
 }

@@ -1,8 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { ObservedWorkerHost } from '../../../infrastructure/queue/observed-worker-host.js';
-import { QueueName } from '../../../infrastructure/queue/queue-names.js';
+import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types.js';
 
 @Processor(QueueName.diagnostics)

@@ -22,8 +22,7 @@ const SOURCES = {
   },
 } as const;
 
-export type MailTemplate = keyof typeof SOURCES;
-export const MAIL_TEMPLATES = Object.keys(SOURCES) as MailTemplate[];
+export type EmailTemplate = keyof typeof SOURCES;
 
 const compiled = Object.fromEntries(
   Object.entries(SOURCES).map(([name, source]) => [
@@ -33,10 +32,10 @@ const compiled = Object.fromEntries(
       text: Handlebars.compile(source.text, { noEscape: true }),
     },
   ]),
-) as Record<MailTemplate, { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate }>;
+) as Record<EmailTemplate, { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate }>;
 
-export function renderMail(
-  template: MailTemplate,
+export function renderEmail(
+  template: EmailTemplate,
   context: Record<string, unknown>,
 ): { subject: string; text: string } {
   const { subject, text } = compiled[template];

@@ -1,8 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ApiError } from '../../../infrastructure/http/api-error.js';
-import { QueueName } from '../../../infrastructure/queue/queue-names.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import type { DiagnosticJobDto } from './diagnostics.dto.js';
 import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types.js';
 

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { jobIdFor } from '../../../infrastructure/queue/job-id.js';
-import { type EventEnvelope, EventType } from '../../events/event-types.js';
-import { PASSWORD_RESET_REQUESTED, type PasswordResetRequested } from '../../users/auth.service.js';
-import { EmailJobs } from './email-jobs.service.js';
-
-/** Errors must reach the dispatcher: a listener that could not queue its job leaves the event pending. */
-const RAISE = { suppressErrors: false } as const;
+import { jobIdFor } from '../../infrastructure/queue/job-id.js';
+import {
+  type EventEnvelope,
+  EventType,
+  InternalEvent,
+  type PasswordResetRequested,
+  RAISE_LISTENER_ERRORS,
+} from '../events/event.types.js';
+import { EmailJobsService } from './email-jobs.service.js';
 
 interface UserRegisteredPayload {
   email: string;
@@ -30,9 +32,9 @@ interface ResponseSubmittedPayload {
 /** Turns events into email jobs; sending happens in the worker, never in an HTTP handler. */
 @Injectable()
 export class EmailEventsListener {
-  constructor(private readonly jobs: EmailJobs) {}
+  constructor(private readonly jobs: EmailJobsService) {}
 
-  @OnEvent(EventType.UserRegistered, RAISE)
+  @OnEvent(EventType.UserRegistered, RAISE_LISTENER_ERRORS)
   async welcome(event: EventEnvelope<UserRegisteredPayload>): Promise<void> {
     const { email, name } = event.payload;
     await this.jobs.send(jobIdFor(event.event_id, 'welcome'), {
@@ -43,7 +45,7 @@ export class EmailEventsListener {
     });
   }
 
-  @OnEvent(EventType.ResponseSubmitted, RAISE)
+  @OnEvent(EventType.ResponseSubmitted, RAISE_LISTENER_ERRORS)
   async responseNotification(event: EventEnvelope<ResponseSubmittedPayload>): Promise<void> {
     const { form_id, response_id, data } = event.payload;
     await this.jobs.notifyResponse(jobIdFor(event.event_id, 'notify'), {
@@ -55,7 +57,7 @@ export class EmailEventsListener {
     });
   }
 
-  @OnEvent(EventType.InvitationCreated, RAISE)
+  @OnEvent(EventType.InvitationCreated, RAISE_LISTENER_ERRORS)
   async invitation(event: EventEnvelope<InvitationPayload>): Promise<void> {
     const { email, form_title, role, inviter } = event.payload;
     await this.jobs.send(jobIdFor(event.event_id, 'invitation'), {
@@ -67,7 +69,7 @@ export class EmailEventsListener {
   }
 
   /** Not an envelope (it carries a secret); a reset whose job could not be queued is asked for again. */
-  @OnEvent(PASSWORD_RESET_REQUESTED, RAISE)
+  @OnEvent(InternalEvent.PasswordResetRequested, RAISE_LISTENER_ERRORS)
   async passwordReset(request: PasswordResetRequested): Promise<void> {
     const jobId = jobIdFor(createHash('sha256').update(request.token).digest('hex'), 'password-reset');
     await this.jobs.send(jobId, {

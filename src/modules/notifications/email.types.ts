@@ -1,10 +1,10 @@
-import type { MailTemplate } from '../../../infrastructure/mail/mail-templates.js';
-import type { TenantJobData } from '../../../infrastructure/queue/tenant-scoped.processor.js';
+import type { EmailTemplate } from './email-templates.js';
+import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 
 /** One email to one recipient. */
 export interface SendEmailJob extends TenantJobData {
   to: string;
-  template: MailTemplate;
+  template: EmailTemplate;
   context: Record<string, unknown>;
 }
 

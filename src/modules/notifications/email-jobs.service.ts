@@ -1,8 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { QueueName } from '../../../infrastructure/queue/queue-names.js';
-import { RedisAvailability } from '../../../infrastructure/queue/redis-availability.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { EmailJobName, type EmailJobData, type ResponseNotificationJob, type SendEmailJob } from './email.types.js';
 
 /**
@@ -10,7 +10,7 @@ import { EmailJobName, type EmailJobData, type ResponseNotificationJob, type Sen
  * again (a relay retry) never makes a second job while the first is known to Redis.
  */
 @Injectable()
-export class EmailJobs {
+export class EmailJobsService {
   constructor(
     @InjectQueue(QueueName.email) private readonly queue: Queue<EmailJobData>,
     private readonly redis: RedisAvailability,

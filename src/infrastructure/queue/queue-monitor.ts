@@ -2,9 +2,9 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import { Metrics } from '../../infrastructure/metrics/metrics.service.js';
-import { QueueName } from '../../infrastructure/queue/queue-names.js';
-import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
+import { Metrics } from '../metrics/metrics.js';
+import { QueueName } from './queue-names.js';
+import { RedisAvailability } from './redis-availability.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventType } from './event-types.js';
+import type { EventType } from './event.types.js';
 
 /** For each entity id that exists in the current tenant: when it last changed. */
 export type EntityChanges = (entityIds: string[]) => Promise<Map<string, Date>>;
@@ -9,7 +9,7 @@ export type EntityChanges = (entityIds: string[]) => Promise<Map<string, Date>>;
  * envelope and writing the entity): each module registers where its event types' entities live.
  */
 @Injectable()
-export class EventEntities {
+export class EventEntitiesService {
   private readonly lookups = new Map<EventType, EntityChanges>();
 
   register(eventTypes: EventType[], lookup: EntityChanges): void {

@@ -1,0 +1,32 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MailerService } from '@nestjs-modules/mailer';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { type EmailTemplate, renderEmail } from './email-templates.js';
+
+export interface Mail {
+  to: string;
+  template: EmailTemplate;
+  context: Record<string, unknown>;
+}
+
+/** Renders a template and sends it over SMTP (`SMTP_URL`); only the email processor calls it. */
+@Injectable()
+export class MailService {
+  private readonly logger = new Logger(MailService.name);
+  private readonly from: string;
+
+  constructor(
+    private readonly mailer: MailerService,
+    config: AppConfigService,
+  ) {
+    this.from = config.mail.from;
+  }
+
+  /** Rejects when the SMTP server refuses or is unreachable, so the job is retried. */
+  async send(mail: Mail): Promise<string> {
+    const { subject, text } = renderEmail(mail.template, mail.context);
+    const info = (await this.mailer.sendMail({ from: this.from, to: mail.to, subject, text })) as { messageId: string };
+    this.logger.log({ msg: 'mail sent', template: mail.template, message_id: info.messageId });
+    return info.messageId;
+  }
+}

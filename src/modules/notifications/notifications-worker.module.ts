@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { AppConfigModule } from '../../infrastructure/config/app-config.module.js';
+import { FormsModule } from '../forms/forms.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { EmailProcessor } from './email.processor.js';
+import { MailService } from './mail.service.js';
+import { NotificationsModule } from './notifications.module.js';
+import { ResponseNotificationsService } from './response-notifications.service.js';
+
+/** The `email` queue's processor and the SMTP transport: only the worker has a way to send mail. */
+@Module({
+  imports: [
+    NotificationsModule,
+    FormsModule,
+    UsersModule,
+    MailerModule.forRootAsync({
+      imports: [AppConfigModule],
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({ transport: config.mail.smtpUrl }),
+    }),
+  ],
+  providers: [MailService, ResponseNotificationsService, EmailProcessor],
+})
+export class NotificationsWorkerModule {}

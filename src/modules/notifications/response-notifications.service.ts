@@ -1,0 +1,44 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { jobIdFor } from '../../infrastructure/queue/job-id.js';
+import { FormsService } from '../forms/forms.service.js';
+import { UsersService } from '../users/users.service.js';
+import { EmailJobsService } from './email-jobs.service.js';
+import type { ResponseNotificationJob } from './email.types.js';
+
+/** Who hears of a new response: the form's notification addresses, else its owner. */
+@Injectable()
+export class ResponseNotificationsService {
+  private readonly logger = new Logger(ResponseNotificationsService.name);
+
+  constructor(
+    private readonly forms: FormsService,
+    private readonly users: UsersService,
+    private readonly jobs: EmailJobsService,
+  ) {}
+
+  /**
+   * Queues one email per recipient when the form asks for notifications. A form deleted since the
+   * response arrived notifies nobody; any other failure (the store down) rejects, and the job retries.
+   */
+  async fanOut(job: ResponseNotificationJob): Promise<{ recipients: number }> {
+    const form = await this.forms.find(new Types.ObjectId(job.form_id));
+    if (!form?.settings.send_notification) return { recipients: 0 };
+    const recipients = form.settings.notification_emails.length
+      ? form.settings.notification_emails
+      : [await this.users.emailOf(form.owner_id)].filter((email): email is string => email !== null);
+    const context = {
+      form_title: form.title,
+      response_id: job.response_id,
+      fields: Object.entries(job.data).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
+    };
+    await this.jobs.sendEach(
+      recipients.map((to) => ({
+        jobId: jobIdFor(job.event_id, 'notify', to),
+        job: { tenant_id: job.tenant_id, to, template: 'response-notification' as const, context },
+      })),
+    );
+    this.logger.log({ msg: 'response notification fanned out', form_id: job.form_id, recipients: recipients.length });
+    return { recipients: recipients.length };
+  }
+}
