@@ -30,21 +30,27 @@ const shared = {
   setupFilesAfterEnv: ['<rootDir>/test/support/load-nest-first.ts'],
 };
 
+const projects = [
+  { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+  {
+    ...shared,
+    displayName: 'e2e',
+    testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    globalSetup: '<rootDir>/test/support/global-setup.js',
+    globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  },
+];
+
+// `npm run test:unit|test:e2e -- <jest args>` name their project here: jest's own `--selectProjects`
+// takes a list and would swallow the file paths that follow it.
+const only = process.env.TEST_PROJECT;
+
 export default {
   testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   coverageProvider: 'v8',
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/worker.ts', '!src/cli.ts'],
   coverageReporters: ['text-summary', 'lcov'],
-  coverageThreshold: { global: { lines: 85 } },
-  projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
-    {
-      ...shared,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.js',
-      globalTeardown: '<rootDir>/test/support/global-teardown.js',
-    },
-  ],
+  coverageThreshold: { global: { lines: 85, branches: 85 } },
+  projects: only ? projects.filter((project) => project.displayName === only) : projects,
 };

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, starts throwaway FerretDB and Redis on free loopback ports
-# (unless MONGO_URL / REDIS_URL are given), then runs lint, type-check and every test with coverage.
+# `npm test`: installs what is missing, then runs lint, type-check and every test with coverage.
+# `npm test -- <jest args>` runs only jest with those arguments (e.g. one file), no lint or coverage.
+# The e2e tests start throwaway FerretDB and Redis themselves (test/support/global-setup.ts) unless
+# MONGO_URL / REDIS_URL name running ones.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_node_modules
-run_dir=$(mktemp -d -t form-backend-test.XXXXXX)
-trap 'stop_started_stores; rm -rf "$run_dir"' EXIT
-start_throwaway_stores "$run_dir"
+[[ -n ${MONGO_URL:-} ]] || ensure_ferretdb
+[[ -n ${REDIS_URL:-} ]] || ensure_redis
+
+if [[ $# -gt 0 ]]; then
+  log "jest $*"
+  exec npm run --silent jest -- "$@"
+fi
 
 log "lint"
 npm run --silent lint
 log "type-check"
-npx tsc --noEmit -p tsconfig.json
-log "tests (MONGO_URL=$MONGO_URL REDIS_URL=$REDIS_URL)"
+npm run --silent typecheck
+log "tests"
 npm run --silent test:cov

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
-import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
@@ -12,11 +10,12 @@ import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
+import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
 describe('email, through the queue and the worker', () => {
   let smtp: SmtpSink;
   let api: E2eApp;
-  let worker: INestApplicationContext | undefined;
+  let worker: TestWorker | undefined;
 
   const mailTo = (address: string) => (smtp.messages as ReceivedMail[]).filter((mail) => mail.to.includes(address));
   const arrived = (address: string, count = 1) =>
@@ -33,7 +32,7 @@ describe('email, through the queue and the worker', () => {
   });
 
   afterAll(async () => {
-    await worker?.close();
+    await worker?.stop();
     await api.close();
     await smtp.stop();
   });
@@ -45,7 +44,7 @@ describe('email, through the queue and the worker', () => {
     const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
     expect((await queue.getJobCounts('waiting')).waiting).toBeGreaterThanOrEqual(1);
 
-    worker = await bootstrapWorker();
+    worker = await startWorker();
     const [welcome] = await arrived('ada@example.com');
     expect(welcome.subject).toBe('Welcome, Test User');
     expect(welcome.text).toContain('your account ada@example.com is ready');

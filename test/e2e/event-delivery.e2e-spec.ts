@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplicationContext } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
-import { EventRelayService } from '../../src/modules/events/event-relay.service.js';
 import { EventType } from '../../src/modules/events/event.types.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
 import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type RunningRedis, startRedisServer } from '../support/redis-server.js';
+import { type RunningRedis, startRedisServer } from '../support/stores.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
+import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
 const TEAM = 'team@delivery.test';
 
@@ -20,7 +18,7 @@ describe('event delivery survives Redis outages and crashes', () => {
   let redis: RunningRedis;
   let smtp: SmtpSink;
   let api: E2eApp;
-  let worker: INestApplicationContext;
+  let worker: TestWorker;
   let owner: SignedInUser;
   let formId: string;
 
@@ -44,7 +42,7 @@ describe('event delivery survives Redis outages and crashes', () => {
       EVENT_RELAY_INTERVAL_MS: '200',
     });
     api = await createE2eApp();
-    worker = await bootstrapWorker();
+    worker = await startWorker();
     await createTenant(api, 'acme');
     owner = await registerUser(api, 'acme');
     formId = await createForm(api, owner, {
@@ -54,7 +52,7 @@ describe('event delivery survives Redis outages and crashes', () => {
   });
 
   afterAll(async () => {
-    await worker.close();
+    await worker.stop();
     await api.close();
     await redis.stop();
     await smtp.stop();
@@ -103,7 +101,7 @@ describe('event delivery survives Redis outages and crashes', () => {
         new Date(),
       ),
     );
-    await worker.get(EventRelayService).runOnce();
+    await worker.relayOnce();
     const trail = await TenantContext.runForTenant('acme', () => events().forEntity(neverWritten));
     expect(trail.map((event) => event.discarded)).toEqual([true]);
     expect(await TenantContext.runForTenant('acme', () => events().isPending(trail[0]._id))).toBe(false);
@@ -133,7 +131,7 @@ describe('event delivery survives Redis outages and crashes', () => {
         new Date(),
       ),
     );
-    await worker.get(EventRelayService).runOnce();
+    await worker.relayOnce();
     const trail = await TenantContext.runForTenant('acme', () => events().forEntity(responseId));
     expect(trail.map((event) => (event._id === lost ? 'lost' : 'original'))).toEqual(['original', 'lost']);
     const pending = await TenantContext.runForTenant('acme', () =>

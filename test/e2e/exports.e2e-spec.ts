@@ -1,20 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplicationContext } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
-import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { FormResponse } from '../../src/modules/responses/response.schema.js';
 import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
+import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
 const ROWS = 10_000;
 
 describe('CSV exports', () => {
   let api: E2eApp;
-  let worker: INestApplicationContext;
+  let worker: TestWorker;
   let owner: SignedInUser;
 
   const requestExport = async (formId: string) =>
@@ -41,13 +40,13 @@ describe('CSV exports', () => {
   beforeAll(async () => {
     useTestEnvironment('exports', { LOG_LEVEL: 'silent' });
     api = await createE2eApp();
-    worker = await bootstrapWorker();
+    worker = await startWorker();
     await createTenant(api, 'acme');
     owner = await registerUser(api, 'acme');
   });
 
   afterAll(async () => {
-    await worker.close();
+    await worker.stop();
     await api.close();
   });
 

@@ -1,17 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplicationContext } from '@nestjs/common';
-import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/redis-server.js';
+import { freePort } from '../support/stores.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { useTestEnvironment } from '../support/test-environment.js';
+import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
 describe('webhooks', () => {
   let api: E2eApp;
-  let worker: INestApplicationContext;
+  let worker: TestWorker;
   let receiver: WebhookReceiver;
   let owner: SignedInUser;
   let formId: string;
@@ -58,7 +57,7 @@ describe('webhooks', () => {
       HOST: '127.0.0.1',
     });
     api = await createE2eApp();
-    worker = await bootstrapWorker();
+    worker = await startWorker();
     await createTenant(api, 'acme', { features: { webhooks: true } });
     await createTenant(api, 'plain');
     owner = await registerUser(api, 'acme');
@@ -66,7 +65,7 @@ describe('webhooks', () => {
   });
 
   afterAll(async () => {
-    await worker.close();
+    await worker.stop();
     await api.close();
     await receiver.stop();
   });

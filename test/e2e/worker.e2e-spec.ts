@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplicationContext } from '@nestjs/common';
-import { bootstrapWorker } from '../../src/bootstrap/worker.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
+import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
 describe('worker mode', () => {
   let api: E2eApp;
-  let worker: INestApplicationContext | undefined;
+  let worker: TestWorker | undefined;
 
   beforeAll(async () => {
     useTestEnvironment('worker');
@@ -15,7 +14,7 @@ describe('worker mode', () => {
   });
 
   afterAll(async () => {
-    await worker?.close();
+    await worker?.stop();
     await api.close();
   });
 
@@ -34,7 +33,7 @@ describe('worker mode', () => {
     const beforeWorker = await jobStatus(jobId).expect(200);
     expect(beforeWorker.body.status).toBe('waiting');
 
-    worker = await bootstrapWorker();
+    worker = await startWorker();
 
     const done = await eventually(
       () => jobStatus(jobId),

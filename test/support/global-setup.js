@@ -1,41 +1,46 @@
-// Plain JavaScript: Jest loads global setup outside its TypeScript transform.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { buildDist } from './build.js';
+// Plain JavaScript: jest loads global setup outside its module mapping (no `.js` → `.ts`).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFerretDb, startRedisServer } from './stores.js';
 
-/**
- * The e2e project's stores. `npm test` starts FerretDB and Redis and passes MONGO_URL / REDIS_URL;
- * without them (a developer running jest directly, with internet) MongoDB comes from
- * mongodb-memory-server and Redis from a local `redis-server` on a free port.
- */
-export default async function globalSetup() {
-  buildDist();
-  if (!process.env.MONGO_URL) {
-    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-    const mongo = await MongoMemoryServer.create();
-    process.env.MONGO_URL = mongo.getUri();
-    globalThis.__stopMongo = () => mongo.stop();
-  }
-  if (!process.env.REDIS_URL) {
-    const port = await freePort();
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
-      stdio: 'ignore',
-    });
-    redis.once('error', (error) => {
-      throw new Error(`REDIS_URL is not set and redis-server could not start (${error.message})`);
-    });
-    await sleep(500);
-    process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
-    globalThis.__stopRedis = () => redis.kill('SIGTERM');
-  }
+const BUILD_INFO = 'dist/.tsbuildinfo';
+const BUILD_INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+
+function newestChange(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))));
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/** Compiles src/ to dist/ (tests start the real entry points), unless nothing changed since the last build. */
+function buildDistIfChanged() {
+  let built = 0;
+  try {
+    built = statSync(BUILD_INFO).mtimeMs;
+  } catch {
+    // never built
+  }
+  if (Math.max(...BUILD_INPUTS.map(newestChange)) <= built) return;
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
+
+/**
+ * The e2e project's stores: whatever MONGO_URL / REDIS_URL name, otherwise a throwaway FerretDB and
+ * Redis of this run (each test file uses its own database and queue prefix on them).
+ */
+export default async function globalSetup() {
+  buildDistIfChanged();
+  const started = [];
+  if (!process.env.MONGO_URL) {
+    const ferretdb = await startFerretDb();
+    process.env.MONGO_URL = ferretdb.url;
+    started.push(ferretdb);
+  }
+  if (!process.env.REDIS_URL) {
+    const redis = await startRedisServer();
+    process.env.REDIS_URL = redis.url;
+    started.push(redis);
+  }
+  globalThis.stopTestStores = () => Promise.all(started.map((store) => store.stop()));
 }

@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './redis-server.js';
+import { freePort } from './stores.js';
 
 export interface ReceivedMail {
   to: string[];

@@ -74,13 +74,18 @@ export const TenantContext = {
     if (actor) cls.set(ACTOR_KEY, actor);
   },
 
-  /** Runs `work` as `tenantId` (jobs, event listeners), replacing any context around it. */
-  runForTenant<T>(tenantId: string, work: () => PromiseLike<T>, actor?: Actor): Promise<T> {
+  /**
+   * Runs `work` as a tenant (jobs, event listeners), replacing any context around it. Given the whole
+   * resolved tenant, `tenant()` answers inside too (its settings: quotas, features).
+   */
+  runForTenant<T>(tenant: string | ResolvedTenant, work: () => PromiseLike<T>, actor?: Actor): Promise<T> {
+    const tenantId = typeof tenant === 'string' ? tenant : tenant.tenant_id;
     if (!tenantId) throw new MissingTenantContextError();
     const cls = ClsServiceManager.getClsService();
     // Awaited inside the context: a Mongoose query is lazy and would otherwise execute outside it.
     return cls.run({ ifNested: 'override' }, async () => {
       cls.set(TENANT_ID_KEY, tenantId);
+      if (typeof tenant !== 'string') cls.set(TENANT_KEY, tenant);
       if (actor) cls.set(ACTOR_KEY, actor);
       return await work();
     });

@@ -1,0 +1,12 @@
+export interface RunningStore {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface RunningRedis extends RunningStore {
+  port: number;
+}
+
+export function freePort(): Promise<number>;
+export function startRedisServer(port?: number): Promise<RunningRedis>;
+export function startFerretDb(): Promise<RunningStore>;

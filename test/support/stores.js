@@ -1,0 +1,116 @@
+// The one way tests start stores: the e2e global setup (plain ESM, loaded outside jest's transform)
+// and the outage tests that stop and restart a Redis of their own both use it. Types: stores.d.ts.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const FERRETDB = join(process.cwd(), '.tools', 'bin', 'ferretdb-v1.24.2');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no free port')),
+      );
+    });
+  });
+}
+
+function answers(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Resolves once `port` accepts connections; rejects when `child` exits or fails to spawn first. */
+async function waitForPort(port, child, name) {
+  const failed = new Promise((_, reject) => {
+    child.once('error', (error) => reject(new Error(`${name} could not start: ${error.message}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before listening`)));
+  });
+  const listening = (async () => {
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      if (await answers(port)) return;
+      await sleep(50);
+    }
+    throw new Error(`${name} did not start listening on port ${port}`);
+  })();
+  await Promise.race([listening, failed]);
+}
+
+function stopper(child, cleanUp = () => {}) {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    cleanUp();
+  };
+}
+
+/** Installs a missing store binary by the same scripts/lib.sh step `npm test` and `npm start` use. */
+function ensureInstalled(present, step) {
+  if (!present()) execFileSync('bash', ['-c', `source scripts/lib.sh && ${step}`], { stdio: 'inherit' });
+}
+
+const redisOnPath = () => {
+  try {
+    execFileSync('bash', ['-c', 'command -v redis-server'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A throwaway, non-persistent `redis-server` on a free loopback port (or on `port`). */
+export async function startRedisServer(port) {
+  ensureInstalled(redisOnPath, 'ensure_redis');
+  const chosen = port ?? (await freePort());
+  const child = spawn(
+    'redis-server',
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await waitForPort(chosen, child, 'redis-server');
+  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
+}
+
+/**
+ * A throwaway FerretDB (SQLite backend) on a free loopback port, data in a temporary folder: the
+ * MongoDB-compatible store the tests run on (no `mongod` can be downloaded here).
+ */
+export async function startFerretDb() {
+  ensureInstalled(() => existsSync(FERRETDB), 'ensure_ferretdb');
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'form-backend-ferretdb-'));
+  const child = spawn(
+    FERRETDB,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dataDir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitForPort(port, child, 'ferretdb');
+  return {
+    url: `mongodb://127.0.0.1:${port}/`,
+    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
+  };
+}
