@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
-import { createForm, createTenant, registerUser } from '../support/api-fixtures.js';
+import { createForm, createTenant, addMember } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
@@ -38,7 +38,7 @@ describe('email, through the queue and the worker', () => {
   });
 
   it('sends nothing from the HTTP handler: the welcome email waits in the queue until a worker runs', async () => {
-    await registerUser(api, 'acme', 'ada@example.com');
+    await addMember(api, 'acme', 'ada@example.com');
     await sleep(300);
     expect(mailTo('ada@example.com')).toEqual([]);
     const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
@@ -51,7 +51,7 @@ describe('email, through the queue and the worker', () => {
   });
 
   it('stores every envelope as the audit log, marked published once its jobs are queued', async () => {
-    const user = await registerUser(api, 'acme', 'grace@example.com');
+    const user = await addMember(api, 'acme', 'grace@example.com');
     const stored = await TenantContext.runForTenant('acme', () =>
       api.app.get(EventsRepository).forEntity(user.user_id),
     );
@@ -95,7 +95,7 @@ describe('email, through the queue and the worker', () => {
   });
 
   it("notifies a form's notification emails, or its owner, of each response, and no one when it is off", async () => {
-    const owner = await registerUser(api, 'acme', 'owner@example.com');
+    const owner = await addMember(api, 'acme', 'owner@example.com');
     const toTeam = await createForm(api, owner, {
       title: 'Team form',
       settings: { send_notification: true, notification_emails: ['a@team.test', 'b@team.test'] },
@@ -122,7 +122,7 @@ describe('email, through the queue and the worker', () => {
   });
 
   it('emails a share invitation', async () => {
-    const inviter = await registerUser(api, 'acme', 'inviter@example.com');
+    const inviter = await addMember(api, 'acme', 'inviter@example.com');
     const formId = await createForm(api, inviter, { title: 'Shared form' });
     const invited = await api.http
       .post(`/api/v1/forms/${formId}/invitations`)
@@ -148,7 +148,7 @@ describe('email, through the queue and the worker', () => {
 
   it('retries a send the SMTP server refused, and delivers it once', async () => {
     smtp.failNext(1);
-    await registerUser(api, 'acme', 'retry@example.com');
+    await addMember(api, 'acme', 'retry@example.com');
     const mails = await arrived('retry@example.com');
     await sleep(300);
     expect(mailTo('retry@example.com')).toHaveLength(1);

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventType } from '../../src/modules/events/event.types.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
-import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { type RunningRedis, startRedisServer } from '../support/stores.js';
@@ -44,7 +44,7 @@ describe('event delivery survives Redis outages and crashes', () => {
     api = await createE2eApp();
     worker = await startWorker();
     await createTenant(api, 'acme');
-    owner = await registerUser(api, 'acme');
+    owner = await addMember(api, 'acme');
     formId = await createForm(api, owner, {
       title: 'Delivery',
       settings: { send_notification: true, notification_emails: [TEAM] },

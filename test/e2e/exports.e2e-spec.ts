@@ -3,7 +3,7 @@ import { getModelToken } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { FormResponse } from '../../src/modules/responses/response.schema.js';
-import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -42,7 +42,7 @@ describe('CSV exports', () => {
     api = await createE2eApp();
     worker = await startWorker();
     await createTenant(api, 'acme');
-    owner = await registerUser(api, 'acme');
+    owner = await addMember(api, 'acme');
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -18,8 +18,8 @@ describe('files', () => {
     api = await createE2eApp();
     await createTenant(api, 'acme');
     await createTenant(api, 'globex');
-    acme = await registerUser(api, 'acme');
-    globex = await registerUser(api, 'globex');
+    acme = await addMember(api, 'acme');
+    globex = await addMember(api, 'globex');
   });
 
   afterAll(async () => {

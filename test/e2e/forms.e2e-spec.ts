@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
 import type { EventEnvelope } from '../../src/modules/events/event.types.js';
-import { bearer, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { bearer, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
@@ -25,10 +25,10 @@ describe('forms', () => {
       api.app.get(EventEmitter2).on(type, (event: EventEnvelope) => events.push(event));
     }
     await createTenant(api, 'acme', { max_forms: 4 });
-    owner = await registerUser(api, 'acme');
+    owner = await addMember(api, 'acme');
     const viewerToken = await api.app
       .get(AccessTokenService)
-      .sign({ sub: owner.user_id, tenant_id: 'acme', role: 'viewer' });
+      .sign({ sub: owner.user_id, tenant_id: 'acme', role: 'viewer', ver: 0 });
     viewerHeaders = bearer(viewerToken);
   });
 

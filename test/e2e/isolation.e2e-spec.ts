@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -119,8 +119,8 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
     api = await createE2eApp();
     await createTenant(api, 'tenant-a', { features: { webhooks: true } });
     await createTenant(api, 'tenant-b', { features: { webhooks: true } });
-    ownerA = await registerUser(api, 'tenant-a', 'owner@example.com');
-    ownerB = await registerUser(api, 'tenant-b', 'owner@example.com');
+    ownerA = await addMember(api, 'tenant-a', 'owner@example.com');
+    ownerB = await addMember(api, 'tenant-b', 'owner@example.com');
     const webhook = await api.http
       .post('/api/v1/webhooks')
       .set(ownerA.headers)

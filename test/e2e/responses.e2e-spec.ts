@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
 import type { EventEnvelope } from '../../src/modules/events/event.types.js';
-import { bearer, createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { bearer, createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
@@ -49,7 +49,7 @@ describe('submissions and responses', () => {
     api.app.get(EventEmitter2).on('response.submitted', (event: EventEnvelope) => submitted.push(event));
     await createTenant(api, 'acme', { max_responses_per_form: 25 });
     await createTenant(api, 'globex');
-    owner = await registerUser(api, 'acme');
+    owner = await addMember(api, 'acme');
     formId = await createForm(api, owner, { title: 'Everything', fields: allTypes });
   });
 
@@ -141,7 +141,7 @@ describe('submissions and responses', () => {
       .attach('file', Buffer.from('cv'), 'cv.txt')
       .expect(201);
     await submit(formId, { ...validData, cv: upload.body.file_id }).expect(201);
-    const globexOwner = await registerUser(api, 'globex');
+    const globexOwner = await addMember(api, 'globex');
     const foreign = await api.http
       .post('/api/v1/files')
       .set(globexOwner.headers)
@@ -278,7 +278,7 @@ describe('submissions and responses', () => {
 
     it('lets viewers read but not edit responses, and needs a token', async () => {
       const viewer = bearer(
-        await api.app.get(AccessTokenService).sign({ sub: owner.user_id, tenant_id: 'acme', role: 'viewer' }),
+        await api.app.get(AccessTokenService).sign({ sub: owner.user_id, tenant_id: 'acme', role: 'viewer', ver: 0 }),
       );
       await api.http.get(`/api/v1/responses/${ids[1]}`).set(viewer).expect(200);
       const refused = await api.http

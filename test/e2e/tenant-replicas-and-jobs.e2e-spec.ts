@@ -9,8 +9,10 @@ import type { Model } from 'mongoose';
 import { CoreModule } from '../../src/core.module.js';
 import { TenantScopedProcessor, type TenantJobData } from '../../src/infrastructure/queue/tenant-scoped.processor.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
+import { TenantsModule } from '../../src/modules/tenants/tenants.module.js';
 import { User, UserSchema } from '../../src/modules/users/user.schema.js';
-import { adminHeaders, createTenant, registerUser } from '../support/api-fixtures.js';
+import { adminHeaders, createTenant, addMember } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -20,12 +22,12 @@ const PROBE_QUEUE = 'tenant-probe';
 /** A processor of tenant data: counts the users it can see, from inside the job's tenant context. */
 @Processor(PROBE_QUEUE)
 class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_id: string; users: number }> {
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {
-    super({ concurrency: 2, timeoutMs: 300 });
+  constructor(@InjectModel(User.name) private readonly users: Model<User>, config: AppConfigService) {
+    super(config);
   }
 
   protected async handle(job: Job<TenantJobData>) {
-    if (job.name === 'slow') await sleep(1_000);
+    if (job.name === 'slow') await sleep(2_000);
     return { tenant_id: TenantContext.tenantId(), users: await this.users.countDocuments() };
   }
 }
@@ -36,12 +38,18 @@ describe('tenancy across processes', () => {
   let worker: INestApplicationContext;
 
   beforeAll(async () => {
-    useTestEnvironment('tenant-replicas', { LOG_LEVEL: 'error', QUEUE_BACKOFF_MS: '50' });
+    useTestEnvironment('tenant-replicas', {
+      LOG_LEVEL: 'error',
+      QUEUE_BACKOFF_MS: '50',
+      QUEUE_JOB_TIMEOUT_MS: '1000',
+      QUEUE_SUSPENDED_TENANT_DELAY_MS: '300',
+    });
     replicaA = await createE2eApp();
     replicaB = await createE2eApp();
     const workerModule = await Test.createTestingModule({
       imports: [
         CoreModule,
+        TenantsModule,
         MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
         BullModule.registerQueue({ name: PROBE_QUEUE }),
       ],
@@ -72,9 +80,9 @@ describe('tenancy across processes', () => {
   });
 
   it("runs a tenant's job inside that tenant's context and fails a job without a tenant, without retrying", async () => {
-    await registerUser(replicaA, 'acme', 'one@example.com');
-    await registerUser(replicaA, 'globex', 'one@example.com');
-    await registerUser(replicaA, 'globex', 'two@example.com');
+    await addMember(replicaA, 'acme', 'one@example.com');
+    await addMember(replicaA, 'globex', 'one@example.com');
+    await addMember(replicaA, 'globex', 'two@example.com');
     const queue = worker.get<Queue>(getQueueToken(PROBE_QUEUE));
     const settled = (job: Job) =>
       eventually(
@@ -99,7 +107,35 @@ describe('tenancy across processes', () => {
       async () => queue.getJob(job.id as string),
       (current) => current?.finishedOn !== undefined,
     );
-    expect(failed?.failedReason).toMatch(/ran longer than 300 ms/);
+    expect(failed?.failedReason).toMatch(/ran longer than 1000 ms/);
     expect(failed?.attemptsMade).toBe(2);
+  });
+
+  it("keeps a suspended tenant's jobs waiting without using an attempt, runs them once it is active again, and fails a deleted tenant's job", async () => {
+    const queue = worker.get<Queue>(getQueueToken(PROBE_QUEUE));
+    await replicaA.http.patch('/api/v1/admin/tenants/globex').set(adminHeaders).send({ status: 'suspended' }).expect(200);
+    const job = await queue.add('count', { tenant_id: 'globex' }, { attempts: 1 });
+    const waiting = await eventually(
+      async () => ({ state: await queue.getJobState(job.id as string), job: await queue.getJob(job.id as string) }),
+      ({ state, job: current }) => state === 'delayed' && (current?.processedOn ?? 0) > 0,
+    );
+    expect(waiting.job?.attemptsMade).toBe(0);
+    await sleep(700);
+    expect(await queue.getJobState(job.id as string)).toMatch(/delayed|waiting/);
+
+    await replicaA.http.patch('/api/v1/admin/tenants/globex').set(adminHeaders).send({ status: 'active' }).expect(200);
+    const done = await eventually(
+      async () => queue.getJob(job.id as string),
+      (current) => current?.finishedOn !== undefined,
+    );
+    expect(done?.returnvalue).toEqual({ tenant_id: 'globex', users: 2 });
+
+    const orphan = await queue.add('count', { tenant_id: 'no-such-tenant' }, { attempts: 3 });
+    const failed = await eventually(
+      async () => queue.getJob(orphan.id as string),
+      (current) => current?.finishedOn !== undefined,
+    );
+    expect(failed?.failedReason).toMatch(/tenant 'no-such-tenant' does not exist/);
+    expect(failed?.attemptsMade).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.js';
+import { addMember } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
 
@@ -22,7 +23,9 @@ describe('tenants: admin API and resolution', () => {
   let tokens: AccessTokenService;
 
   const admin = () => ({ 'x-admin-key': TEST_ADMIN_KEY });
-  const token = (tenant_id: string) => tokens.sign({ sub: 'user-1', tenant_id, role: 'owner' });
+  const owners = new Map<string, string>();
+  const token = (tenant_id: string) =>
+    tokens.sign({ sub: owners.get(tenant_id) ?? 'no-such-user', tenant_id, role: 'owner', ver: 0 });
 
   beforeAll(async () => {
     useTestEnvironment('tenants', { LOG_LEVEL: 'error' });
@@ -30,6 +33,7 @@ describe('tenants: admin API and resolution', () => {
     tokens = api.app.get(AccessTokenService);
     for (const tenant_id of ['acme', 'globex']) {
       await api.http.post('/api/v1/admin/tenants').set(admin()).send({ tenant_id, name: tenant_id }).expect(201);
+      owners.set(tenant_id, (await addMember(api, tenant_id)).user_id);
     }
   });
 
@@ -159,7 +163,7 @@ describe('tenants: admin API and resolution', () => {
         .get('/api/v1/probe')
         .auth(await token('globex'), { type: 'bearer' })
         .expect(200);
-      expect(response.body).toEqual({ tenant_id: 'globex', actor: { user_id: 'user-1', role: 'owner' } });
+      expect(response.body).toEqual({ tenant_id: 'globex', actor: { user_id: owners.get('globex'), role: 'owner' } });
     });
 
     it('accepts a header that matches the token and refuses one that differs', async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createForm, createTenant, registerUser, type SignedInUser } from '../support/api-fixtures.js';
+import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/stores.js';
@@ -60,7 +60,7 @@ describe('webhooks', () => {
     worker = await startWorker();
     await createTenant(api, 'acme', { features: { webhooks: true } });
     await createTenant(api, 'plain');
-    owner = await registerUser(api, 'acme');
+    owner = await addMember(api, 'acme');
     formId = await createForm(api, owner, { title: 'Hooked' });
   });
 
@@ -71,7 +71,7 @@ describe('webhooks', () => {
   });
 
   it('answers 403 feature_disabled when the tenant has no webhooks feature', async () => {
-    const plainOwner = await registerUser(api, 'plain');
+    const plainOwner = await addMember(api, 'plain');
     for (const request of [
       api.http.get('/api/v1/webhooks').set(plainOwner.headers),
       api.http

@@ -5,7 +5,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { jobIdFor } from '../../src/infrastructure/queue/job-id.js';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
-import { createForm, createTenant, registerUser } from '../support/api-fixtures.js';
+import { createForm, createTenant, addMember } from '../support/api-fixtures.js';
 import { type RunningProcess, startNode } from '../support/child-process.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
@@ -49,7 +49,7 @@ describe('a worker killed in the middle of a job', () => {
 
   it('gets the job back after a restart and completes it once', async () => {
     await createTenant(api, 'acme', { features: { webhooks: true } });
-    const owner = await registerUser(api, 'acme');
+    const owner = await addMember(api, 'acme');
     const { port } = receiver.address() as AddressInfo;
     const webhook = await api.http
       .post('/api/v1/webhooks')

@@ -1,3 +1,5 @@
+import type { Role } from '../../src/infrastructure/auth/roles.js';
+import { TenantsService } from '../../src/modules/tenants/tenants.service.js';
 import type { E2eApp } from './e2e-app.js';
 import { TEST_ADMIN_KEY } from './test-environment.js';
 
@@ -21,18 +23,31 @@ export async function createTenant(api: E2eApp, tenant_id: string, settings?: ob
     .expect(201);
 }
 
-export async function registerUser(
+/** The token in an emailed or printed accept/reset link. */
+export function tokenOfLink(link: string): string {
+  const token = new URL(link).searchParams.get('token');
+  if (!token) throw new Error(`no token in ${link}`);
+  return token;
+}
+
+/**
+ * A member of the tenant with this role, signed in: invited the operator's way (the CLI's path: no
+ * email), then accepted over HTTP like anyone would.
+ */
+export async function addMember(
   api: E2eApp,
   tenant_id: string,
   email = `owner@${tenant_id}.test`,
+  role: Role = 'owner',
 ): Promise<SignedInUser> {
-  const registered = await api.http
-    .post('/api/v1/auth/register')
+  const { link } = await api.app.get(TenantsService).inviteWithLink(tenant_id, { email, role });
+  const accepted = await api.http
+    .post('/api/v1/auth/invitations/accept')
     .set('x-tenant-id', tenant_id)
-    .send({ email, password: 'password-123', name: 'Test User' })
+    .send({ token: tokenOfLink(link), name: 'Test User', password: 'password-123' })
     .expect(201);
-  const token: string = registered.body.access_token;
-  return { tenant_id, user_id: registered.body.user.user_id, email, token, headers: bearer(token) };
+  const token: string = accepted.body.access_token;
+  return { tenant_id, user_id: accepted.body.user.user_id, email, token, headers: bearer(token) };
 }
 
 /** A form with one field of each kind most tests need; published unless told otherwise. */

@@ -47,6 +47,7 @@ export class AppConfigService {
       attempts: this.get('QUEUE_ATTEMPTS'),
       backoffMs: this.get('QUEUE_BACKOFF_MS'),
       jobTimeoutMs: this.get('QUEUE_JOB_TIMEOUT_MS'),
+      suspendedTenantDelayMs: this.get('QUEUE_SUSPENDED_TENANT_DELAY_MS'),
     };
   }
 
@@ -55,6 +56,7 @@ export class AppConfigService {
       jwtSecret: this.get('JWT_SECRET'),
       jwtExpiresInSeconds: this.get('JWT_EXPIRES_IN_SECONDS'),
       adminApiKey: this.get('ADMIN_API_KEY'),
+      sessionCacheTtlMs: this.get('SESSION_CACHE_TTL_MS'),
     };
   }
 
@@ -92,7 +94,13 @@ export class AppConfigService {
     return {
       defaultTenantId: this.get('DEFAULT_TENANT_ID'),
       isolationEnabled: this.get('ENABLE_TENANT_ISOLATION'),
+      defaultTenantRegistration: this.get('DEFAULT_TENANT_REGISTRATION'),
     };
+  }
+
+  /** A link into the web app (`APP_URL`), as emails carry them. */
+  appLink(path: '/accept-invitation' | '/reset-password', query: Record<string, string>): string {
+    return `${this.get('APP_URL')}${path}?${new URLSearchParams(query).toString()}`;
   }
 
   get mail() {

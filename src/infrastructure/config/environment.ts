@@ -76,6 +76,20 @@ export class Environment {
   @IsBoolean()
   ENABLE_TENANT_ISOLATION = false;
 
+  /** When set, applied to the default tenant at every start; unset, the stored setting stands. */
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  @IsOptional()
+  @IsIn(['invite_only', 'open'])
+  DEFAULT_TENANT_REGISTRATION?: 'invite_only' | 'open';
+
+  @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'must be an http(s) URL without a trailing slash' })
+  APP_URL = 'http://localhost:3000';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  SESSION_CACHE_TTL_MS = 60_000;
+
   @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL = 'smtp://127.0.0.1:1025';
 
@@ -104,6 +118,11 @@ export class Environment {
   @IsInt()
   @Min(1000)
   QUEUE_JOB_TIMEOUT_MS = 300_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  QUEUE_SUSPENDED_TENANT_DELAY_MS = 300_000;
 
   @Type(() => Number)
   @IsInt()

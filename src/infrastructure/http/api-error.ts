@@ -60,6 +60,11 @@ export class ApiError extends HttpException {
     return new ApiError(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `${what} not found`);
   }
 
+  /** A bad, used, revoked or expired single-use token (invitation, password reset). */
+  static invalidToken(message: string): ApiError {
+    return new ApiError(HttpStatus.BAD_REQUEST, ErrorCode.InvalidToken, message);
+  }
+
   static conflict(message: string): ApiError {
     return new ApiError(HttpStatus.CONFLICT, ErrorCode.Conflict, message);
   }

@@ -1,16 +1,13 @@
-import type { OnApplicationBootstrap } from '@nestjs/common';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { AppConfigService } from '../config/app-config.service.js';
 import { TenantContext } from '../tenancy/tenant-context.js';
+import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { ObservedWorkerHost } from './observed-worker-host.js';
 
 /** Every tenant's job carries its tenant; the queue producers guarantee it, the processors check it. */
 export interface TenantJobData {
   tenant_id: string;
-}
-
-export interface ProcessorLimits {
-  concurrency: number;
-  timeoutMs: number;
 }
 
 export class JobTimeoutError extends Error {
@@ -20,16 +17,24 @@ export class JobTimeoutError extends Error {
 }
 
 /**
- * Base of every processor of tenant data: re-enters the job's tenant context before any query, fails
- * (without retrying) a job that names no tenant rather than running it unscoped, and fails a job that
- * runs past its time limit so that it is retried.
+ * Base of every processor of tenant data. Before any query it looks the job's tenant up and:
+ * - fails without retrying a job that names no tenant, or a tenant that no longer exists;
+ * - puts a suspended tenant's job back to wait (no attempt used), to look again after
+ *   `QUEUE_SUSPENDED_TENANT_DELAY_MS`: its emails and webhooks go out once it is reactivated;
+ * - otherwise runs it inside the tenant's context, failing it (to be retried) past its time limit.
  */
 export abstract class TenantScopedProcessor<Data extends TenantJobData, Result = unknown>
   extends ObservedWorkerHost
   implements OnApplicationBootstrap
 {
-  constructor(private readonly limits: ProcessorLimits) {
+  private readonly gateLogger = new Logger('TenantJobGate');
+  @Inject(TenantDirectory) private readonly tenants!: TenantDirectory;
+  private readonly limits: { concurrency: number; timeoutMs: number; suspendedDelayMs: number };
+
+  constructor(config: AppConfigService) {
     super();
+    const { concurrency, jobTimeoutMs, suspendedTenantDelayMs } = config.queue;
+    this.limits = { concurrency, timeoutMs: jobTimeoutMs, suspendedDelayMs: suspendedTenantDelayMs };
   }
 
   /** After start-up: the worker exists only once every module is initialized. */
@@ -37,17 +42,24 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
     this.worker.concurrency = this.limits.concurrency;
   }
 
-  async process(job: Job<Data, Result>): Promise<Result> {
+  async process(job: Job<Data, Result>, token?: string): Promise<Result> {
     const tenantId = job.data?.tenant_id;
     if (typeof tenantId !== 'string' || tenantId.length === 0) {
       throw new UnrecoverableError(`Job ${job.id} of ${job.queueName} carries no tenant_id`);
+    }
+    const tenant = await this.tenants.find(tenantId);
+    if (!tenant) throw new UnrecoverableError(`Job ${job.id} of ${job.queueName}: tenant '${tenantId}' does not exist`);
+    if (tenant.status !== 'active') {
+      this.gateLogger.log({ msg: 'tenant suspended: job waits', queue: job.queueName, job_id: job.id, tenant_id: tenantId });
+      await job.moveToDelayed(Date.now() + this.limits.suspendedDelayMs, token);
+      throw new DelayedError();
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new JobTimeoutError(job, this.limits.timeoutMs)), this.limits.timeoutMs);
     });
     try {
-      return await Promise.race([TenantContext.runForTenant(tenantId, () => this.handle(job)), timeout]);
+      return await Promise.race([TenantContext.runForTenant(tenant, () => this.handle(job)), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -6,6 +6,12 @@ export interface TenantSettings {
   max_forms: number;
   max_responses_per_form: number;
   features: { workflows: boolean; ai_generation: boolean; webhooks: boolean };
+  max_webhooks: number;
+  /** Who may join: `invite_only` (an invitation) or `open` (anyone registers, as `signup_role`). */
+  registration: 'invite_only' | 'open';
+  signup_role: 'viewer' | 'editor';
+  allowed_origins: string[];
+  response_retention_days: number | null;
 }
 
 export interface ResolvedTenant {

@@ -9,13 +9,17 @@ export const EventType = {
   UserRegistered: 'user.registered',
   /** Internal: it exists so the invitation email is as durable as any event. */
   InvitationCreated: 'invitation.created',
+  /** Internal: the reset email is as durable as any event; its token is minted when the email is sent. */
+  PasswordResetRequested: 'user.password_reset_requested',
 } as const;
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
+const INTERNAL_EVENT_TYPES: EventType[] = [EventType.InvitationCreated, EventType.PasswordResetRequested];
+
 /** The contract's event types: what webhooks may subscribe to. */
 export const PUBLIC_EVENT_TYPES: EventType[] = Object.values(EventType).filter(
-  (type) => type !== EventType.InvitationCreated,
+  (type) => !INTERNAL_EVENT_TYPES.includes(type),
 );
 
 /**
@@ -34,22 +38,4 @@ export interface EventEnvelope<Payload extends object = Record<string, unknown>>
   entity_id: string;
   payload: Payload;
   metadata: { request_id?: string; source: 'api' | 'worker' };
-}
-
-/**
- * Events raised in-process only, never stored as envelopes: they carry a secret, so they must stay out
- * of the audit log, the outbox and webhooks. Their producer answers the caller when no listener could
- * take them (nothing retries them).
- */
-export const InternalEvent = {
-  PasswordResetRequested: 'user.password_reset_requested',
-} as const;
-
-export interface PasswordResetRequested {
-  tenant_id: string;
-  user_id: string;
-  email: string;
-  name: string;
-  token: string;
-  expires_at: string;
 }

@@ -12,7 +12,7 @@ export class ExportProcessor extends TenantScopedProcessor<ExportJob> {
     private readonly exports: ExportsService,
     config: AppConfigService,
   ) {
-    super({ concurrency: config.queue.concurrency, timeoutMs: config.queue.jobTimeoutMs });
+    super(config);
   }
 
   protected handle(job: Job<ExportJob>): Promise<{ row_count: number }> {

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { ExportProcessor } from './export.processor.js';
 import { ExportsModule } from './exports.module.js';
 
 /** The `export` queue's processor. */
-@Module({ imports: [ExportsModule], providers: [ExportProcessor] })
+@Module({ imports: [ExportsModule, TenantsModule], providers: [ExportProcessor] })
 export class ExportsWorkerModule {}

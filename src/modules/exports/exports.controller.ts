@@ -10,12 +10,12 @@ const ExportId = () => Param('export_id', new ObjectIdPipe('Export'));
 
 @ApiTags('exports')
 @ApiNotFoundResponse({ description: 'No such form or export in this tenant (not_found)' })
-@RequireUser()
 @Controller()
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
   @Post('forms/:form_id/exports')
+  @RequireUser('editor')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ description: '{ export_id, status: "queued" }' })
   async create(
@@ -27,12 +27,14 @@ export class ExportsController {
   }
 
   @Get('exports/:export_id')
+  @RequireUser()
   @ApiOkResponse({ type: ExportDto })
   async get(@ExportId() id: Types.ObjectId): Promise<ExportDto> {
     return ExportDto.from(await this.exports.get(id));
   }
 
   @Get('exports/:export_id/download')
+  @RequireUser()
   @ApiOkResponse({ description: 'text/csv (RFC 4180)' })
   @ApiConflictResponse({ description: 'Not completed yet (export_not_ready)' })
   async download(@ExportId() id: Types.ObjectId): Promise<StreamableFile> {

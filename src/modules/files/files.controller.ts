@@ -9,12 +9,12 @@ import { FileDto } from './dto/file.dto.js';
 import { FilesService } from './files.service.js';
 
 @ApiTags('files')
-@RequireUser()
 @Controller('files')
 export class FilesController {
   constructor(private readonly files: FilesService) {}
 
   @Post()
+  @RequireUser('editor')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiCreatedResponse({ type: FileDto, description: 'Over FILE_MAX_BYTES: 413 payload_too_large' })
@@ -28,6 +28,7 @@ export class FilesController {
   }
 
   @Get(':file_id')
+  @RequireUser()
   @ApiOkResponse({ description: 'The bytes, with the recorded content type, as an attachment' })
   @ApiNotFoundResponse({ description: 'No such file in this tenant (not_found)' })
   async download(@Param('file_id', new ObjectIdPipe('File')) id: Types.ObjectId): Promise<StreamableFile> {

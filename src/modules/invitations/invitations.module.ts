@@ -8,6 +8,7 @@ import { InvitationsController } from './invitations.controller.js';
 import { InvitationsRepository } from './invitations.repository.js';
 import { InvitationsService } from './invitations.service.js';
 
+/** Joining a tenant by invitation: created by owners, operators (admin API, CLI), accepted anonymously. */
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: Invitation.name, schema: InvitationSchema }]),
@@ -17,5 +18,6 @@ import { InvitationsService } from './invitations.service.js';
   ],
   controllers: [InvitationsController],
   providers: [InvitationsRepository, InvitationsService],
+  exports: [InvitationsService],
 })
 export class InvitationsModule {}

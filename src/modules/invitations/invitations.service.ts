@@ -1,52 +1,172 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
+import type { Role } from '../../infrastructure/auth/roles.js';
+import { SingleUseToken } from '../../infrastructure/auth/single-use-token.js';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
 import { FormsService } from '../forms/forms.service.js';
-import { UsersService } from '../users/users.service.js';
-import type { InvitationRole } from './invitation.schema.js';
+import { type SignedIn, UsersService } from '../users/users.service.js';
+import type { InvitationStatus } from './invitation.schema.js';
 import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
+import type { InvitationCreatedPayload, InvitationEmail } from './invitations.types.js';
 
-/** Shares a form by email; the email goes out from the worker, durably, like any event's work. */
+const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface InvitationRequest {
+  email: string;
+  role: Role;
+  /** How the email greets the invitee, when the inviter said. */
+  name?: string;
+  /** A form the invitee is asked to work on: the email names it. */
+  formId?: Types.ObjectId;
+}
+
+export interface Acceptance {
+  token: string;
+  name: string;
+  password: string;
+}
+
+/**
+ * Joining a tenant by invitation. Creating one stores it and emits `invitation.created`; the worker
+ * mints its token when it sends the email (`issueEmail`), so the token exists only in that email.
+ * Accepting checks the token, makes the member with the invited role, and uses the token up.
+ */
 @Injectable()
 export class InvitationsService implements OnModuleInit {
+  private readonly logger = new Logger(InvitationsService.name);
+
   constructor(
     private readonly invitations: InvitationsRepository,
     private readonly forms: FormsService,
     private readonly users: UsersService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
+    private readonly config: AppConfigService,
   ) {}
 
   onModuleInit(): void {
     this.entities.register([EventType.InvitationCreated], (ids) => this.invitations.changedAt(ids));
   }
 
-  async invite(formId: Types.ObjectId, email: string, role: InvitationRole): Promise<InvitationRecord> {
-    const form = await this.forms.get(formId);
-    const inviter = await this.users.current();
+  /** Invites by email, as the signed-in member or, outside a request, as the operator. */
+  async invite(request: InvitationRequest): Promise<InvitationRecord> {
+    const { email, formTitle } = await this.admissible(request);
+    const inviter = TenantContext.actor() ? await this.users.current() : null;
     const id = new Types.ObjectId();
-    const invitation = {
-      _id: id,
-      form_id: formId,
-      email: email.trim().toLowerCase(),
-      role,
-      invited_by: inviter._id.toHexString(),
-    };
-    const payload = {
+    const payload: InvitationCreatedPayload = {
       invitation_id: id.toHexString(),
-      form_id: formId.toHexString(),
-      form_title: form.title,
-      email: invitation.email,
-      role,
-      inviter: inviter.name,
+      email,
+      name: request.name ?? null,
+      role: request.role,
+      form_id: request.formId?.toHexString() ?? null,
+      form_title: formTitle,
+      tenant_name: TenantContext.tenant().name,
+      inviter: inviter?.name ?? null,
     };
+    await this.invitations.revokePendingFor(email);
     return this.events.emitWith({
       type: EventType.InvitationCreated,
       entityId: payload.invitation_id,
       payload,
-      write: () => this.invitations.create(invitation),
+      write: () => this.invitations.create(this.newInvitation(id, email, request, inviter?._id.toHexString() ?? null)),
     });
   }
+
+  /** For operators without email (the CLI): no email is sent; the accept link is the answer. */
+  async inviteWithLink(request: InvitationRequest): Promise<{ invitation: InvitationRecord; link: string }> {
+    const { email } = await this.admissible(request);
+    const id = new Types.ObjectId();
+    const { token, hash } = SingleUseToken.mint(id);
+    await this.invitations.revokePendingFor(email);
+    const invitation = await this.invitations.create({ ...this.newInvitation(id, email, request, null), token_hash: hash });
+    this.logger.log({ msg: 'invitation created for an operator', invitation_id: id.toHexString(), role: request.role });
+    return { invitation, link: this.acceptLink(token) };
+  }
+
+  list(): Promise<InvitationRecord[]> {
+    return this.invitations.list();
+  }
+
+  /** The token stops working. Revoking twice is fine; an accepted invitation cannot be revoked. */
+  async revoke(id: Types.ObjectId): Promise<void> {
+    const invitation = await this.invitations.findById(id);
+    if (!invitation) throw ApiError.notFound('Invitation');
+    if (invitation.status === 'accepted') throw ApiError.conflict('The invitation was accepted already');
+    await this.invitations.revoke(id);
+  }
+
+  async accept(acceptance: Acceptance): Promise<SignedIn> {
+    const invitation = await this.pendingInvitationOf(acceptance.token);
+    if (await this.users.isMember(invitation.email)) throw ApiError.conflict('This email is a member already');
+    const tokenHash = SingleUseToken.hash(acceptance.token);
+    if (!(await this.invitations.consume(invitation._id, tokenHash))) throw invalidInvitationToken();
+    try {
+      return await this.users.join({
+        email: invitation.email,
+        name: acceptance.name,
+        password: acceptance.password,
+        role: invitation.role,
+      });
+    } catch (error) {
+      // The member was not made: the invitation stays usable, unless the email joined meanwhile.
+      if (!ApiError.is(error, ErrorCode.Conflict)) await this.invitations.release(invitation._id, tokenHash);
+      throw error;
+    }
+  }
+
+  /** Worker side: mints the token the email carries; null when the invitation is no longer pending. */
+  async issueEmail(invitationId: string): Promise<InvitationEmail | null> {
+    const id = new Types.ObjectId(invitationId);
+    const invitation = await this.invitations.findById(id);
+    if (!invitation || statusOf(invitation) !== 'pending') return null;
+    const { token, hash } = SingleUseToken.mint(id);
+    if (!(await this.invitations.setToken(id, hash))) return null;
+    return { email: invitation.email, link: this.acceptLink(token), expires_at: invitation.expires_at };
+  }
+
+  private async admissible(request: InvitationRequest): Promise<{ email: string; formTitle: string | null }> {
+    const email = request.email.trim().toLowerCase();
+    const formTitle = request.formId ? (await this.forms.get(request.formId)).title : null;
+    if (await this.users.isMember(email)) throw ApiError.conflict('This email is a member already');
+    return { email, formTitle };
+  }
+
+  private async pendingInvitationOf(token: string) {
+    const id = SingleUseToken.documentId(token);
+    const invitation = id ? await this.invitations.findWithToken(id) : null;
+    if (!invitation || statusOf(invitation) !== 'pending' || !SingleUseToken.matches(token, invitation.token_hash)) {
+      throw invalidInvitationToken();
+    }
+    return invitation;
+  }
+
+  private newInvitation(id: Types.ObjectId, email: string, request: InvitationRequest, invitedBy: string | null) {
+    return {
+      _id: id,
+      email,
+      role: request.role,
+      form_id: request.formId ?? null,
+      invited_by: invitedBy,
+      expires_at: new Date(Date.now() + INVITATION_TTL_MS),
+    };
+  }
+
+  private acceptLink(token: string): string {
+    return this.config.appLink('/accept-invitation', { tenant: TenantContext.tenantId(), token });
+  }
+}
+
+/** What clients see: a pending invitation past its end is expired. */
+export function statusOf(invitation: Pick<InvitationRecord, 'status' | 'expires_at'>): InvitationStatus {
+  return invitation.status === 'pending' && invitation.expires_at <= new Date() ? 'expired' : invitation.status;
+}
+
+function invalidInvitationToken(): ApiError {
+  return ApiError.invalidToken('The invitation is invalid, used, revoked or expired');
 }

@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
-import {
-  type EventEnvelope,
-  EventType,
-  InternalEvent,
-  type PasswordResetRequested,
-  RAISE_LISTENER_ERRORS,
-} from '../events/event.types.js';
+import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
+import type { InvitationCreatedPayload } from '../invitations/invitations.types.js';
 import { EmailJobsService } from './email-jobs.service.js';
 
 interface UserRegisteredPayload {
@@ -16,11 +10,8 @@ interface UserRegisteredPayload {
   name: string;
 }
 
-interface InvitationPayload {
-  email: string;
-  form_title: string;
-  role: string;
-  inviter: string;
+interface PasswordResetRequestedPayload {
+  user_id: string;
 }
 
 interface ResponseSubmittedPayload {
@@ -58,25 +49,20 @@ export class EmailEventsListener {
   }
 
   @OnEvent(EventType.InvitationCreated, RAISE_LISTENER_ERRORS)
-  async invitation(event: EventEnvelope<InvitationPayload>): Promise<void> {
-    const { email, form_title, role, inviter } = event.payload;
-    await this.jobs.send(jobIdFor(event.event_id, 'invitation'), {
+  async invitation(event: EventEnvelope<InvitationCreatedPayload>): Promise<void> {
+    const { invitation_id, name, role, tenant_name, inviter, form_title } = event.payload;
+    await this.jobs.sendInvitation(jobIdFor(event.event_id, 'invitation'), {
       tenant_id: event.tenant_id,
-      to: email,
-      template: 'invitation',
-      context: { form_title, role, inviter },
+      invitation_id,
+      context: { name, role, tenant_name, inviter, form_title },
     });
   }
 
-  /** Not an envelope (it carries a secret); a reset whose job could not be queued is asked for again. */
-  @OnEvent(InternalEvent.PasswordResetRequested, RAISE_LISTENER_ERRORS)
-  async passwordReset(request: PasswordResetRequested): Promise<void> {
-    const jobId = jobIdFor(createHash('sha256').update(request.token).digest('hex'), 'password-reset');
-    await this.jobs.send(jobId, {
-      tenant_id: request.tenant_id,
-      to: request.email,
-      template: 'password-reset',
-      context: { name: request.name, email: request.email, token: request.token },
+  @OnEvent(EventType.PasswordResetRequested, RAISE_LISTENER_ERRORS)
+  async passwordReset(event: EventEnvelope<PasswordResetRequestedPayload>): Promise<void> {
+    await this.jobs.sendPasswordReset(jobIdFor(event.event_id, 'password-reset'), {
+      tenant_id: event.tenant_id,
+      user_id: event.payload.user_id,
     });
   }
 }

@@ -3,7 +3,14 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import { EmailJobName, type EmailJobData, type ResponseNotificationJob, type SendEmailJob } from './email.types.js';
+import {
+  EmailJobName,
+  type EmailJobData,
+  type InvitationEmailJob,
+  type PasswordResetEmailJob,
+  type ResponseNotificationJob,
+  type SendEmailJob,
+} from './email.types.js';
 
 /**
  * Queues email work. Job ids are deterministic (`jobIdFor`), so queuing the same event
@@ -16,9 +23,8 @@ export class EmailJobsService {
     private readonly redis: RedisAvailability,
   ) {}
 
-  async send(jobId: string, job: SendEmailJob): Promise<void> {
-    this.redis.assertAvailable();
-    await this.queue.add(EmailJobName.send, job, { jobId });
+  send(jobId: string, job: SendEmailJob): Promise<void> {
+    return this.add(EmailJobName.send, jobId, job);
   }
 
   /** One job per recipient: a failing address retries alone. */
@@ -27,8 +33,20 @@ export class EmailJobsService {
     await this.queue.addBulk(jobs.map(({ jobId, job }) => ({ name: EmailJobName.send, data: job, opts: { jobId } })));
   }
 
-  async notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {
+  notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {
+    return this.add(EmailJobName.responseNotification, jobId, job);
+  }
+
+  sendInvitation(jobId: string, job: InvitationEmailJob): Promise<void> {
+    return this.add(EmailJobName.invitation, jobId, job);
+  }
+
+  sendPasswordReset(jobId: string, job: PasswordResetEmailJob): Promise<void> {
+    return this.add(EmailJobName.passwordReset, jobId, job);
+  }
+
+  private async add(name: string, jobId: string, job: EmailJobData): Promise<void> {
     this.redis.assertAvailable();
-    await this.queue.add(EmailJobName.responseNotification, job, { jobId });
+    await this.queue.add(name, job, { jobId });
   }
 }

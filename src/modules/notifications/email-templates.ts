@@ -1,28 +1,53 @@
 import Handlebars from 'handlebars';
 
-/** Every email the system sends: subject and body are Handlebars templates (HTML-escaped values). */
+/**
+ * Every email the system sends, as Handlebars templates: a subject, a text part and an HTML part.
+ * Values are HTML-escaped in the HTML part only; links are built by the app, never from user input.
+ */
 const SOURCES = {
   welcome: {
     subject: 'Welcome, {{name}}',
     text: 'Hello {{name}},\n\nyour account {{email}} is ready. Sign in to start building forms.\n',
+    html: '<p>Hello {{name}},</p><p>your account {{email}} is ready. Sign in to start building forms.</p>',
   },
   'password-reset': {
     subject: 'Reset your password',
     text:
-      'Hello {{name}},\n\nsomeone asked to reset the password of {{email}}. If it was you, use this token ' +
-      'within the hour:\n\n{{token}}\n\nIf it was not you, ignore this email.\n',
+      'Hello {{name}},\n\nsomeone asked to reset the password of {{email}}. If it was you, open this link ' +
+      'within the hour:\n\n{{link}}\n\nIf it was not you, ignore this email.\n',
+    html:
+      '<p>Hello {{name}},</p><p>someone asked to reset the password of {{email}}. If it was you, ' +
+      '<a href="{{link}}">choose a new password</a> within the hour.</p><p>If it was not you, ignore this email.</p>',
   },
   invitation: {
-    subject: '{{inviter}} shared the form "{{form_title}}" with you',
-    text: 'Hello,\n\n{{inviter}} invited you to the form "{{form_title}}" as {{role}}.\n',
+    subject: 'You are invited to join {{tenant_name}}',
+    text:
+      'Hello{{#if name}} {{name}}{{/if}},\n\n{{#if inviter}}{{inviter}} invites{{else}}You are invited{{/if}} ' +
+      'you to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form "{{form_title}}"{{/if}}.\n\n' +
+      'Accept the invitation (the link works once, until {{expires_at}}):\n\n{{link}}\n',
+    html:
+      '<p>Hello{{#if name}} {{name}}{{/if}},</p><p>{{#if inviter}}{{inviter}} invites{{else}}You are invited{{/if}} ' +
+      'you to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form &ldquo;{{form_title}}&rdquo;{{/if}}.</p>' +
+      '<p><a href="{{link}}">Accept the invitation</a> (the link works once, until {{expires_at}}).</p>',
   },
   'response-notification': {
     subject: 'New response to "{{form_title}}"',
     text: 'A new response ({{response_id}}) arrived for "{{form_title}}":\n\n{{#each fields}}{{key}}: {{value}}\n{{/each}}',
+    html:
+      '<p>A new response ({{response_id}}) arrived for &ldquo;{{form_title}}&rdquo;:</p>' +
+      '<table>{{#each fields}}<tr><th align="left">{{key}}</th><td>{{value}}</td></tr>{{/each}}</table>',
   },
 } as const;
 
 export type EmailTemplate = keyof typeof SOURCES;
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Compiled = Record<keyof RenderedEmail, Handlebars.TemplateDelegate>;
 
 const compiled = Object.fromEntries(
   Object.entries(SOURCES).map(([name, source]) => [
@@ -30,15 +55,13 @@ const compiled = Object.fromEntries(
     {
       subject: Handlebars.compile(source.subject, { noEscape: true }),
       text: Handlebars.compile(source.text, { noEscape: true }),
+      html: Handlebars.compile(source.html),
     },
   ]),
-) as Record<EmailTemplate, { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate }>;
+) as Record<EmailTemplate, Compiled>;
 
-export function renderEmail(
-  template: EmailTemplate,
-  context: Record<string, unknown>,
-): { subject: string; text: string } {
-  const { subject, text } = compiled[template];
+export function renderEmail(template: EmailTemplate, context: Record<string, unknown>): RenderedEmail {
+  const { subject, text, html } = compiled[template];
   // Subjects are single lines whatever the values hold: no header injection through a name.
-  return { subject: subject(context).replace(/[\r\n]+/g, ' '), text: text(context) };
+  return { subject: subject(context).replace(/[\r\n]+/g, ' '), text: text(context), html: html(context) };
 }

@@ -24,8 +24,10 @@ export class MailService {
 
   /** Rejects when the SMTP server refuses or is unreachable, so the job is retried. */
   async send(mail: Mail): Promise<string> {
-    const { subject, text } = renderEmail(mail.template, mail.context);
-    const info = (await this.mailer.sendMail({ from: this.from, to: mail.to, subject, text })) as { messageId: string };
+    const { subject, text, html } = renderEmail(mail.template, mail.context);
+    const info = (await this.mailer.sendMail({ from: this.from, to: mail.to, subject, text, html })) as {
+      messageId: string;
+    };
     this.logger.log({ msg: 'mail sent', template: mail.template, message_id: info.messageId });
     return info.messageId;
   }

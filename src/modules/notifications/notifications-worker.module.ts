@@ -3,7 +3,10 @@ import { MailerModule } from '@nestjs-modules/mailer';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { AppConfigModule } from '../../infrastructure/config/app-config.module.js';
 import { FormsModule } from '../forms/forms.module.js';
+import { InvitationsModule } from '../invitations/invitations.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountEmailsService } from './account-emails.service.js';
 import { EmailProcessor } from './email.processor.js';
 import { MailService } from './mail.service.js';
 import { NotificationsModule } from './notifications.module.js';
@@ -15,12 +18,14 @@ import { ResponseNotificationsService } from './response-notifications.service.j
     NotificationsModule,
     FormsModule,
     UsersModule,
+    InvitationsModule,
+    TenantsModule,
     MailerModule.forRootAsync({
       imports: [AppConfigModule],
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({ transport: config.mail.smtpUrl }),
     }),
   ],
-  providers: [MailService, ResponseNotificationsService, EmailProcessor],
+  providers: [MailService, AccountEmailsService, ResponseNotificationsService, EmailProcessor],
 })
 export class NotificationsWorkerModule {}

@@ -1,14 +1,25 @@
 import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../infrastructure/http/admin-key.guard.js';
 import { WithoutTenant } from '../../infrastructure/tenancy/without-tenant.decorator.js';
-import { CreateTenantDto } from './dto/create-tenant.dto.js';
+import { CreateInvitationDto, InvitationDto } from '../invitations/invitations.types.js';
+import { CreatedTenantDto, CreateTenantDto, OwnerInvitationDto } from './dto/create-tenant.dto.js';
 import { TenantDto } from './dto/tenant.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantsService } from './tenants.service.js';
 
 @ApiTags('admin')
 @ApiSecurity('admin-key')
+@ApiUnauthorizedResponse({ description: 'Missing or wrong X-Admin-Key (unauthorized)' })
 @WithoutTenant()
 @UseGuards(AdminKeyGuard)
 @Controller('admin/tenants')
@@ -16,10 +27,23 @@ export class AdminTenantsController {
   constructor(private readonly tenants: TenantsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a tenant (409 conflict when the tenant_id is taken)' })
-  @ApiCreatedResponse({ type: TenantDto })
-  async create(@Body() body: CreateTenantDto): Promise<TenantDto> {
-    return TenantDto.from(await this.tenants.create(body));
+  @ApiOperation({ summary: 'Create a tenant; with `owner`, email them an owner invitation' })
+  @ApiCreatedResponse({ type: CreatedTenantDto })
+  @ApiConflictResponse({ description: 'The tenant_id is taken (conflict)' })
+  async create(@Body() body: CreateTenantDto): Promise<CreatedTenantDto> {
+    const { tenant, ownerInvitation } = await this.tenants.create(body);
+    const created: CreatedTenantDto = TenantDto.from(tenant);
+    if (ownerInvitation) created.owner_invitation = OwnerInvitationDto.from(InvitationDto.from(ownerInvitation));
+    return created;
+  }
+
+  @Post(':tenant_id/invitations')
+  @ApiOperation({ summary: "Invite someone into a tenant with a role (e.g. a new owner); emailed like an owner's" })
+  @ApiCreatedResponse({ type: InvitationDto })
+  @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
+  @ApiConflictResponse({ description: 'The email is a member already (conflict)' })
+  async invite(@Param('tenant_id') tenantId: string, @Body() body: CreateInvitationDto): Promise<InvitationDto> {
+    return InvitationDto.from(await this.tenants.invite(tenantId, body));
   }
 
   @Get()
@@ -30,6 +54,7 @@ export class AdminTenantsController {
 
   @Get(':tenant_id')
   @ApiOkResponse({ type: TenantDto })
+  @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
   async get(@Param('tenant_id') tenantId: string): Promise<TenantDto> {
     return TenantDto.from(await this.tenants.get(tenantId));
   }
@@ -37,6 +62,7 @@ export class AdminTenantsController {
   @Patch(':tenant_id')
   @ApiOperation({ summary: 'Rename, suspend/reactivate, or change settings; takes effect on every replica' })
   @ApiOkResponse({ type: TenantDto })
+  @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
   async update(@Param('tenant_id') tenantId: string, @Body() body: UpdateTenantDto): Promise<TenantDto> {
     return TenantDto.from(await this.tenants.update(tenantId, body));
   }

@@ -1,12 +1,13 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
+import { type AccessTokenClaims, AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
+import { SessionsService } from '../users/sessions.service.js';
 import { TENANT_ID_PATTERN } from './tenant.schema.js';
 import { TenantResolver } from './tenant-resolver.js';
 
@@ -21,6 +22,7 @@ export class TenantResolutionGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenService,
     private readonly resolver: TenantResolver,
+    private readonly sessions: SessionsService,
     private readonly config: AppConfigService,
   ) {}
 
@@ -30,15 +32,20 @@ export class TenantResolutionGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const { tenantId, actor } = await this.identify(request);
+    const { tenantId, claims } = await this.identify(request);
     if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.TenantNotFound, 'Tenant not found');
     }
+    const actor: Actor | undefined = claims && { user_id: claims.sub, role: claims.role };
     TenantContext.enter(await this.resolver.resolve(tenantId), actor);
+    // Inside the tenant: the user is looked up there. A removed user's or a revoked token is no token.
+    if (claims && !(await this.sessions.isCurrent(claims))) {
+      throw ApiError.unauthorized('The access token was revoked');
+    }
     return true;
   }
 
-  private async identify(request: FastifyRequest): Promise<{ tenantId: string; actor?: Actor }> {
+  private async identify(request: FastifyRequest): Promise<{ tenantId: string; claims?: AccessTokenClaims }> {
     const header = singleValue(request.headers['x-tenant-id']);
     const token = bearerToken(request.headers.authorization);
     if (token !== undefined) {
@@ -51,7 +58,7 @@ export class TenantResolutionGuard implements CanActivate {
           'X-Tenant-ID does not match the access token',
         );
       }
-      return { tenantId: claims.tenant_id, actor: { user_id: claims.sub, role: claims.role } };
+      return { tenantId: claims.tenant_id, claims };
     }
     if (header !== undefined) return { tenantId: header };
     if (this.config.tenancy.isolationEnabled) {

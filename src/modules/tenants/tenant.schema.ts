@@ -2,6 +2,10 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
 
 export const TENANT_ID_PATTERN = /^[a-z0-9-]{3,63}$/;
+export const REGISTRATION_MODES = ['invite_only', 'open'] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+export const SIGNUP_ROLES = ['viewer', 'editor'] as const;
+export type SignupRole = (typeof SIGNUP_ROLES)[number];
 
 @Schema({ _id: false })
 export class TenantFeatures {
@@ -15,6 +19,11 @@ export class TenantSettingsDocument {
   @Prop({ default: 100, min: 0 }) max_forms!: number;
   @Prop({ default: 10_000, min: 0 }) max_responses_per_form!: number;
   @Prop({ type: SchemaFactory.createForClass(TenantFeatures), default: () => ({}) }) features!: TenantFeatures;
+  @Prop({ default: 10, min: 0 }) max_webhooks!: number;
+  @Prop({ type: String, enum: REGISTRATION_MODES, default: 'invite_only' }) registration!: RegistrationMode;
+  @Prop({ type: String, enum: SIGNUP_ROLES, default: 'viewer' }) signup_role!: SignupRole;
+  @Prop({ type: [String], default: () => [] }) allowed_origins!: string[];
+  @Prop({ type: Number, default: null, min: 1 }) response_retention_days!: number | null;
 }
 
 /** The registry of tenants: global, so it opts out of the tenant scope that every other collection gets. */

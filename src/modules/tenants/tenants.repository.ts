@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { ResolvedTenant } from '../../infrastructure/tenancy/tenant-context.js';
+import type { ResolvedTenant, TenantSettings } from '../../infrastructure/tenancy/tenant-context.js';
 import { Tenant } from './tenant.schema.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
@@ -17,7 +17,11 @@ const PROJECTION = { _id: 0, tenant_id: 1, name: 1, status: 1, settings: 1, crea
 
 @Injectable()
 export class TenantsRepository {
-  constructor(@InjectModel(Tenant.name) private readonly tenants: Model<Tenant>) {}
+  private readonly defaults: TenantSettings;
+
+  constructor(@InjectModel(Tenant.name) private readonly tenants: Model<Tenant>) {
+    this.defaults = new tenants({ tenant_id: 'defaults', name: 'defaults' }).toObject().settings as TenantSettings;
+  }
 
   async create(
     tenant: Pick<Tenant, 'tenant_id' | 'name'> & { settings?: Record<string, unknown> },
@@ -67,10 +71,14 @@ export class TenantsRepository {
     }
   }
 
+  /** Settings added after a tenant was created read as their defaults. */
   private toRecord(raw: TenantRecord & { _id?: unknown }): TenantRecord {
     const { tenant_id, name, status, settings, created_at, updated_at } = raw;
-    return { tenant_id, name, status, settings, created_at, updated_at };
+    const defaults = this.defaults;
+    const complete = { ...defaults, ...settings, features: { ...defaults.features, ...settings?.features } };
+    return { tenant_id, name, status, settings: complete, created_at, updated_at };
   }
+
 }
 
 function flatten(value: object, prefix: string): [string, unknown][] {

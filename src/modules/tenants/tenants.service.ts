@@ -1,11 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { type InvitationRequest, InvitationsService } from '../invitations/invitations.service.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
+import type { UpdateOwnTenantDto } from './dto/update-own-tenant.dto.js';
 import type { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
-import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
+
+type Invitation = Awaited<ReturnType<InvitationsService['invite']>>;
 
 @Injectable()
 export class TenantsService implements OnApplicationBootstrap {
@@ -14,29 +19,42 @@ export class TenantsService implements OnApplicationBootstrap {
   constructor(
     private readonly tenants: TenantsRepository,
     private readonly cacheSync: TenantCacheSync,
+    private readonly invitations: InvitationsService,
     private readonly config: AppConfigService,
   ) {}
 
-  /** v1 clients send no tenant: the default one must always exist. */
+  /**
+   * v1 clients send no tenant: the default one must always exist. `DEFAULT_TENANT_REGISTRATION`, when
+   * set, decides who may join it (v1 installations whose clients register themselves set `open`).
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const { defaultTenantId } = this.config.tenancy;
+    const { defaultTenantId, defaultTenantRegistration } = this.config.tenancy;
     await this.tenants.ensureExists(defaultTenantId, 'Default tenant');
-    this.logger.log({ msg: 'default tenant ready', tenant_id: defaultTenantId });
+    if (defaultTenantRegistration) {
+      await this.tenants.update(defaultTenantId, { settings: { registration: defaultTenantRegistration } });
+      await this.cacheSync.tenantChanged(defaultTenantId);
+    }
+    this.logger.log({ msg: 'default tenant ready', tenant_id: defaultTenantId, registration: defaultTenantRegistration });
   }
 
-  async create(input: CreateTenantDto): Promise<TenantRecord> {
-    if (await this.tenants.findById(input.tenant_id)) throw this.conflict(input.tenant_id);
-    try {
-      return await this.tenants.create({
-        tenant_id: input.tenant_id,
-        name: input.name,
-        settings: { ...input.settings },
-      });
-    } catch (error) {
-      // Two creations racing: the unique index decides, the loser gets the same answer.
-      if (isDuplicateKeyError(error)) throw this.conflict(input.tenant_id);
-      throw error;
-    }
+  /** Creates the tenant and, when an owner is named, emails them an owner invitation. */
+  async create(input: CreateTenantDto): Promise<{ tenant: TenantRecord; ownerInvitation?: Invitation }> {
+    const tenant = await this.insert(input);
+    if (!input.owner) return { tenant };
+    const ownerInvitation = await this.invite(tenant.tenant_id, { ...input.owner, role: 'owner' });
+    return { tenant, ownerInvitation };
+  }
+
+  /** An operator's invitation into a tenant (e.g. a new owner): emailed like an owner's. */
+  async invite(tenantId: string, request: InvitationRequest): Promise<Invitation> {
+    const tenant = await this.get(tenantId);
+    return TenantContext.runForTenant(tenant, () => this.invitations.invite(request));
+  }
+
+  /** The operator's way without email (the CLI): the accept link is printed, not sent. */
+  async inviteWithLink(tenantId: string, request: InvitationRequest) {
+    const tenant = await this.get(tenantId);
+    return TenantContext.runForTenant(tenant, () => this.invitations.inviteWithLink(request));
   }
 
   list(): Promise<TenantRecord[]> {
@@ -49,11 +67,36 @@ export class TenantsService implements OnApplicationBootstrap {
     return tenant;
   }
 
-  async update(tenantId: string, changes: UpdateTenantDto): Promise<TenantRecord> {
+  async update(tenantId: string, changes: UpdateTenantDto | UpdateOwnTenantDto): Promise<TenantRecord> {
     const updated = await this.tenants.update(tenantId, changes);
     if (!updated) throw ApiError.notFound('Tenant');
     await this.cacheSync.tenantChanged(tenantId);
     return updated;
+  }
+
+  /** The request's own tenant, for its members. */
+  current(): Promise<TenantRecord> {
+    return this.get(TenantContext.tenantId());
+  }
+
+  /** What an owner may change of their own tenant (the DTO leaves quotas, features and status out). */
+  updateCurrent(changes: UpdateOwnTenantDto): Promise<TenantRecord> {
+    return this.update(TenantContext.tenantId(), changes);
+  }
+
+  private async insert(input: CreateTenantDto): Promise<TenantRecord> {
+    if (await this.tenants.findById(input.tenant_id)) throw this.conflict(input.tenant_id);
+    try {
+      return await this.tenants.create({
+        tenant_id: input.tenant_id,
+        name: input.name,
+        settings: { ...input.settings },
+      });
+    } catch (error) {
+      // Two creations racing: the unique index decides, the loser gets the same answer.
+      if (isDuplicateKeyError(error)) throw this.conflict(input.tenant_id);
+      throw error;
+    }
   }
 
   private conflict(tenantId: string): ApiError {

@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -12,15 +13,18 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { AuthService } from './auth.service.js';
 import {
   AccessTokenDto,
+  ChangePasswordDto,
   LoginDto,
   PasswordResetConfirmDto,
   PasswordResetRequestDto,
   RegisterDto,
 } from './dto/auth.dto.js';
 import { RegisteredDto, UserDto } from './dto/user.dto.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('auth')
@@ -29,12 +33,16 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly auth: AuthService,
+    private readonly passwordReset: PasswordResetService,
   ) {}
 
   @Post('register')
-  @ApiOperation({ summary: 'Create a user in the request tenant (the first one becomes its owner)' })
+  @ApiOperation({
+    summary: 'Anonymous: join a tenant whose registration is open, with its signup_role (name it with X-Tenant-ID)',
+  })
   @ApiCreatedResponse({ type: RegisteredDto })
-  @ApiConflictResponse({ description: 'The email is taken in this tenant (conflict)' })
+  @ApiForbiddenResponse({ description: 'The tenant admits members by invitation only (registration_closed)' })
+  @ApiConflictResponse({ description: 'The email is a member of this tenant already (conflict)' })
   async register(@Body() body: RegisterDto): Promise<RegisteredDto> {
     const { user, accessToken } = await this.users.register(body);
     return { user: UserDto.from(user), access_token: accessToken };
@@ -42,6 +50,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Anonymous: sign in to the tenant named by X-Tenant-ID' })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'Unknown email or wrong password (invalid_credentials)' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts (rate_limited, with Retry-After)' })
@@ -49,19 +58,39 @@ export class AuthController {
     return this.auth.login(body, request.ip);
   }
 
+  @Post('password')
+  @HttpCode(HttpStatus.OK)
+  @RequireUser()
+  @ApiOperation({ summary: 'Any member: change one’s password; every earlier token stops working, a new one is returned' })
+  @ApiOkResponse({ type: AccessTokenDto })
+  @ApiUnauthorizedResponse({ description: 'Wrong current password (invalid_credentials), or no valid token' })
+  changePassword(@Body() body: ChangePasswordDto): Promise<AccessTokenDto> {
+    return this.auth.changePassword(body);
+  }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireUser()
+  @ApiOperation({ summary: 'Any member: every token issued to this user so far stops working, on every replica' })
+  @ApiNoContentResponse()
+  async logout(): Promise<void> {
+    await this.auth.logout();
+  }
+
   @Post('password-reset')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Email a single-use reset token (valid 1 h) if the user exists; always 202' })
+  @ApiOperation({ summary: 'Anonymous: email a single-use reset link (valid 1 h) if the user exists; always 202' })
   @ApiAcceptedResponse()
   async requestPasswordReset(@Body() body: PasswordResetRequestDto): Promise<void> {
-    await this.auth.requestPasswordReset(body.email);
+    await this.passwordReset.request(body.email);
   }
 
   @Post('password-reset/confirm')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Anonymous: set a new password with the token from the reset email; signs out everywhere' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ description: 'Bad, used or expired token (invalid_token)' })
   async confirmPasswordReset(@Body() body: PasswordResetConfirmDto): Promise<void> {
-    await this.auth.confirmPasswordReset(body);
+    await this.passwordReset.confirm(body);
   }
 }

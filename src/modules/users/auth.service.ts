@@ -1,33 +1,28 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
-import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { InternalEvent, type PasswordResetRequested } from '../events/event.types.js';
-import type { AccessTokenDto, LoginDto, PasswordResetConfirmDto } from './dto/auth.dto.js';
+import type { AccessTokenDto, ChangePasswordDto, LoginDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
-import { UsersRepository } from './users.repository.js';
+import { SessionsService } from './sessions.service.js';
+import { type UserRecord, UsersRepository } from './users.repository.js';
 import { normalizeEmail, UsersService } from './users.service.js';
-
-const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/** Signing in and out, and changing one's own password. */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
+    private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly limiter: RateLimiter,
-    private readonly emitter: EventEmitter2,
-    private readonly queues: RedisAvailability,
     private readonly config: AppConfigService,
   ) {}
 
@@ -40,55 +35,35 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!(await this.hasher.verify(user?.password_hash, input.password)) || !user) {
       await this.limiter.hit(perEmail);
-      throw new ApiError(HttpStatus.UNAUTHORIZED, ErrorCode.InvalidCredentials, 'Wrong email or password');
+      throw invalidCredentials();
     }
     await this.limiter.reset(perEmail);
+    return this.accessToken(user);
+  }
+
+  /** Every earlier token of the user stops working; the answer is a fresh one. */
+  async changePassword(input: ChangePasswordDto): Promise<AccessTokenDto> {
+    const user = await this.usersService.current();
+    if (!(await this.hasher.verify(user.password_hash, input.current_password))) throw invalidCredentials();
+    const updated = await this.users.setPassword(user._id, await this.hasher.hash(input.new_password));
+    if (!updated) throw ApiError.unauthorized('The access token names no user of this tenant');
+    await this.sessions.revoked(user._id.toHexString());
+    return this.accessToken(updated);
+  }
+
+  /** Every token issued to the signed-in user so far stops working, on every replica. */
+  async logout(): Promise<void> {
+    const user = await this.usersService.current();
+    await this.users.revokeSessions(new Types.ObjectId(user._id));
+    await this.sessions.revoked(user._id.toHexString());
+  }
+
+  private async accessToken(user: UserRecord): Promise<AccessTokenDto> {
     return {
-      access_token: await this.usersService.issueToken(user),
+      access_token: await this.sessions.issue(user),
       token_type: 'Bearer',
       expires_in: this.config.auth.jwtExpiresInSeconds,
     };
-  }
-
-  /** Always succeeds from the caller's view, so it cannot be used to find out which emails exist. */
-  async requestPasswordReset(rawEmail: string): Promise<void> {
-    // Checked before the lookup, so the answer says nothing about whether the email exists.
-    if (!this.queues.isAvailable()) throw resetUnavailable();
-    const user = await this.users.findByEmail(normalizeEmail(rawEmail));
-    if (!user) return;
-    // The user id travels in the token, so confirming needs no index over token hashes.
-    const token = `${user._id.toHexString()}.${randomBytes(32).toString('base64url')}`;
-    const expiresAt = new Date(Date.now() + RESET_TOKEN_TTL_MS);
-    await this.users.setPasswordReset(user._id, sha256(token), expiresAt);
-    const event: PasswordResetRequested = {
-      tenant_id: TenantContext.tenantId(),
-      user_id: user._id.toHexString(),
-      email: user.email,
-      name: user.name,
-      token,
-      expires_at: expiresAt.toISOString(),
-    };
-    // The email is the only way to the token: if it cannot be queued, the caller must hear so.
-    await this.emitter.emitAsync(InternalEvent.PasswordResetRequested, event).catch(() => {
-      throw resetUnavailable();
-    });
-  }
-
-  async confirmPasswordReset(input: PasswordResetConfirmDto): Promise<void> {
-    const userId = input.token.split('.')[0] ?? '';
-    const invalid = new ApiError(
-      HttpStatus.BAD_REQUEST,
-      ErrorCode.InvalidToken,
-      'The reset token is invalid or expired',
-    );
-    if (!isObjectIdHex(userId)) throw invalid;
-    const passwordHash = await this.hasher.hash(input.password);
-    const consumed = await this.users.consumePasswordReset(
-      new Types.ObjectId(userId),
-      sha256(input.token),
-      passwordHash,
-    );
-    if (!consumed) throw invalid;
   }
 
   private loginLimits(email: string, clientIp: string): { perEmail: RateLimit; perIp: RateLimit } {
@@ -101,6 +76,6 @@ export class AuthService {
   }
 }
 
-function resetUnavailable(): ApiError {
-  return ApiError.unavailable('Password reset is unavailable; retry shortly');
+function invalidCredentials(): ApiError {
+  return new ApiError(HttpStatus.UNAUTHORIZED, ErrorCode.InvalidCredentials, 'Wrong email or password');
 }

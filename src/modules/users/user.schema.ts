@@ -18,6 +18,9 @@ export class User {
   @Prop({ required: true }) password_hash!: string;
   @Prop({ type: String, required: true, enum: ROLES }) role!: Role;
   @Prop({ type: SchemaFactory.createForClass(PasswordReset) }) password_reset?: PasswordReset;
+  /** Moves on whenever the user's sessions are revoked; a token carrying another version is refused. */
+  @Prop({ default: 0 }) token_version!: number;
+  @Prop() password_reset_requested_at?: Date;
   created_at!: Date;
   updated_at!: Date;
 }

@@ -1,48 +1,81 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
-import { ApiError } from '../../infrastructure/http/api-error.js';
-import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import type { Role } from '../../infrastructure/auth/roles.js';
 import { isDuplicateKeyError, isObjectIdHex, toObjectIds } from '../../infrastructure/database/mongo-values.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
 import type { RegisterDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
+import { SessionsService } from './sessions.service.js';
 import { type UserRecord, UsersRepository } from './users.repository.js';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+export interface NewMember {
+  email: string;
+  name: string;
+  password: string;
+  role: Role;
+}
+
+export interface SignedIn {
+  user: UserRecord;
+  accessToken: string;
+}
+
+/** Who belongs to the tenant: joining (open registration or an accepted invitation) and lookups. */
 @Injectable()
 export class UsersService implements OnModuleInit {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
-    private readonly tokens: AccessTokenService,
+    private readonly sessions: SessionsService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
   ) {}
 
   onModuleInit(): void {
-    this.entities.register([EventType.UserRegistered], (ids) => this.users.changedAt(ids));
+    this.entities.register([EventType.UserRegistered, EventType.PasswordResetRequested], (ids) =>
+      this.users.changedAt(ids),
+    );
   }
 
-  /** The first user of a tenant owns it; later ones start as editors until an owner says otherwise. */
-  async register(input: RegisterDto): Promise<{ user: UserRecord; accessToken: string }> {
-    const email = normalizeEmail(input.email);
+  /** Self-service sign-up: only where the tenant's owner opened registration, as its `signup_role`. */
+  async register(input: RegisterDto): Promise<SignedIn> {
+    const { registration, signup_role } = TenantContext.tenant().settings;
+    if (registration !== 'open') {
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        ErrorCode.RegistrationClosed,
+        'This tenant admits new members by invitation only',
+      );
+    }
+    return this.join({ ...input, role: signup_role });
+  }
+
+  /** Makes a member of the current tenant (`409 conflict` when the email is one already) and signs them in. */
+  async join(member: NewMember): Promise<SignedIn> {
+    const email = normalizeEmail(member.email);
     if (await this.users.existsWithEmail(email)) throw emailTaken();
-    const role = (await this.users.hasAny()) ? 'editor' : 'owner';
-    const password_hash = await this.hasher.hash(input.password);
+    const password_hash = await this.hasher.hash(member.password);
     const id = new Types.ObjectId();
     const userId = id.toHexString();
+    const { name, role } = member;
     const user = await this.events.emitWith({
       type: EventType.UserRegistered,
       entityId: userId,
-      payload: { user_id: userId, email, name: input.name, role },
-      write: () =>
-        this.users.create({ _id: id, email, name: input.name, password_hash, role }).catch(rethrowEmailTaken),
+      payload: { user_id: userId, email, name, role },
+      write: () => this.users.create({ _id: id, email, name, password_hash, role }).catch(rethrowEmailTaken),
     });
-    return { user, accessToken: await this.issueToken(user) };
+    return { user, accessToken: await this.sessions.issue(user) };
+  }
+
+  async isMember(email: string): Promise<boolean> {
+    return this.users.existsWithEmail(normalizeEmail(email));
   }
 
   /** The signed-in user; a token whose user no longer exists is as good as no token. */
@@ -53,14 +86,14 @@ export class UsersService implements OnModuleInit {
     return user;
   }
 
+  list(): Promise<UserRecord[]> {
+    return this.users.list();
+  }
+
   /** The email of a user of the current tenant, or null when there is no such user. */
   async emailOf(userId: string): Promise<string | null> {
     const [id] = toObjectIds([userId]);
     return id ? ((await this.users.findById(id))?.email ?? null) : null;
-  }
-
-  issueToken(user: UserRecord): Promise<string> {
-    return this.tokens.sign({ sub: user._id.toHexString(), tenant_id: TenantContext.tenantId(), role: user.role });
   }
 }
 
@@ -70,5 +103,5 @@ function rethrowEmailTaken(error: unknown): never {
 }
 
 function emailTaken(): ApiError {
-  return ApiError.conflict('A user with this email already exists');
+  return ApiError.conflict('A member with this email already exists');
 }

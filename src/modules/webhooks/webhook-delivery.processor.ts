@@ -14,7 +14,7 @@ export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJob> 
     private readonly deliveries: WebhookDeliveryService,
     config: AppConfigService,
   ) {
-    super({ concurrency: config.queue.concurrency, timeoutMs: config.queue.jobTimeoutMs });
+    super(config);
   }
 
   protected async handle(job: Job<WebhookJob>): Promise<{ status: number }> {

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WebhooksModule } from './webhooks.module.js';
 
 /** The `webhook` queue's processor. */
-@Module({ imports: [WebhooksModule], providers: [WebhookDeliveryProcessor] })
+@Module({ imports: [WebhooksModule, TenantsModule], providers: [WebhookDeliveryProcessor] })
 export class WebhooksWorkerModule {}

@@ -20,7 +20,7 @@ const WebhookId = () => Param('webhook_id', new ObjectIdPipe('Webhook'));
 @ApiTags('webhooks')
 @ApiForbiddenResponse({ description: 'The tenant feature `webhooks` is off (feature_disabled)' })
 @ApiNotFoundResponse({ description: 'No such webhook in this tenant (not_found)' })
-@RequireUser('editor')
+@RequireUser('owner')
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

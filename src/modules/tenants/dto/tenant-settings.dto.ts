@@ -1,6 +1,21 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { REGISTRATION_MODES, type RegistrationMode, SIGNUP_ROLES, type SignupRole } from '../tenant.schema.js';
+
+/** `*`, or a scheme and host with an optional port: what a browser sends as `Origin`. */
+const ORIGIN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/i;
 
 export class TenantFeaturesDto {
   @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() workflows?: boolean;
@@ -8,8 +23,35 @@ export class TenantFeaturesDto {
   @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() webhooks?: boolean;
 }
 
-/** Any subset of the settings; what is left out keeps its current (or default) value. */
-export class TenantSettingsDto {
+/** The settings a tenant's owner may change (`PATCH /tenant`); any subset. */
+export class TenantAccessSettingsDto {
+  @ApiPropertyOptional({ enum: REGISTRATION_MODES, description: 'invite_only: joining takes an invitation' })
+  @IsOptional()
+  @IsIn(REGISTRATION_MODES)
+  registration?: RegistrationMode;
+
+  @ApiPropertyOptional({ enum: SIGNUP_ROLES, description: 'The role of users who register in an open tenant' })
+  @IsOptional()
+  @IsIn(SIGNUP_ROLES)
+  signup_role?: SignupRole;
+
+  @ApiPropertyOptional({ example: ['https://www.example.com'], description: 'Browser origins of embedded forms; "*" allows any' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(ORIGIN, { each: true, message: 'each origin must be "*" or like https://host[:port]' })
+  allowed_origins?: string[];
+
+  @ApiPropertyOptional({ example: 365, nullable: true, description: 'Responses older than this are erased; null keeps them' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  response_retention_days?: number | null;
+}
+
+/** Every setting (the admin API); what is left out keeps its current (or default) value. */
+export class TenantSettingsDto extends TenantAccessSettingsDto {
   @ApiPropertyOptional({ example: 100 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) max_forms?: number;
 
   @ApiPropertyOptional({ example: 10_000 })
@@ -18,6 +60,8 @@ export class TenantSettingsDto {
   @Min(0)
   @Max(100_000_000)
   max_responses_per_form?: number;
+
+  @ApiPropertyOptional({ example: 10 }) @IsOptional() @IsInt() @Min(0) @Max(1_000) max_webhooks?: number;
 
   @ApiPropertyOptional({ type: TenantFeaturesDto })
   @IsOptional()

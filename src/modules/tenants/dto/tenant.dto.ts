@@ -10,6 +10,11 @@ export class TenantDto {
       max_forms: 100,
       max_responses_per_form: 10000,
       features: { workflows: false, ai_generation: false, webhooks: false },
+      max_webhooks: 10,
+      registration: 'invite_only',
+      signup_role: 'viewer',
+      allowed_origins: [],
+      response_retention_days: null,
     },
   })
   settings!: TenantRecord['settings'];

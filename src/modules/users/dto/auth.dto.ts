@@ -28,6 +28,11 @@ export class PasswordResetConfirmDto {
   @ApiProperty(PASSWORD) @IsString() @MinLength(8) @MaxLength(256) password!: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty({ example: PASSWORD.example }) @IsString() @IsNotEmpty() @MaxLength(256) current_password!: string;
+  @ApiProperty(PASSWORD) @IsString() @MinLength(8) @MaxLength(256) new_password!: string;
+}
+
 export class AccessTokenDto {
   @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIs…' }) access_token!: string;
   @ApiProperty({ example: 'Bearer' }) token_type!: 'Bearer';

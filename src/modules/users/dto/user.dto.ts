@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
 import { ROLES, type Role } from '../../../infrastructure/auth/roles.js';
 import type { UserRecord } from '../users.repository.js';
 
@@ -18,6 +19,14 @@ export class UserDto {
       created_at: user.created_at.toISOString(),
     };
   }
+}
+
+export class UserListDto {
+  @ApiProperty({ type: UserDto, isArray: true }) data!: UserDto[];
+}
+
+export class ChangeRoleDto {
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: Role;
 }
 
 export class RegisteredDto {

@@ -1,0 +1,53 @@
+import { isEmail } from 'class-validator';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { ROLES, type Role } from '../infrastructure/auth/roles.js';
+import { ApiError } from '../infrastructure/http/api-error.js';
+import { TenantsService } from '../modules/tenants/tenants.service.js';
+
+interface InviteOptions {
+  tenant: string;
+  email: string;
+  role: Role;
+}
+
+/**
+ * Bootstraps a tenant without email: creates an invitation and prints its accept link (no email is
+ * sent; a pending invitation to the same address is revoked). The link is shown once, here only.
+ */
+@Command({ name: 'invite', description: 'Invite someone into a tenant and print the accept link (no email)' })
+export class InviteCommand extends CommandRunner {
+  constructor(private readonly tenants: TenantsService) {
+    super();
+  }
+
+  async run(_args: string[], options: InviteOptions): Promise<void> {
+    try {
+      const { invitation, link } = await this.tenants.inviteWithLink(options.tenant, options);
+      process.stdout.write(
+        `Invitation for ${invitation.email} as ${invitation.role} in ${options.tenant}, valid until ` +
+          `${invitation.expires_at.toISOString()}. Accept it at:\n${link}\n`,
+      );
+    } catch (error) {
+      const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+      process.stderr.write(`invite failed: ${message}\n`);
+      process.exitCode = 1;
+    }
+  }
+
+  @Option({ flags: '--tenant <tenant_id>', description: 'The tenant to join', required: true })
+  parseTenant(value: string): string {
+    return value.trim();
+  }
+
+  @Option({ flags: '--email <email>', description: "The invitee's email address", required: true })
+  parseEmail(value: string): string {
+    if (!isEmail(value)) throw new Error(`--email: '${value}' is not an email address`);
+    return value;
+  }
+
+  @Option({ flags: '--role <role>', description: `One of ${ROLES.join(', ')}`, defaultValue: 'owner' })
+  parseRole(value: string): Role {
+    if (!(ROLES as readonly string[]).includes(value)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+    return value as Role;
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InvitationsService } from '../invitations/invitations.service.js';
+import { PasswordResetService } from '../users/password-reset.service.js';
+import type { InvitationEmailJob, PasswordResetEmailJob } from './email.types.js';
+import { MailService } from './mail.service.js';
+
+/**
+ * The emails that carry a single-use link. Their token is minted here, in the worker, right before the
+ * email is sent: it lives in that email and in this process's memory only (never in a job, an event,
+ * Redis or a log). A retried send mints a new token, which replaces the one of a send that failed.
+ */
+@Injectable()
+export class AccountEmailsService {
+  private readonly logger = new Logger(AccountEmailsService.name);
+
+  constructor(
+    private readonly invitations: InvitationsService,
+    private readonly passwordReset: PasswordResetService,
+    private readonly mail: MailService,
+  ) {}
+
+  async sendInvitation(job: InvitationEmailJob): Promise<{ message_id?: string; skipped?: string }> {
+    const email = await this.invitations.issueEmail(job.invitation_id);
+    if (!email) return this.skipped('invitation no longer pending', job.invitation_id);
+    const message_id = await this.mail.send({
+      to: email.email,
+      template: 'invitation',
+      context: { ...job.context, link: email.link, expires_at: email.expires_at.toUTCString() },
+    });
+    return { message_id };
+  }
+
+  async sendPasswordReset(job: PasswordResetEmailJob): Promise<{ message_id?: string; skipped?: string }> {
+    const email = await this.passwordReset.issueEmail(job.user_id);
+    if (!email) return this.skipped('user no longer exists', job.user_id);
+    const message_id = await this.mail.send({
+      to: email.email,
+      template: 'password-reset',
+      context: { name: email.name, email: email.email, link: email.link },
+    });
+    return { message_id };
+  }
+
+  private skipped(reason: string, id: string): { skipped: string } {
+    this.logger.log({ msg: 'email not sent', reason, id });
+    return { skipped: reason };
+  }
+}

@@ -1,0 +1,82 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { hasRole, type Role } from '../../infrastructure/auth/roles.js';
+import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { SessionsService } from './sessions.service.js';
+import { type UserRecord, UsersRepository } from './users.repository.js';
+
+/**
+ * Members' roles and removal. "Is there another owner?" reads one document and writes another, so two
+ * owners demoting each other at once could both pass it: every such change in a tenant runs under one
+ * lock shared by all replicas, and re-reads the acting owner inside it.
+ */
+@Injectable()
+export class MembersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsService,
+    private readonly lock: StoreLock,
+  ) {}
+
+  /** Owner only. The member's tokens stop working: they carry the old role. */
+  async changeRole(id: Types.ObjectId, role: Role): Promise<UserRecord> {
+    const userId = id.toHexString();
+    return this.underMembershipLock(async () => {
+      await this.assertActingOwner();
+      const member = await this.find(id);
+      if (member.role === role) return member;
+      if (member.role === 'owner') await this.assertAnotherOwner();
+      const updated = await this.users.setRole(id, role);
+      if (!updated) throw ApiError.notFound('User');
+      await this.sessions.revoked(userId);
+      return updated;
+    });
+  }
+
+  /** An owner removes anyone; any member may leave. The last owner can do neither. */
+  async remove(id: Types.ObjectId): Promise<void> {
+    const userId = id.toHexString();
+    const actor = TenantContext.actor();
+    const leaving = actor?.user_id === userId;
+    if (!leaving && !hasRole(actor?.role ?? '', 'owner')) throw ApiError.forbidden('Only an owner removes other members');
+    await this.underMembershipLock(async () => {
+      if (!leaving) await this.assertActingOwner();
+      const member = await this.find(id);
+      if (member.role === 'owner') await this.assertAnotherOwner();
+      if (!(await this.users.remove(id))) throw ApiError.notFound('User');
+      await this.sessions.revoked(userId);
+    });
+  }
+
+  private async underMembershipLock<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.lock.withLock(`members:${TenantContext.tenantId()}`, work);
+    } catch (error) {
+      if (error instanceof LockBusyError) throw ApiError.unavailable('Membership is being changed; retry shortly');
+      throw error;
+    }
+  }
+
+  /** The acting owner may have been demoted a moment ago, by another owner, on another replica. */
+  private async assertActingOwner(): Promise<void> {
+    const actorId = TenantContext.actor()?.user_id ?? '';
+    const actor = isObjectIdHex(actorId) ? await this.users.findById(new Types.ObjectId(actorId)) : null;
+    if (!actor || actor.role !== 'owner') throw ApiError.forbidden('This action requires the owner role');
+  }
+
+  private async assertAnotherOwner(): Promise<void> {
+    if ((await this.users.countWithRole('owner')) <= 1) {
+      throw new ApiError(HttpStatus.CONFLICT, ErrorCode.LastOwner, 'A tenant keeps at least one owner');
+    }
+  }
+
+  private async find(id: Types.ObjectId): Promise<UserRecord> {
+    const member = await this.users.findById(id);
+    if (!member) throw ApiError.notFound('User');
+    return member;
+  }
+}

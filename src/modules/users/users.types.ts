@@ -1,0 +1,2 @@
+/** What other modules may show of a member: the same shapes the users endpoints answer with. */
+export { RegisteredDto, UserDto } from './dto/user.dto.js';
