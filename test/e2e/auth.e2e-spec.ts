@@ -41,7 +41,7 @@ describe('auth: registration, sign-in, sessions and password reset', () => {
     expect(members.body.data.map((user: { email: string }) => user.email)).toEqual([owner.email]);
   });
 
-  it("registers in an open tenant with its signup_role, never as owner, even when the first ones race, and emits user.registered", async () => {
+  it('registers in an open tenant with its signup_role, never as owner, even when the first ones race, and emits user.registered', async () => {
     const first = await Promise.all([register('open-co', 'one@example.com'), register('open-co', 'two@example.com')]);
     expect(first.map((response) => [response.status, response.body.user.role])).toEqual([
       [201, 'viewer'],
@@ -152,7 +152,11 @@ describe('auth: registration, sign-in, sessions and password reset', () => {
     const requests = emitted.filter((event) => event.event_type === EventType.PasswordResetRequested);
     expect(requests).toHaveLength(1);
     // The event names the user and nothing else: no token exists yet.
-    expect(requests[0]).toMatchObject({ tenant_id: 'acme', entity_id: dave.user_id, payload: { user_id: dave.user_id } });
+    expect(requests[0]).toMatchObject({
+      tenant_id: 'acme',
+      entity_id: dave.user_id,
+      payload: { user_id: dave.user_id },
+    });
     expect(Object.keys(requests[0].payload)).toEqual(['user_id']);
 
     const resets = api.app.get(PasswordResetService);

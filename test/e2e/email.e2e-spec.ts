@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import type { Queue } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
-import { createForm, createTenant, addMember } from '../support/api-fixtures.js';
+import { addMember, adminHeaders, createForm, createTenant, tokenOfLink } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
@@ -23,6 +25,27 @@ describe('email, through the queue and the worker', () => {
       async () => mailTo(address),
       (mails) => mails.length >= count,
     );
+
+  const linkIn = (text: string, page: string) => {
+    const link = new RegExp(`^(http://\\S+/${page}\\?\\S+)$`, 'm').exec(text)?.[1];
+    if (!link) throw new Error(`no ${page} link in: ${text}`);
+    return link;
+  };
+
+  /** The link of the HTML part, its entities decoded as a browser would. */
+  const hrefIn = (html: string) =>
+    (/href="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+
+  /** The token is in no job (Redis), no stored event and no API answer: only in the email. */
+  const expectNowhereBut = async (token: string, _where: 'the email') => {
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    const jobs = await queue.getJobs(['completed', 'waiting', 'delayed', 'failed', 'active']);
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(jobs.map((job) => [job.data, job.returnvalue]))).not.toContain(token);
+    const secret = token.split('.')[1];
+    const events = await api.app.get<Connection>(getConnectionToken()).collection('events').find({}).toArray();
+    expect(JSON.stringify(events)).not.toContain(secret);
+  };
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
@@ -63,7 +86,7 @@ describe('email, through the queue and the worker', () => {
         timestamp: expect.any(Date),
         user_id: null,
         entity_id: user.user_id,
-        payload: { user_id: user.user_id, email: 'grace@example.com', name: 'Test User', role: 'editor' },
+        payload: { user_id: user.user_id, email: 'grace@example.com', name: 'Test User', role: 'owner' },
         metadata: { request_id: expect.any(String), source: 'api' },
       },
     ]);
@@ -75,23 +98,27 @@ describe('email, through the queue and the worker', () => {
     await arrived('grace@example.com');
   });
 
-  it('emails a password reset token that works', async () => {
+  it('emails a password reset link whose token was minted by the worker, in text and HTML, and works once', async () => {
     await api.http
       .post('/api/v1/auth/password-reset')
       .set('x-tenant-id', 'acme')
       .send({ email: 'ada@example.com' })
       .expect(202);
-    const resets = await eventually(
+    const [reset] = await eventually(
       async () => mailTo('ada@example.com').filter((mail) => mail.subject === 'Reset your password'),
       (mails) => mails.length === 1,
     );
-    const token = /^([0-9a-f]{24}\.[\w-]+)$/m.exec(resets[0].text)?.[1];
-    expect(token).toBeDefined();
-    await api.http
-      .post('/api/v1/auth/password-reset/confirm')
-      .set('x-tenant-id', 'acme')
-      .send({ token, password: 'brand-new-password' })
-      .expect(204);
+    const link = linkIn(reset.text, 'reset-password');
+    expect(hrefIn(reset.html)).toBe(link);
+    const token = tokenOfLink(link);
+    await expectNowhereBut(token, 'the email');
+    const confirm = () =>
+      api.http
+        .post('/api/v1/auth/password-reset/confirm')
+        .set('x-tenant-id', 'acme')
+        .send({ token, password: 'brand-new-password' });
+    await confirm().expect(204);
+    expect((await confirm()).body.error).toBe('invalid_token');
   });
 
   it("notifies a form's notification emails, or its owner, of each response, and no one when it is off", async () => {
@@ -121,7 +148,7 @@ describe('email, through the queue and the worker', () => {
     expect(ownerMails.map((mail) => mail.subject)).toEqual(['New response to "Owner form"']);
   });
 
-  it('emails a share invitation', async () => {
+  it('emails an invitation to a form with an accept link (text and HTML) that makes a member once', async () => {
     const inviter = await addMember(api, 'acme', 'inviter@example.com');
     const formId = await createForm(api, inviter, { title: 'Shared form' });
     const invited = await api.http
@@ -131,19 +158,60 @@ describe('email, through the queue and the worker', () => {
       .expect(201);
     expect(invited.body).toEqual({
       invitation_id: expect.stringMatching(/^[0-9a-f]{24}$/),
-      form_id: formId,
       email: 'guest@example.com',
       role: 'viewer',
+      form_id: formId,
+      status: 'pending',
+      invited_by: inviter.user_id,
+      expires_at: expect.any(String),
       created_at: expect.any(String),
     });
+    const sevenDays = Date.parse(invited.body.expires_at) - Date.parse(invited.body.created_at);
+    expect(Math.round(sevenDays / 3_600_000)).toBe(7 * 24);
     const [mail] = await arrived('guest@example.com');
-    expect(mail.subject).toBe('Test User shared the form "Shared form" with you');
-    expect(mail.text).toContain('as viewer');
+    expect(mail.subject).toBe('You are invited to join acme');
+    expect(mail.text).toContain('Test User invites you to join acme as viewer, to work on the form "Shared form"');
+    const link = linkIn(mail.text, 'accept-invitation');
+    expect(link).toMatch(/^http:\/\/localhost:3000\/accept-invitation\?tenant=acme&token=/);
+    expect(hrefIn(mail.html)).toBe(link);
+    const token = tokenOfLink(link);
+    await expectNowhereBut(token, 'the email');
+
+    const accept = () =>
+      api.http
+        .post('/api/v1/auth/invitations/accept')
+        .set('x-tenant-id', 'acme')
+        .send({ token, name: 'Guest', password: 'guest-password' });
+    const accepted = await accept().expect(201);
+    expect(accepted.body.user).toMatchObject({ email: 'guest@example.com', role: 'viewer' });
+    const again = await accept();
+    expect([again.status, again.body.error]).toEqual([400, 'invalid_token']);
     const badRole = await api.http
       .post(`/api/v1/forms/${formId}/invitations`)
       .set(inviter.headers)
-      .send({ email: 'guest@example.com', role: 'owner' });
-    expect(badRole.status).toBe(400);
+      .send({ email: 'other@example.com', role: 'owner' });
+    expect([badRole.status, badRole.body.error]).toEqual([400, 'validation_failed']);
+  });
+
+  it('emails an owner invitation when the operator creates a tenant with an owner', async () => {
+    const created = await api.http
+      .post('/api/v1/admin/tenants')
+      .set(adminHeaders)
+      .send({ tenant_id: 'initech', name: 'Initech', owner: { email: 'boss@initech.test', name: 'Bill' } })
+      .expect(201);
+    expect(created.body.owner_invitation).toEqual({
+      invitation_id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      email: 'boss@initech.test',
+      expires_at: expect.any(String),
+    });
+    const [mail] = await arrived('boss@initech.test');
+    expect(mail.text).toContain('Hello Bill,\n\nYou are invited to join Initech as owner.');
+    const accepted = await api.http
+      .post('/api/v1/auth/invitations/accept')
+      .set('x-tenant-id', 'initech')
+      .send({ token: tokenOfLink(linkIn(mail.text, 'accept-invitation')), name: 'Bill', password: 'boss-password' })
+      .expect(201);
+    expect(accepted.body.user.role).toBe('owner');
   });
 
   it('retries a send the SMTP server refused, and delivers it once', async () => {

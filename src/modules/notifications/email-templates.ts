@@ -22,12 +22,12 @@ const SOURCES = {
   invitation: {
     subject: 'You are invited to join {{tenant_name}}',
     text:
-      'Hello{{#if name}} {{name}}{{/if}},\n\n{{#if inviter}}{{inviter}} invites{{else}}You are invited{{/if}} ' +
-      'you to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form "{{form_title}}"{{/if}}.\n\n' +
+      'Hello{{#if name}} {{name}}{{/if}},\n\n{{#if inviter}}{{inviter}} invites you{{else}}You are invited{{/if}} ' +
+      'to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form "{{form_title}}"{{/if}}.\n\n' +
       'Accept the invitation (the link works once, until {{expires_at}}):\n\n{{link}}\n',
     html:
-      '<p>Hello{{#if name}} {{name}}{{/if}},</p><p>{{#if inviter}}{{inviter}} invites{{else}}You are invited{{/if}} ' +
-      'you to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form &ldquo;{{form_title}}&rdquo;{{/if}}.</p>' +
+      '<p>Hello{{#if name}} {{name}}{{/if}},</p><p>{{#if inviter}}{{inviter}} invites you{{else}}You are invited{{/if}} ' +
+      'to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form &ldquo;{{form_title}}&rdquo;{{/if}}.</p>' +
       '<p><a href="{{link}}">Accept the invitation</a> (the link works once, until {{expires_at}}).</p>',
   },
   'response-notification': {
