@@ -12,6 +12,8 @@ interface Targets {
   webhookId: string;
   eventId: string;
   exportId: string;
+  userId: string;
+  invitationId: string;
 }
 
 interface Attempt {
@@ -72,6 +74,14 @@ const ATTEMPTS: Attempt[] = [
   { name: 'delete a webhook', method: 'delete', path: (a) => `/api/v1/webhooks/${a.webhookId}` },
   { name: "list a webhook's deliveries", method: 'get', path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries` },
   {
+    name: "change a member's role",
+    method: 'patch',
+    path: (a) => `/api/v1/users/${a.userId}`,
+    body: () => ({ role: 'owner' }),
+  },
+  { name: 'remove a member', method: 'delete', path: (a) => `/api/v1/users/${a.userId}` },
+  { name: 'revoke an invitation', method: 'delete', path: (a) => `/api/v1/invitations/${a.invitationId}` },
+  {
     name: 'retry a webhook delivery',
     method: 'post',
     path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries/${a.eventId}/retry`,
@@ -90,6 +100,8 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
     webhookId: '0123456789abcdef01234567',
     eventId: '00000000-0000-4000-8000-000000000000',
     exportId: '0123456789abcdef01234567',
+    userId: '0123456789abcdef01234567',
+    invitationId: '0123456789abcdef01234567',
   };
 
   const send = (attempt: Attempt, ids: Targets, headers: Record<string, string>) => {
@@ -111,6 +123,9 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       webhooks: await get('/api/v1/webhooks'),
       deliveries: await get(`/api/v1/webhooks/${targets.webhookId}/deliveries`),
       export: await get(`/api/v1/exports/${targets.exportId}`),
+      members: await get('/api/v1/users'),
+      invitations: await get('/api/v1/invitations'),
+      tenant: await get('/api/v1/tenant'),
     };
   };
 
@@ -150,7 +165,15 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       .set(ownerA.headers)
       .send({ format: 'csv' })
       .expect(202);
+    const invitation = await api.http
+      .post('/api/v1/invitations')
+      .set(ownerA.headers)
+      .send({ email: 'invited@example.com', role: 'editor' })
+      .expect(201);
+    const viewerA = await addMember(api, 'tenant-a', 'viewer@example.com', 'viewer');
     targets = {
+      userId: viewerA.user_id,
+      invitationId: invitation.body.invitation_id,
       exportId: exported.body.export_id,
       formId,
       responseId: submitted.body.response_id,
@@ -201,5 +224,17 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
     const me = await api.http.get('/api/v1/users/me').set(ownerB.headers).expect(200);
     expect(me.body.user_id).toBe(ownerB.user_id);
     expect(me.body.user_id).not.toBe(ownerA.user_id);
+  });
+
+  it("never lists tenant A's members, invitations or settings to tenant B", async () => {
+    const members = await api.http.get('/api/v1/users').set(ownerB.headers).expect(200);
+    expect(members.body.data.map((user: { user_id: string }) => user.user_id)).toEqual([ownerB.user_id]);
+    const invitations = await api.http.get('/api/v1/invitations').set(ownerB.headers).expect(200);
+    // Only B's own (accepted) owner invitation; A's pending one stays out.
+    expect(invitations.body.data.map((invitation: { email: string }) => invitation.email)).toEqual([
+      'owner@example.com',
+    ]);
+    const tenant = await api.http.get('/api/v1/tenant').set(ownerB.headers).expect(200);
+    expect(tenant.body.tenant_id).toBe('tenant-b');
   });
 });
