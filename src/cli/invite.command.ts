@@ -1,7 +1,6 @@
 import { isEmail } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ROLES, type Role } from '../infrastructure/auth/roles.js';
-import { ApiError } from '../infrastructure/http/api-error.js';
 import { TenantsService } from '../modules/tenants/tenants.service.js';
 
 interface InviteOptions {
@@ -21,6 +20,12 @@ export class InviteCommand extends CommandRunner {
   }
 
   async run(_args: string[], options: InviteOptions): Promise<void> {
+    const problem = problemWith(options);
+    if (problem) {
+      process.stderr.write(`invite failed: ${problem}\n`);
+      process.exitCode = 1;
+      return;
+    }
     try {
       const { invitation, link } = await this.tenants.inviteWithLink(options.tenant, options);
       process.stdout.write(
@@ -28,7 +33,7 @@ export class InviteCommand extends CommandRunner {
           `${invitation.expires_at.toISOString()}. Accept it at:\n${link}\n`,
       );
     } catch (error) {
-      const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+      const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`invite failed: ${message}\n`);
       process.exitCode = 1;
     }
@@ -41,13 +46,17 @@ export class InviteCommand extends CommandRunner {
 
   @Option({ flags: '--email <email>', description: "The invitee's email address", required: true })
   parseEmail(value: string): string {
-    if (!isEmail(value)) throw new Error(`--email: '${value}' is not an email address`);
-    return value;
+    return value.trim();
   }
 
   @Option({ flags: '--role <role>', description: `One of ${ROLES.join(', ')}`, defaultValue: 'owner' })
   parseRole(value: string): Role {
-    if (!(ROLES as readonly string[]).includes(value)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
     return value as Role;
   }
+}
+
+function problemWith(options: InviteOptions): string | null {
+  if (!isEmail(options.email)) return `--email: '${options.email}' is not an email address`;
+  if (!(ROLES as readonly string[]).includes(options.role)) return `--role must be one of ${ROLES.join(', ')}`;
+  return null;
 }

@@ -60,4 +60,48 @@ describe('entry points as real processes', () => {
       details: [{ field: 'redis', message: expect.any(String) }],
     });
   });
+
+  it('invites from the CLI: prints an accept link (no email) that makes an owner once; refuses bad input', async () => {
+    await api.http
+      .post('/api/v1/admin/tenants')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .send({ tenant_id: 'cli-co', name: 'CLI Co' })
+      .expect(201);
+    const invited = startNode([
+      'dist/cli.js',
+      'invite',
+      '--tenant',
+      'cli-co',
+      '--email',
+      'root@cli.test',
+      '--role',
+      'owner',
+    ]);
+    expect(await invited.exit()).toBe(0);
+    const link = /^(http:\/\/\S+\/accept-invitation\?tenant=cli-co&token=\S+)$/m.exec(invited.stdout())?.[1];
+    expect(link).toBeDefined();
+    const token = new URL(link ?? '').searchParams.get('token');
+    const accepted = await api.http
+      .post('/api/v1/auth/invitations/accept')
+      .set('x-tenant-id', 'cli-co')
+      .send({ token, name: 'Root', password: 'password-123' })
+      .expect(201);
+    expect(accepted.body.user).toMatchObject({ email: 'root@cli.test', role: 'owner' });
+
+    const unknownTenant = startNode(['dist/cli.js', 'invite', '--tenant', 'no-such-co', '--email', 'a@b.test']);
+    expect(await unknownTenant.exit()).toBe(1);
+    expect(unknownTenant.output()).toContain('invite failed: Tenant not found');
+    const badRole = startNode([
+      'dist/cli.js',
+      'invite',
+      '--tenant',
+      'cli-co',
+      '--email',
+      'a@b.test',
+      '--role',
+      'admin',
+    ]);
+    expect(await badRole.exit()).not.toBe(0);
+    expect(badRole.output()).toContain('--role must be one of viewer, editor, owner');
+  });
 });
