@@ -22,7 +22,10 @@ const PROBE_QUEUE = 'tenant-probe';
 /** A processor of tenant data: counts the users it can see, from inside the job's tenant context. */
 @Processor(PROBE_QUEUE)
 class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_id: string; users: number }> {
-  constructor(@InjectModel(User.name) private readonly users: Model<User>, config: AppConfigService) {
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    config: AppConfigService,
+  ) {
     super(config);
   }
 
@@ -113,7 +116,11 @@ describe('tenancy across processes', () => {
 
   it("keeps a suspended tenant's jobs waiting without using an attempt, runs them once it is active again, and fails a deleted tenant's job", async () => {
     const queue = worker.get<Queue>(getQueueToken(PROBE_QUEUE));
-    await replicaA.http.patch('/api/v1/admin/tenants/globex').set(adminHeaders).send({ status: 'suspended' }).expect(200);
+    await replicaA.http
+      .patch('/api/v1/admin/tenants/globex')
+      .set(adminHeaders)
+      .send({ status: 'suspended' })
+      .expect(200);
     const job = await queue.add('count', { tenant_id: 'globex' }, { attempts: 1 });
     const waiting = await eventually(
       async () => ({ state: await queue.getJobState(job.id as string), job: await queue.getJob(job.id as string) }),

@@ -31,7 +31,9 @@ export class InvalidationChannel {
       retryStrategy: () => 500,
     });
     for (const client of [this.publisher, this.subscriber]) {
-      client.on('error', (error) => this.logger.debug({ msg: 'invalidation channel: redis error', channel, err: error.message }));
+      client.on('error', (error) =>
+        this.logger.debug({ msg: 'invalidation channel: redis error', channel, err: error.message }),
+      );
     }
   }
 
@@ -71,7 +73,11 @@ export class InvalidationChannel {
       if (this.publisher.status === 'wait') await this.publisher.connect();
       await this.publisher.publish(this.channel, key);
     } catch (error) {
-      this.logger.warn({ msg: 'could not announce a change to other replicas', channel: this.channel, err: String(error) });
+      this.logger.warn({
+        msg: 'could not announce a change to other replicas',
+        channel: this.channel,
+        err: String(error),
+      });
     }
   }
 

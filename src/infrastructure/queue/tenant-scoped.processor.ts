@@ -50,7 +50,12 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
     const tenant = await this.tenants.find(tenantId);
     if (!tenant) throw new UnrecoverableError(`Job ${job.id} of ${job.queueName}: tenant '${tenantId}' does not exist`);
     if (tenant.status !== 'active') {
-      this.gateLogger.log({ msg: 'tenant suspended: job waits', queue: job.queueName, job_id: job.id, tenant_id: tenantId });
+      this.gateLogger.log({
+        msg: 'tenant suspended: job waits',
+        queue: job.queueName,
+        job_id: job.id,
+        tenant_id: tenantId,
+      });
       await job.moveToDelayed(Date.now() + this.limits.suspendedDelayMs, token);
       throw new DelayedError();
     }

@@ -15,7 +15,8 @@ export class InvitationsRepository {
   async create(
     invitation: Pick<Invitation, '_id' | 'email' | 'role' | 'form_id' | 'invited_by' | 'expires_at' | 'token_hash'>,
   ): Promise<InvitationRecord> {
-    const { token_hash: _hash, ...created } = (await this.invitations.create(invitation)).toObject();
+    const created: Invitation = (await this.invitations.create(invitation)).toObject();
+    delete created.token_hash;
     return created;
   }
 
@@ -39,7 +40,10 @@ export class InvitationsRepository {
 
   /** A newer invitation to the same address supersedes the pending ones. */
   async revokePendingFor(email: string): Promise<void> {
-    await this.invitations.updateMany({ email, status: 'pending' }, { $set: { status: 'revoked' }, $unset: { token_hash: 1 } });
+    await this.invitations.updateMany(
+      { email, status: 'pending' },
+      { $set: { status: 'revoked' }, $unset: { token_hash: 1 } },
+    );
   }
 
   async revoke(id: Types.ObjectId): Promise<boolean> {
@@ -52,7 +56,10 @@ export class InvitationsRepository {
 
   /** Stores the hash of a newly minted token, if the invitation is still pending. */
   async setToken(id: Types.ObjectId, tokenHash: string): Promise<boolean> {
-    const result = await this.invitations.updateOne({ _id: id, status: 'pending' }, { $set: { token_hash: tokenHash } });
+    const result = await this.invitations.updateOne(
+      { _id: id, status: 'pending' },
+      { $set: { token_hash: tokenHash } },
+    );
     return result.matchedCount === 1;
   }
 

@@ -84,7 +84,10 @@ export class InvitationsService implements OnModuleInit {
     const id = new Types.ObjectId();
     const { token, hash } = SingleUseToken.mint(id);
     await this.invitations.revokePendingFor(email);
-    const invitation = await this.invitations.create({ ...this.newInvitation(id, email, request, null), token_hash: hash });
+    const invitation = await this.invitations.create({
+      ...this.newInvitation(id, email, request, null),
+      token_hash: hash,
+    });
     this.logger.log({ msg: 'invitation created for an operator', invitation_id: id.toHexString(), role: request.role });
     return { invitation, link: this.acceptLink(token) };
   }

@@ -19,7 +19,13 @@ export interface ResponseNotificationJob extends TenantJobData {
 /** An invitation email: its token is minted when it is sent, so the job holds none. */
 export interface InvitationEmailJob extends TenantJobData {
   invitation_id: string;
-  context: { name: string | null; role: string; tenant_name: string; inviter: string | null; form_title: string | null };
+  context: {
+    name: string | null;
+    role: string;
+    tenant_name: string;
+    inviter: string | null;
+    form_title: string | null;
+  };
 }
 
 /** A password reset email: its token is minted when it is sent, so the job holds none. */

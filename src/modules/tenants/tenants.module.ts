@@ -19,7 +19,12 @@ import { TenantController } from './tenant.controller.js';
  * resolves every request's tenant (and checks its token), and `TenantDirectory` for background jobs.
  */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Tenant.name, schema: TenantSchema }]), AuthModule, UsersModule, InvitationsModule],
+  imports: [
+    MongooseModule.forFeature([{ name: Tenant.name, schema: TenantSchema }]),
+    AuthModule,
+    UsersModule,
+    InvitationsModule,
+  ],
   controllers: [AdminTenantsController, TenantController],
   providers: [
     TenantsRepository,

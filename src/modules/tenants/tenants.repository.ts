@@ -78,7 +78,6 @@ export class TenantsRepository {
     const complete = { ...defaults, ...settings, features: { ...defaults.features, ...settings?.features } };
     return { tenant_id, name, status, settings: complete, created_at, updated_at };
   }
-
 }
 
 function flatten(value: object, prefix: string): [string, unknown][] {

@@ -34,7 +34,11 @@ export class TenantsService implements OnApplicationBootstrap {
       await this.tenants.update(defaultTenantId, { settings: { registration: defaultTenantRegistration } });
       await this.cacheSync.tenantChanged(defaultTenantId);
     }
-    this.logger.log({ msg: 'default tenant ready', tenant_id: defaultTenantId, registration: defaultTenantRegistration });
+    this.logger.log({
+      msg: 'default tenant ready',
+      tenant_id: defaultTenantId,
+      registration: defaultTenantRegistration,
+    });
   }
 
   /** Creates the tenant and, when an owner is named, emails them an owner invitation. */

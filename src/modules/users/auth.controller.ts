@@ -61,7 +61,9 @@ export class AuthController {
   @Post('password')
   @HttpCode(HttpStatus.OK)
   @RequireUser()
-  @ApiOperation({ summary: 'Any member: change one’s password; every earlier token stops working, a new one is returned' })
+  @ApiOperation({
+    summary: 'Any member: change one’s password; every earlier token stops working, a new one is returned',
+  })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'Wrong current password (invalid_credentials), or no valid token' })
   changePassword(@Body() body: ChangePasswordDto): Promise<AccessTokenDto> {

@@ -42,7 +42,8 @@ export class MembersService {
     const userId = id.toHexString();
     const actor = TenantContext.actor();
     const leaving = actor?.user_id === userId;
-    if (!leaving && !hasRole(actor?.role ?? '', 'owner')) throw ApiError.forbidden('Only an owner removes other members');
+    if (!leaving && !hasRole(actor?.role ?? '', 'owner'))
+      throw ApiError.forbidden('Only an owner removes other members');
     await this.underMembershipLock(async () => {
       if (!leaving) await this.assertActingOwner();
       const member = await this.find(id);

@@ -55,7 +55,12 @@ export class PasswordResetService {
   async confirm(input: PasswordResetConfirmDto): Promise<void> {
     const userId = SingleUseToken.documentId(input.token);
     const pending = userId ? await this.users.pendingPasswordReset(userId) : null;
-    if (!userId || !pending || pending.expires_at <= new Date() || !SingleUseToken.matches(input.token, pending.token_hash)) {
+    if (
+      !userId ||
+      !pending ||
+      pending.expires_at <= new Date() ||
+      !SingleUseToken.matches(input.token, pending.token_hash)
+    ) {
       throw invalidResetToken();
     }
     const passwordHash = await this.hasher.hash(input.password);

@@ -117,6 +117,7 @@ export class UsersRepository {
 /** The local store has no projection on find-and-modify: the reset fields are dropped here instead. */
 function withoutReset(user: User | null): UserRecord | null {
   if (!user) return null;
-  const { password_reset: _reset, password_reset_requested_at: _requested, ...record } = user;
-  return record;
+  delete user.password_reset;
+  delete user.password_reset_requested_at;
+  return user;
 }

@@ -35,14 +35,21 @@ export class TenantAccessSettingsDto {
   @IsIn(SIGNUP_ROLES)
   signup_role?: SignupRole;
 
-  @ApiPropertyOptional({ example: ['https://www.example.com'], description: 'Browser origins of embedded forms; "*" allows any' })
+  @ApiPropertyOptional({
+    example: ['https://www.example.com'],
+    description: 'Browser origins of embedded forms; "*" allows any',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @Matches(ORIGIN, { each: true, message: 'each origin must be "*" or like https://host[:port]' })
   allowed_origins?: string[];
 
-  @ApiPropertyOptional({ example: 365, nullable: true, description: 'Responses older than this are erased; null keeps them' })
+  @ApiPropertyOptional({
+    example: 365,
+    nullable: true,
+    description: 'Responses older than this are erased; null keeps them',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
