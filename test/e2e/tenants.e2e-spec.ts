@@ -238,3 +238,28 @@ describe('tenants: enforced isolation', () => {
     await api.http.get('/api/v1/probe').set('x-tenant-id', 'default').expect(200);
   });
 });
+
+describe('tenants: the default tenant opened by DEFAULT_TENANT_REGISTRATION', () => {
+  let api: E2eApp;
+
+  beforeAll(async () => {
+    useTestEnvironment('tenants-open-default', {
+      LOG_LEVEL: 'error',
+      ENABLE_TENANT_ISOLATION: 'false',
+      DEFAULT_TENANT_REGISTRATION: 'open',
+    });
+    api = await createE2eApp();
+  });
+
+  afterAll(() => api.close());
+
+  it('lets v1 clients register without a tenant, as the default signup_role', async () => {
+    const registered = await api.http
+      .post('/api/v1/auth/register')
+      .send({ email: 'v1@example.com', password: 'password-123', name: 'V1 Client' })
+      .expect(201);
+    expect(registered.body.user.role).toBe('viewer');
+    const tenant = await api.http.get('/api/v1/admin/tenants/default').set({ 'x-admin-key': TEST_ADMIN_KEY });
+    expect(tenant.body.settings.registration).toBe('open');
+  });
+});

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
@@ -54,7 +53,7 @@ export class AuthService {
   /** Every token issued to the signed-in user so far stops working, on every replica. */
   async logout(): Promise<void> {
     const user = await this.usersService.current();
-    await this.users.revokeSessions(new Types.ObjectId(user._id));
+    await this.users.revokeSessions(user._id);
     await this.sessions.revoked(user._id.toHexString());
   }
 
