@@ -19,3 +19,4 @@ export interface InvitationEmail {
 
 /** The request and answer shapes the admin API shares with the tenant's own invitation endpoints. */
 export { CreateInvitationDto, InvitationDto } from './dto/invitation.dto.js';
+export type { InvitationRecord } from './invitations.repository.js';

@@ -14,7 +14,8 @@ import { TenantResolver } from './tenant-resolver.js';
 /**
  * Decides every request's tenant, as the contract says: a valid bearer token's `tenant_id` first
  * (an `X-Tenant-ID` that differs is refused), then `X-Tenant-ID`, then the default tenant (unless
- * isolation is enforced). The result goes into the CLS context for everything after it.
+ * isolation is enforced). The result goes into the CLS context for everything after it. A token
+ * must also still be current (its user exists and its sessions were not revoked: `SessionsService`).
  */
 @Injectable()
 export class TenantResolutionGuard implements CanActivate {

@@ -4,13 +4,12 @@ import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type InvitationRequest, InvitationsService } from '../invitations/invitations.service.js';
+import type { InvitationRecord } from '../invitations/invitations.types.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
 import type { UpdateOwnTenantDto } from './dto/update-own-tenant.dto.js';
 import type { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
-
-type Invitation = Awaited<ReturnType<InvitationsService['invite']>>;
 
 @Injectable()
 export class TenantsService implements OnApplicationBootstrap {
@@ -42,7 +41,7 @@ export class TenantsService implements OnApplicationBootstrap {
   }
 
   /** Creates the tenant and, when an owner is named, emails them an owner invitation. */
-  async create(input: CreateTenantDto): Promise<{ tenant: TenantRecord; ownerInvitation?: Invitation }> {
+  async create(input: CreateTenantDto): Promise<{ tenant: TenantRecord; ownerInvitation?: InvitationRecord }> {
     const tenant = await this.insert(input);
     if (!input.owner) return { tenant };
     const ownerInvitation = await this.invite(tenant.tenant_id, { ...input.owner, role: 'owner' });
@@ -50,7 +49,7 @@ export class TenantsService implements OnApplicationBootstrap {
   }
 
   /** An operator's invitation into a tenant (e.g. a new owner): emailed like an owner's. */
-  async invite(tenantId: string, request: InvitationRequest): Promise<Invitation> {
+  async invite(tenantId: string, request: InvitationRequest): Promise<InvitationRecord> {
     const tenant = await this.get(tenantId);
     return TenantContext.runForTenant(tenant, () => this.invitations.invite(request));
   }
