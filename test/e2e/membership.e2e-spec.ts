@@ -2,8 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Invitation } from '../../src/modules/invitations/invitation.schema.js';
-import { TenantsService } from '../../src/modules/tenants/tenants.service.js';
-import { addMember, adminHeaders, createTenant, type SignedInUser, tokenOfLink } from '../support/api-fixtures.js';
+import {
+  addMember,
+  adminHeaders,
+  createTenant,
+  operatorInviteToken,
+  type SignedInUser,
+} from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
@@ -18,9 +23,6 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
       .post('/api/v1/auth/invitations/accept')
       .set('x-tenant-id', tenant)
       .send({ token, name, password: 'password-123' });
-  /** The token of an invitation made the operator's way (printed, not emailed). */
-  const operatorInvite = async (tenant: string, email: string, role: 'viewer' | 'editor' | 'owner' = 'viewer') =>
-    tokenOfLink((await api.app.get(TenantsService).inviteWithLink(tenant, { email, role })).link);
 
   beforeAll(async () => {
     useTestEnvironment('membership', { LOG_LEVEL: 'error' });
@@ -52,7 +54,7 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
       const listed = await api.http.get('/api/v1/invitations').set(owner.headers).expect(200);
       expect(listed.body.data[0]).toEqual(created.body);
 
-      const token = await operatorInvite('acme', 'revoked@example.com');
+      const token = await operatorInviteToken(api, 'acme', 'revoked@example.com', 'viewer');
       const [pending] = (await api.http.get('/api/v1/invitations').set(owner.headers)).body.data;
       await api.http.delete(`/api/v1/invitations/${pending.invitation_id}`).set(owner.headers).expect(204);
       await api.http.delete(`/api/v1/invitations/${pending.invitation_id}`).set(owner.headers).expect(204);
@@ -63,13 +65,13 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
     });
 
     it('accepts once with the invited role; a second accept, an expired or a foreign token is invalid_token', async () => {
-      const token = await operatorInvite('acme', 'twice@example.com', 'editor');
+      const token = await operatorInviteToken(api, 'acme', 'twice@example.com', 'editor');
       const accepted = await accept('acme', token).expect(201);
       expect(accepted.body.user).toMatchObject({ email: 'twice@example.com', role: 'editor' });
       const again = await accept('acme', token);
       expect([again.status, again.body.error]).toEqual([400, 'invalid_token']);
 
-      const expiring = await operatorInvite('acme', 'late@example.com');
+      const expiring = await operatorInviteToken(api, 'acme', 'late@example.com', 'viewer');
       const invitations = api.app.get<Model<Invitation>>(getModelToken(Invitation.name));
       await invitations.collection.updateOne(
         { email: 'late@example.com' },
@@ -80,7 +82,7 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
       const listed = await api.http.get('/api/v1/invitations').set(owner.headers);
       expect(listed.body.data.find((i: { email: string }) => i.email === 'late@example.com').status).toBe('expired');
 
-      const foreign = await operatorInvite('globex', 'foreign@example.com');
+      const foreign = await operatorInviteToken(api, 'globex', 'foreign@example.com', 'viewer');
       expect((await accept('acme', foreign)).body.error).toBe('invalid_token');
       for (const garbage of ['nope', '0123456789abcdef01234567.secret', `${foreign.split('.')[0]}.wrong`]) {
         expect((await accept('globex', garbage)).body.error).toBe('invalid_token');
@@ -89,8 +91,8 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
     });
 
     it('a newer invitation to the same address supersedes the pending one', async () => {
-      const first = await operatorInvite('acme', 'again@example.com');
-      const second = await operatorInvite('acme', 'again@example.com');
+      const first = await operatorInviteToken(api, 'acme', 'again@example.com', 'viewer');
+      const second = await operatorInviteToken(api, 'acme', 'again@example.com', 'viewer');
       expect((await accept('acme', first)).body.error).toBe('invalid_token');
       await accept('acme', second).expect(201);
     });
@@ -196,11 +198,8 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
         replica.http.patch(`/api/v1/users/${alone.user_id}`).set(other.headers).send({ role: 'editor' }),
       ]);
       expect([first.status, second.status].filter((status) => status === 200)).toHaveLength(1);
-      const members = await api.app
-        .get(TenantsService)
-        .inviteWithLink('duo', { email: 'check@duo.test', role: 'viewer' });
-      const checker = await accept('duo', tokenOfLink(members.link)).expect(201);
-      const listed = await api.http.get('/api/v1/users').set({ authorization: `Bearer ${checker.body.access_token}` });
+      const checker = await addMember(api, 'duo', 'check@duo.test', 'viewer');
+      const listed = await api.http.get('/api/v1/users').set(checker.headers);
       const owners = listed.body.data.filter((user: { role: string }) => user.role === 'owner');
       expect(owners).toHaveLength(1);
     });

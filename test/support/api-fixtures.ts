@@ -30,21 +30,27 @@ export function tokenOfLink(link: string): string {
   return token;
 }
 
-/**
- * A member of the tenant with this role, signed in: invited the operator's way (the CLI's path: no
- * email), then accepted over HTTP like anyone would.
- */
+/** The token of an invitation made the operator's way (the CLI's path: printed, not emailed). */
+export async function operatorInviteToken(api: E2eApp, tenant_id: string, email: string, role: Role): Promise<string> {
+  const { link } = await api.app.get(TenantsService).inviteWithLink(tenant_id, { email, role });
+  return tokenOfLink(link);
+}
+
+/** A member of the tenant with this role, signed in: invited the operator's way, then accepted over HTTP. */
 export async function addMember(
   api: E2eApp,
   tenant_id: string,
   email = `owner@${tenant_id}.test`,
   role: Role = 'owner',
 ): Promise<SignedInUser> {
-  const { link } = await api.app.get(TenantsService).inviteWithLink(tenant_id, { email, role });
   const accepted = await api.http
     .post('/api/v1/auth/invitations/accept')
     .set('x-tenant-id', tenant_id)
-    .send({ token: tokenOfLink(link), name: 'Test User', password: 'password-123' })
+    .send({
+      token: await operatorInviteToken(api, tenant_id, email, role),
+      name: 'Test User',
+      password: 'password-123',
+    })
     .expect(201);
   const token: string = accepted.body.access_token;
   return { tenant_id, user_id: accepted.body.user.user_id, email, token, headers: bearer(token) };

@@ -10,7 +10,7 @@ import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
 import { FormsService } from '../forms/forms.service.js';
-import { type SignedIn, UsersService } from '../users/users.service.js';
+import { normalizeEmail, type SignedIn, UsersService } from '../users/users.service.js';
 import type { InvitationStatus } from './invitation.schema.js';
 import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
 import type { InvitationCreatedPayload, InvitationEmail } from './invitations.types.js';
@@ -134,7 +134,7 @@ export class InvitationsService implements OnModuleInit {
   }
 
   private async admissible(request: InvitationRequest): Promise<{ email: string; formTitle: string | null }> {
-    const email = request.email.trim().toLowerCase();
+    const email = normalizeEmail(request.email);
     const formTitle = request.formId ? (await this.forms.get(request.formId)).title : null;
     if (await this.users.isMember(email)) throw ApiError.conflict('This email is a member already');
     return { email, formTitle };
