@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CheckCommand } from './cli/check.command.js';
 import { InviteCommand } from './cli/invite.command.js';
+import { MaintenanceCommand } from './cli/maintenance.command.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { CoreModule } from './core.module.js';
 import { HealthModule } from './infrastructure/health/health.module.js';
@@ -8,6 +9,6 @@ import { HealthModule } from './infrastructure/health/health.module.js';
 /** Operator commands (`npm run cli -- <command>`), on the same module graph as the API and worker. */
 @Module({
   imports: [CoreModule, HealthModule, TenantsModule],
-  providers: [CheckCommand, InviteCommand],
+  providers: [CheckCommand, InviteCommand, MaintenanceCommand],
 })
 export class CliModule {}

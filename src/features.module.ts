@@ -3,6 +3,7 @@ import { DiagnosticsModule } from './modules/diagnostics/diagnostics.module.js';
 import { ExportsModule } from './modules/exports/exports.module.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { FormsModule } from './modules/forms/forms.module.js';
+import { HousekeepingModule } from './modules/housekeeping/housekeeping.module.js';
 import { InvitationsModule } from './modules/invitations/invitations.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ResponsesModule } from './modules/responses/responses.module.js';
@@ -24,6 +25,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     ExportsModule,
     NotificationsModule,
     DiagnosticsModule,
+    HousekeepingModule,
   ],
 })
 export class FeaturesModule {}

@@ -6,6 +6,7 @@ import { WorkerQueuesModule } from './infrastructure/queue/worker-queues.module.
 import { DiagnosticsWorkerModule } from './modules/diagnostics/diagnostics-worker.module.js';
 import { EventsWorkerModule } from './modules/events/events-worker.module.js';
 import { ExportsWorkerModule } from './modules/exports/exports-worker.module.js';
+import { HousekeepingWorkerModule } from './modules/housekeeping/housekeeping-worker.module.js';
 import { NotificationsWorkerModule } from './modules/notifications/notifications-worker.module.js';
 import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.js';
 
@@ -22,6 +23,7 @@ import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.
     NotificationsWorkerModule,
     WebhooksWorkerModule,
     ExportsWorkerModule,
+    HousekeepingWorkerModule,
     DiagnosticsWorkerModule,
   ],
   providers: [WorkerMetricsServer],

@@ -12,7 +12,10 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   const logger = createRootLogger(environment.LOG_LEVEL, 'api');
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    createFastifyAdapter(logger, environment.BODY_LIMIT_BYTES),
+    createFastifyAdapter(logger, {
+      bodyLimitBytes: environment.BODY_LIMIT_BYTES,
+      trustProxy: environment.TRUST_PROXY,
+    }),
     { logger: new AppLogger(logger) },
   );
   await configureHttpApp(app);

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import { AccessTokenService } from '../../src/infrastructure/auth/access-token.service.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventType, type EventEnvelope } from '../../src/modules/events/event.types.js';
 import { PasswordResetService } from '../../src/modules/users/password-reset.service.js';
+import { User } from '../../src/modules/users/user.schema.js';
 import { addMember, bearer, createTenant, tokenOfLink } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -114,6 +117,28 @@ describe('auth: registration, sign-in, sessions and password reset', () => {
   it('needs a token for users/me', async () => {
     const anonymous = await me({ 'x-tenant-id': 'acme' });
     expect([anonymous.status, anonymous.body.error]).toEqual([401, 'unauthorized']);
+  });
+
+  it('signs a v1 user in with a werkzeug or bcrypt hash, then replaces it by argon2id', async () => {
+    const users = api.app.get<Model<User>>(getModelToken(User.name));
+    const v1Hashes = {
+      'werkzeug@acme.test':
+        'scrypt:32768:8:1$YLWj5WXY8nLdxAZ8$5adf24e15a48b92612dce03c07114b2e7d6b67608594c235c40f5b1d5e80138914cc7c8f16d627514ef285d6bf2f3dc950449c78544bb09649c56409dc9a8fd5',
+      'bcrypt@acme.test': '$2b$04$sSZdmjzvU3edThPTXFr.neDglzMUnzrtdUoEOEpGBsoJN1LEXeBTa',
+    };
+    for (const [email, hash] of Object.entries(v1Hashes)) {
+      await addMember(api, 'acme', email, 'editor');
+      const storedHash = () =>
+        TenantContext.runForTenant('acme', async () => (await users.findOne({ email }).lean())?.password_hash);
+      await TenantContext.runForTenant('acme', () => users.updateOne({ email }, { $set: { password_hash: hash } }));
+
+      const wrong = await login('acme', email, 'not-the-v1-password');
+      expect([wrong.status, wrong.body.error]).toEqual([401, 'invalid_credentials']);
+      expect(await storedHash()).toBe(hash);
+      await login('acme', email, 'v1-password').expect(200);
+      expect(await storedHash()).toMatch(/^\$argon2id\$/);
+      await login('acme', email, 'v1-password').expect(200);
+    }
   });
 
   it('logs out: every token issued so far stops working, a new login works', async () => {

@@ -123,6 +123,7 @@ describe('email, through the queue and the worker', () => {
 
   it("notifies a form's notification emails, or its owner, of each response, and no one when it is off", async () => {
     const owner = await addMember(api, 'acme', 'owner@example.com');
+    for (const teammate of ['a@team.test', 'b@team.test']) await addMember(api, 'acme', teammate, 'viewer');
     const toTeam = await createForm(api, owner, {
       title: 'Team form',
       settings: { send_notification: true, notification_emails: ['a@team.test', 'b@team.test'] },
@@ -136,8 +137,13 @@ describe('email, through the queue and the worker', () => {
         .send({ data: { email: 'visitor@example.com', message: 'Hello there' } })
         .expect(201);
     }
-    const [teamMail] = await arrived('a@team.test');
-    await arrived('b@team.test');
+    const notified = (address: string) =>
+      eventually(
+        async () => mailTo(address).filter((mail) => mail.subject.startsWith('New response')),
+        (mails) => mails.length >= 1,
+      );
+    const [teamMail] = await notified('a@team.test');
+    await notified('b@team.test');
     expect(teamMail.subject).toBe('New response to "Team form"');
     expect(teamMail.text).toContain('email: "visitor@example.com"');
     expect(teamMail.text).toContain('message: "Hello there"');

@@ -22,7 +22,8 @@ describe('event delivery survives Redis outages and crashes', () => {
   let owner: SignedInUser;
   let formId: string;
 
-  const notifications = () => smtp.messages.filter((mail) => mail.to.includes(TEAM));
+  const notifications = () =>
+    smtp.messages.filter((mail) => mail.to.includes(TEAM) && mail.subject.startsWith('New response'));
   const events = () => api.app.get(EventsRepository);
   const submit = () =>
     api.http
@@ -45,6 +46,7 @@ describe('event delivery survives Redis outages and crashes', () => {
     worker = await startWorker();
     await createTenant(api, 'acme');
     owner = await addMember(api, 'acme');
+    await addMember(api, 'acme', TEAM, 'viewer');
     formId = await createForm(api, owner, {
       title: 'Delivery',
       settings: { send_notification: true, notification_emails: [TEAM] },

@@ -85,6 +85,22 @@ describe('CSV exports', () => {
     expect(csv.body).toContain('"Smith, ""Jo""\nline two",,');
   });
 
+  it('erases export files after EXPORT_TTL_HOURS; their download then answers 410 export_expired', async () => {
+    const formId = await createForm(api, owner, { title: 'Short-lived' });
+    const created = await requestExport(formId);
+    await finished(created.export_id);
+    await download(created.export_id).expect(200);
+    const { ExportsService } = await import('../../src/modules/exports/exports.service.js');
+    const sweep = worker.get(ExportsService);
+    // Nothing is due yet; a sweep run 169 hours from now (default TTL: 168) erases the file.
+    expect(await sweep.eraseExpired()).toBe(0);
+    expect(await sweep.eraseExpired(new Date(Date.now() + 169 * 3_600_000))).toBeGreaterThanOrEqual(1);
+    const gone = await download(created.export_id);
+    expect([gone.status, JSON.parse(gone.body).error]).toEqual([410, 'export_expired']);
+    const record = await api.http.get(`/api/v1/exports/${created.export_id}`).set(owner.headers).expect(200);
+    expect(record.body.status).toBe('completed');
+  });
+
   it('exports 10,000 responses with the right row count and flat memory', async () => {
     const formId = await createForm(api, owner, { title: 'Big' });
     const responses = worker.get<Model<FormResponse>>(getModelToken(FormResponse.name));

@@ -44,7 +44,7 @@ describe('forms', () => {
       status: 'draft',
       version: 0,
       fields,
-      settings: { send_notification: false, notification_emails: [] },
+      settings: { send_notification: false, notification_emails: [], honeypot_field: null },
       owner_id: owner.user_id,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -72,8 +72,9 @@ describe('forms', () => {
     const definitions = [
       { key: 'a', type: 'select', label: 'A' },
       { key: 'a', type: 'text', label: 'A again', options: ['x'] },
-      { key: 'b', type: 'text', label: 'B', pattern: '(a+)+$' },
-      { key: 'c', type: 'text', label: 'C', pattern: '([' },
+      // A back-reference and a look-ahead: a linear-time engine cannot run them.
+      { key: 'b', type: 'text', label: 'B', pattern: '^(a+)\\1$' },
+      { key: 'c', type: 'text', label: 'C', pattern: '^(?=x)' },
       { key: 'd', type: 'number', label: 'D', min: 5, max: 1 },
     ];
     const malformed = await create({
@@ -200,7 +201,22 @@ describe('forms', () => {
         [2, 'Lifecycle v2'],
         [1, 'Lifecycle'],
       ]);
-      expect(versions.body.data[1].fields).toEqual(fields);
+      // Lists leave fields out; one version has them.
+      expect(versions.body.data[1]).not.toHaveProperty('fields');
+      expect(versions.body.next_cursor).toBeNull();
+      const first = await api.http.get(`/api/v1/forms/${formId}/versions/1`).set(viewerHeaders).expect(200);
+      expect(first.body).toMatchObject({ form_id: formId, version: 1, title: 'Lifecycle', fields });
+      for (const missing of ['3', 'latest']) {
+        const answer = await api.http.get(`/api/v1/forms/${formId}/versions/${missing}`).set(viewerHeaders);
+        expect([answer.status, answer.body.error]).toEqual([404, 'not_found']);
+      }
+      const firstPage = await api.http.get(`/api/v1/forms/${formId}/versions?limit=1`).set(viewerHeaders).expect(200);
+      expect(firstPage.body.data.map((version: { version: number }) => version.version)).toEqual([2]);
+      const secondPage = await api.http
+        .get(`/api/v1/forms/${formId}/versions?limit=1&cursor=${firstPage.body.next_cursor}`)
+        .set(viewerHeaders)
+        .expect(200);
+      expect(secondPage.body).toMatchObject({ data: [{ version: 1 }], next_cursor: null });
     });
 
     it('archives once; an archived form can no longer change', async () => {
@@ -222,6 +238,42 @@ describe('forms', () => {
       expect(gone.status).toBe(410);
       expect(gone.body.error).toBe('form_archived');
     });
+  });
+
+  it('sends notifications to members only, and keeps the honeypot off the form’s own fields', async () => {
+    const refused = await create({
+      title: 'Leaky',
+      fields,
+      settings: { notification_emails: [owner.email, 'stranger@elsewhere.test'], honeypot_field: 'email' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([
+      { field: 'settings.honeypot_field', message: 'must not be the key of one of the form’s fields' },
+      { field: 'settings.notification_emails.1', message: 'must be the email of a member of this tenant' },
+    ]);
+    const badKey = await create({ title: 'Bad honeypot', settings: { honeypot_field: '$where' } });
+    expect(badKey.body.details).toEqual([{ field: 'settings.honeypot_field', message: expect.any(String) }]);
+    const accepted = await create({
+      title: 'Guarded',
+      fields,
+      settings: { notification_emails: [owner.email.toUpperCase()], honeypot_field: 'website' },
+    }).expect(201);
+    expect(accepted.body.settings).toEqual({
+      send_notification: false,
+      notification_emails: [owner.email.toUpperCase()],
+      honeypot_field: 'website',
+    });
+    // A later change of fields cannot take the honeypot's key.
+    const collision = await api.http
+      .patch(`/api/v1/forms/${accepted.body.form_id}`)
+      .set(owner.headers)
+      .send({ fields: [...fields, { key: 'website', type: 'url', label: 'Site' }] });
+    expect(collision.body.details).toEqual([
+      { field: 'settings.honeypot_field', message: 'must not be the key of one of the form’s fields' },
+    ]);
+    const list = await api.http.get('/api/v1/forms').set(owner.headers).expect(200);
+    expect(list.body.data.every((form: object) => !('fields' in form))).toBe(true);
+    await api.http.post(`/api/v1/forms/${accepted.body.form_id}/archive`).set(owner.headers).expect(200);
   });
 
   it('answers 409 form_not_published for the public view of a draft', async () => {

@@ -170,6 +170,7 @@ describe('HTTP platform', () => {
       'diagnostics',
       'email',
       'export',
+      'housekeeping',
       'webhook',
     ]);
   });

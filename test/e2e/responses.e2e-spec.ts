@@ -119,6 +119,44 @@ describe('submissions and responses', () => {
     expect(submitted).toHaveLength(before);
   });
 
+  it('answers a filled honeypot with the usual 201 and stores and emits nothing; an empty one is dropped', async () => {
+    const guarded = await createForm(api, owner, { title: 'Guarded', settings: { honeypot_field: 'website' } });
+    const before = submitted.length;
+    const bot = await submit(guarded, { email: 'bot@spam.test', website: 'http://spam.test' }).expect(201);
+    expect(bot.body).toEqual({ response_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    await api.http.get(`/api/v1/responses/${bot.body.response_id}`).set(owner.headers).expect(404);
+    expect(submitted).toHaveLength(before);
+
+    const person = await submit(guarded, { email: 'person@example.com', website: '' }).expect(201);
+    const stored = await api.http.get(`/api/v1/responses/${person.body.response_id}`).set(owner.headers).expect(200);
+    expect(stored.body.data).toEqual({ email: 'person@example.com' });
+    const list = await api.http.get(`/api/v1/forms/${guarded}/responses`).set(owner.headers).expect(200);
+    expect(list.body.data).toHaveLength(1);
+    // Operators see bots in /metrics.
+    const metrics = await api.http.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/submissions_dropped_total\{reason="honeypot"\} 1/);
+    // The public view does not give the honeypot away.
+    const shown = await api.http.get(`/api/v1/forms/${guarded}/public`).set('x-tenant-id', 'acme').expect(200);
+    expect(JSON.stringify(shown.body)).not.toContain('website');
+  });
+
+  it('checks patterns that backtrack exponentially elsewhere in linear time', async () => {
+    const redos = await createForm(api, owner, {
+      title: 'ReDoS',
+      fields: [
+        { key: 'alternation', type: 'text', label: 'A', pattern: '^(a|a)*$' },
+        { key: 'stars', type: 'textarea', label: 'S', pattern: '^.*.*.*.*.*x$' },
+      ],
+    });
+    // 10 s and 13 s on a backtracking engine; with RE2 each is a few milliseconds.
+    const refused = await submit(redos, { alternation: `${'a'.repeat(28)}!`, stars: 'y'.repeat(10_000) });
+    expect(refused.body.details).toEqual([
+      { field: 'data.alternation', message: 'does not match the pattern' },
+      { field: 'data.stars', message: 'does not match the pattern' },
+    ]);
+    await submit(redos, { alternation: 'a'.repeat(10_000), stars: `${'y'.repeat(9_999)}x` }).expect(201);
+  });
+
   it('refuses malformed bodies and idempotency keys', async () => {
     for (const body of [[1], { data: [] }, { data: validData, extra: true }, 'text']) {
       const refused = await api.http

@@ -96,7 +96,9 @@ describe('webhooks', () => {
       .post('/api/v1/webhooks')
       .set(owner.headers)
       .send({ url: 'ftp://example.com/hook', events: ['response.submitted'] });
-    expect(badUrl.body.details).toEqual([{ field: 'url', message: 'url must be an absolute http(s) URL' }]);
+    expect(badUrl.body.details).toEqual([
+      { field: 'url', message: 'url must be an http(s) URL of a public host, without credentials' },
+    ]);
   });
 
   it('delivers the signed envelope and logs the delivery', async () => {

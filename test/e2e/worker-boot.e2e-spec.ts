@@ -58,7 +58,8 @@ describe('worker start-up checks', () => {
       .filter((text) => !text.includes('ExperimentalWarning'));
     expect(lines).toEqual([
       'Worker cannot start: queue diagnostics has 2 processors (FirstDiagnosticsProcessor, SecondDiagnosticsProcessor); ' +
-        'queue email has no processor; queue webhook has no processor; queue export has no processor\n',
+        'queue email has no processor; queue webhook has no processor; queue export has no processor; ' +
+        'queue housekeeping has no processor\n',
     ]);
     expect(registrar.register).not.toHaveBeenCalled();
   });

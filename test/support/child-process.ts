@@ -39,6 +39,11 @@ export function startNode(args: string[], env: Record<string, string> = {}): Run
 
 /** The TCP ports a process listens on, read from /proc (Linux). */
 export function listeningPorts(pid: number): number[] {
+  return listeningSockets(pid).map((socket) => socket.port);
+}
+
+/** The TCP sockets a process listens on, with their local address in /proc's hex form (`0100007F` is 127.0.0.1). */
+export function listeningSockets(pid: number): { address: string; port: number }[] {
   const socketInodes = new Set(
     readdirSync(`/proc/${pid}/fd`)
       .map((fd) => {
@@ -58,6 +63,9 @@ export function listeningPorts(pid: number): number[] {
       .slice(1)
       .map((line) => line.trim().split(/\s+/))
       .filter((columns) => columns[3] === LISTEN && socketInodes.has(columns[9]))
-      .map((columns) => parseInt(columns[1].split(':')[1], 16)),
+      .map((columns) => {
+        const [address, port] = columns[1].split(':');
+        return { address, port: parseInt(port, 16) };
+      }),
   );
 }

@@ -23,10 +23,13 @@ export interface E2eApp {
 export async function createE2eApp(extraControllers: Type[] = []): Promise<E2eApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extraControllers }).compile();
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'silent', 'api');
-  const bodyLimit = moduleRef.get(AppConfigService).http.bodyLimitBytes;
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger, bodyLimit), {
-    logger: new AppLogger(logger),
-  });
+  const { bodyLimitBytes, trustProxy } = moduleRef.get(AppConfigService).http;
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(logger, { bodyLimitBytes, trustProxy }),
+    {
+      logger: new AppLogger(logger),
+    },
+  );
   await configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

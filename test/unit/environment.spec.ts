@@ -43,6 +43,22 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it('takes TRUST_PROXY as a hop count or a list of addresses and ranges, and nothing else', () => {
+    for (const setting of ['', '1', '10.0.0.0/8', '10.0.0.1, 192.168.0.0/16', 'fd00::/8']) {
+      expect(validateEnvironment({ ...valid, TRUST_PROXY: setting }).TRUST_PROXY).toBe(setting);
+    }
+    for (const setting of ['true', 'loopback', '10.0.0.0/33', '1,x']) {
+      expect(() => validateEnvironment({ ...valid, TRUST_PROXY: setting })).toThrow(
+        'Invalid configuration: TRUST_PROXY is invalid (must be a hop count or a comma-separated list of IP addresses and CIDR ranges)',
+      );
+    }
+  });
+
+  it('keeps METRICS_TOKEN optional but long and not a placeholder when set', () => {
+    expect(validateEnvironment({ ...valid, METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    expect(() => validateEnvironment({ ...valid, METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN is invalid');
+  });
+
   it('refuses the placeholder secrets of .env.example', () => {
     expect(() =>
       validateEnvironment({ ...valid, JWT_SECRET: 'change-me-to-a-random-string-of-at-least-32-characters' }),

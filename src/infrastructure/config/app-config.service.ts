@@ -20,7 +20,10 @@ export class AppConfigService {
       port: this.get('PORT'),
       host: this.get('HOST'),
       workerMetricsPort: this.get('WORKER_METRICS_PORT'),
+      workerMetricsHost: this.get('WORKER_METRICS_HOST'),
+      metricsToken: this.get('METRICS_TOKEN'),
       bodyLimitBytes: this.get('BODY_LIMIT_BYTES'),
+      trustProxy: this.get('TRUST_PROXY'),
       corsOrigins: (this.get('CORS_ORIGINS') ?? '')
         .split(',')
         .map((origin) => origin.trim())
@@ -60,11 +63,16 @@ export class AppConfigService {
     };
   }
 
-  get loginRateLimit() {
+  get rateLimits() {
     return {
-      maxFailuresPerEmail: this.get('LOGIN_MAX_FAILURES_PER_EMAIL'),
-      maxAttemptsPerIp: this.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
-      windowSeconds: this.get('LOGIN_RATE_WINDOW_SECONDS'),
+      submissionsPerMinute: this.get('RATE_LIMIT_SUBMISSIONS_PER_MINUTE'),
+      publicUploadsPerMinute: this.get('RATE_LIMIT_PUBLIC_UPLOADS_PER_MINUTE'),
+      publicReadsPerMinute: this.get('RATE_LIMIT_PUBLIC_READS_PER_MINUTE'),
+      accountCallsPerMinute: this.get('RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE'),
+      resetEmailsPerHour: this.get('RATE_LIMIT_RESET_EMAILS_PER_HOUR'),
+      loginFailuresPerEmail: this.get('LOGIN_MAX_FAILURES_PER_EMAIL'),
+      loginsPerIp: this.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
+      loginWindowSeconds: this.get('LOGIN_RATE_WINDOW_SECONDS'),
     };
   }
 
@@ -80,6 +88,10 @@ export class AppConfigService {
   get webhooks() {
     return {
       allowPrivate: this.get('WEBHOOK_ALLOW_PRIVATE'),
+      dnsServers: (this.get('WEBHOOK_DNS_SERVERS') ?? '')
+        .split(',')
+        .map((server) => server.trim())
+        .filter(Boolean),
       timeoutMs: this.get('WEBHOOK_TIMEOUT_MS'),
       attempts: this.get('WEBHOOK_ATTEMPTS'),
       backoffMs: this.get('WEBHOOK_BACKOFF_MS'),
@@ -88,6 +100,14 @@ export class AppConfigService {
 
   get files() {
     return { storageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
+  }
+
+  get exports() {
+    return { ttlHours: this.get('EXPORT_TTL_HOURS') };
+  }
+
+  get housekeeping() {
+    return { intervalMs: this.get('HOUSEKEEPING_INTERVAL_MS') };
   }
 
   get tenancy() {

@@ -11,13 +11,30 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
+import ipaddr from 'ipaddr.js';
 
 /** `.env.example` ships placeholders starting with `change-me`; running with them would be a known secret. */
 const NOT_PLACEHOLDER = /^(?!change-me)/;
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;
+
+/** A proxy hop count, or a list of proxy addresses and CIDR ranges. */
+function IsTrustProxySetting(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTrustProxySetting',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (value === '' ||
+          /^\d+$/.test(value) ||
+          value.split(',').every((entry) => ipaddr.isValid(entry.trim()) || ipaddr.isValidCIDR(entry.trim()))),
+      defaultMessage: () => 'must be a hop count or a comma-separated list of IP addresses and CIDR ranges',
+    },
+  });
+}
 
 /**
  * Every environment variable the processes read. `.env.example` documents each one; a missing or
@@ -41,6 +58,19 @@ export class Environment {
   @Min(0)
   @Max(65535)
   WORKER_METRICS_PORT = 0;
+
+  /** Loopback by default: job metrics are for the scraper next to the worker, not for the network. */
+  @IsString()
+  @MinLength(1)
+  WORKER_METRICS_HOST = '127.0.0.1';
+
+  /** When set, `/metrics` (API and worker) answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
+  METRICS_TOKEN?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -133,6 +163,40 @@ export class Environment {
   @IsString()
   CORS_ORIGINS?: string;
 
+  /**
+   * Which proxies may name the client in `X-Forwarded-For`: a hop count, or a comma-separated list of
+   * their addresses or CIDR ranges. Empty trusts nothing: the client is the TCP peer.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsOptional()
+  @IsTrustProxySetting()
+  TRUST_PROXY?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SUBMISSIONS_PER_MINUTE = 30;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PUBLIC_UPLOADS_PER_MINUTE = 30;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PUBLIC_READS_PER_MINUTE = 120;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_RESET_EMAILS_PER_HOUR = 3;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -172,6 +236,13 @@ export class Environment {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
+  /** DNS servers (`ip` or `ip:port`, comma-separated) for webhook hosts; empty: the system resolver. */
+  @IsOptional()
+  @Matches(/^$|^[0-9a-fA-F.:[\]]+(\s*,\s*[0-9a-fA-F.:[\]]+)*$/, {
+    message: 'must be a comma-separated list of ip or ip:port',
+  })
+  WEBHOOK_DNS_SERVERS?: string;
+
   @Type(() => Number)
   @IsInt()
   @Min(100)
@@ -191,6 +262,18 @@ export class Environment {
   @IsString()
   @MinLength(1)
   FILE_STORAGE_DIR = '.data/files';
+
+  /** Export files are erased this long after completion; their download then answers 410. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  EXPORT_TTL_HOURS = 168;
+
+  /** How often the worker sweeps expired exports and unused anonymous uploads. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  HOUSEKEEPING_INTERVAL_MS = 3_600_000;
 
   @Type(() => Number)
   @IsInt()

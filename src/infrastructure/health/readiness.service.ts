@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { type HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { ApiError } from '../http/api-error.js';
 import { ErrorCode } from '../http/error-codes.js';
@@ -7,13 +7,19 @@ import { RedisHealthIndicator } from './redis.health.js';
 /** Whether the stores this process depends on answer; used by `/health/ready` and the CLI. */
 @Injectable()
 export class ReadinessService {
+  private readonly logger = new Logger(ReadinessService.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly mongo: MongooseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
   ) {}
 
-  /** Resolves with every dependency's status, or throws a 503 whose details name each one that is down. */
+  /**
+   * Resolves with every dependency's status, or throws a 503 whose details name each store that is
+   * down: its name only, because the probe is public and error text carries hosts and addresses.
+   * The operator finds the cause in the log.
+   */
   async check(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
@@ -23,10 +29,12 @@ export class ReadinessService {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
-      const down = Object.entries(result.error ?? {}).map(([field, status]) => ({
+      const causes = Object.entries(result.error ?? {}).map(([field, status]) => ({
         field,
-        message: String(status?.message ?? status?.status ?? 'down'),
+        cause: String(status?.message ?? status?.status ?? 'down'),
       }));
+      this.logger.warn({ msg: 'not ready', down: causes });
+      const down = causes.map(({ field }) => ({ field, message: 'does not answer' }));
       const names = down.map((entry) => entry.field).join(', ');
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.NotReady, `Unavailable: ${names}`, down);
     }

@@ -1,16 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { secretMatcher } from '../auth/secret-matcher.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { ApiError } from './api-error.js';
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** A constant-time check against `adminApiKey`: hashing first makes both sides the same length. */
-export function adminKeyMatcher(adminApiKey: string): (given: unknown) => boolean {
-  const expected = digest(adminApiKey);
-  return (given) => typeof given === 'string' && timingSafeEqual(digest(given), expected);
-}
 
 /** Operator endpoints: `X-Admin-Key` must equal `ADMIN_API_KEY`. */
 @Injectable()
@@ -18,7 +10,7 @@ export class AdminKeyGuard implements CanActivate {
   private readonly matches: (given: unknown) => boolean;
 
   constructor(config: AppConfigService) {
-    this.matches = adminKeyMatcher(config.auth.adminApiKey);
+    this.matches = secretMatcher(config.auth.adminApiKey);
   }
 
   canActivate(context: ExecutionContext): boolean {

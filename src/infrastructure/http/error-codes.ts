@@ -27,6 +27,7 @@ export const ErrorCode = {
   FormArchived: 'form_archived',
   FormNotPublished: 'form_not_published',
   ExportNotReady: 'export_not_ready',
+  ExportExpired: 'export_expired',
   WebhookDisabled: 'webhook_disabled',
   Gone: 'gone',
   PayloadTooLarge: 'payload_too_large',
@@ -35,6 +36,7 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   InternalError: 'internal_error',
   ServiceUnavailable: 'service_unavailable',
+  Maintenance: 'maintenance',
   NotReady: 'not_ready',
 } as const;
 

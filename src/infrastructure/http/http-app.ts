@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { IncomingMessage } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
+import { HttpStatus, RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppConfigService } from '../config/app-config.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { mountQueueDashboard } from '../queue/queue-dashboard.js';
+import { MaintenanceMode } from '../maintenance/maintenance-mode.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
+import type { ErrorBody } from './api-error.js';
+import { ErrorCode } from './error-codes.js';
+import { BodyShapePipe } from './body-shape.pipe.js';
+import { corsDelegator, PublicFormOrigins } from './cors.js';
 import { setUpSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.js';
 
@@ -21,10 +26,32 @@ function requestIdFor(request: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
-export function createFastifyAdapter(logger: Logger, bodyLimitBytes: number): FastifyAdapter {
+/**
+ * Fastify's `trustProxy` from `TRUST_PROXY`: nothing trusted by default (the client is the TCP peer,
+ * so nobody can pick their own rate-limit bucket with `X-Forwarded-For`), a hop count, or proxies'
+ * addresses and ranges.
+ */
+export function trustProxyFrom(
+  setting: string | undefined,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (!setting) return false;
+  if (/^\d+$/.test(setting)) {
+    const hops = Number(setting);
+    return (_address, hop) => hop < hops;
+  }
+  return setting.split(',').map((entry) => entry.trim());
+}
+
+export interface HttpAdapterOptions {
+  bodyLimitBytes: number;
+  trustProxy: string | undefined;
+}
+
+export function createFastifyAdapter(logger: Logger, options: HttpAdapterOptions): FastifyAdapter {
   return new FastifyAdapter({
     loggerInstance: logger,
-    bodyLimit: bodyLimitBytes,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: trustProxyFrom(options.trustProxy),
     genReqId: requestIdFor,
   });
 }
@@ -44,13 +71,24 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
     ],
   });
   app.useSecurityHeaders();
-  const { corsOrigins } = config.http;
-  app.enableCors({ origin: corsOrigins.length > 0 ? corsOrigins : false });
+  app.enableCors({ delegator: corsDelegator(app.get(PublicFormOrigins, { strict: false }), config.http.corsOrigins) });
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new BodyShapePipe(), createValidationPipe());
+  const maintenance = app.get(MaintenanceMode);
   app
     .getHttpAdapter()
     .getInstance()
+    // Before routing, guards and body parsing: in maintenance nothing but health reaches the app.
+    .addHook('onRequest', async (request, reply) => {
+      const { on, retryAfterSeconds } = maintenance.current;
+      if (!on || request.url.startsWith('/health/')) return;
+      const body: ErrorBody = {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: ErrorCode.Maintenance,
+        message: 'Down for maintenance; try again later',
+      };
+      return reply.code(HttpStatus.SERVICE_UNAVAILABLE).header('retry-after', String(retryAfterSeconds)).send(body);
+    })
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
     })

@@ -33,6 +33,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly droppedSubmissions = new Counter({
+    name: 'submissions_dropped_total',
+    help: 'Submissions answered 201 but dropped as a bot’s (a filled honeypot)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const sources = this.sources;
@@ -60,6 +67,10 @@ export class Metrics {
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  submissionDropped(reason: 'honeypot'): void {
+    this.droppedSubmissions.inc({ reason });
   }
 
   observeJob(queue: string, outcome: 'completed' | 'failed', seconds: number): void {

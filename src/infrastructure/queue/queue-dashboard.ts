@@ -5,7 +5,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service.js';
-import { adminKeyMatcher } from '../http/admin-key.guard.js';
+import { secretMatcher } from '../auth/secret-matcher.js';
 import { QueueName } from './queue-names.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -15,7 +15,7 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
  * key goes in `X-Admin-Key`, or as the password of HTTP Basic auth so a browser can open it.
  */
 export async function mountQueueDashboard(app: NestFastifyApplication): Promise<void> {
-  const matches = adminKeyMatcher(app.get(AppConfigService).auth.adminApiKey);
+  const matches = secretMatcher(app.get(AppConfigService).auth.adminApiKey);
   const queues = Object.values(QueueName).map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
   const board = new FastifyAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);

@@ -4,6 +4,7 @@ export const QueueName = {
   email: 'email',
   webhook: 'webhook',
   export: 'export',
+  housekeeping: 'housekeeping',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

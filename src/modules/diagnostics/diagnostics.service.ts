@@ -20,9 +20,12 @@ export class DiagnosticsService {
   }
 
   async find(jobId: string): Promise<DiagnosticJobDto> {
-    const job = await this.queue.getJob(jobId);
+    // State first, then the job: read the other way round, a job that completes in between would
+    // answer "completed" without its result.
+    const status = await this.queue.getJobState(jobId);
+    const job = status === 'unknown' ? undefined : await this.queue.getJob(jobId);
     if (!job) throw ApiError.notFound('Diagnostic job');
-    const dto: DiagnosticJobDto = { job_id: String(job.id), status: await job.getState() };
+    const dto: DiagnosticJobDto = { job_id: String(job.id), status };
     if (job.returnvalue) dto.result = job.returnvalue;
     if (job.failedReason) dto.failed_reason = job.failedReason;
     return dto;

@@ -119,7 +119,8 @@ export class EventDispatcherService implements OnApplicationShutdown {
       payload,
       metadata: { request_id: this.cls.getId(), source: 'api' },
     };
-    this.logger.debug({ msg: 'event', event: envelope });
+    // Never the payload: it carries respondents' answers.
+    this.logger.debug({ msg: 'event', event_id: envelope.event_id, event_type: eventType, entity_id: entityId });
     return envelope;
   }
 }

@@ -16,6 +16,8 @@ export class FormExport {
   /** The CSV, stored as a file of the tenant. */
   @Prop({ type: MongooseSchema.Types.ObjectId }) file_id?: Types.ObjectId;
   @Prop() completed_at?: Date;
+  /** When its file was erased, `EXPORT_TTL_HOURS` after completion. */
+  @Prop() expired_at?: Date;
   created_at!: Date;
   updated_at!: Date;
 }

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
@@ -37,6 +44,7 @@ export class ExportsController {
   @RequireUser()
   @ApiOkResponse({ description: 'text/csv (RFC 4180)' })
   @ApiConflictResponse({ description: 'Not completed yet (export_not_ready)' })
+  @ApiGoneResponse({ description: 'Erased EXPORT_TTL_HOURS after completion (export_expired)' })
   async download(@ExportId() id: Types.ObjectId): Promise<StreamableFile> {
     const { filename, content } = await this.exports.download(id);
     return new StreamableFile(content, {

@@ -17,6 +17,25 @@ export class ExportsRepository {
     return this.exports.findOne({ _id: id }).lean<ExportRecord>().exec();
   }
 
+  /** System scope: completed exports past their time, whose file is still stored. */
+  expiredWithFile(
+    completedBefore: Date,
+    limit: number,
+  ): Promise<Pick<ExportRecord, '_id' | 'tenant_id' | 'file_id'>[]> {
+    return this.exports
+      .find(
+        { status: 'completed', completed_at: { $lt: completedBefore }, file_id: { $ne: null } },
+        { tenant_id: 1, file_id: 1 },
+      )
+      .limit(limit)
+      .lean<Pick<ExportRecord, '_id' | 'tenant_id' | 'file_id'>[]>()
+      .exec();
+  }
+
+  async markExpired(id: Types.ObjectId): Promise<void> {
+    await this.exports.updateOne({ _id: id }, { $set: { expired_at: new Date() }, $unset: { file_id: 1 } });
+  }
+
   async update(id: Types.ObjectId, changes: Partial<Omit<ExportRecord, '_id' | 'tenant_id'>>): Promise<void> {
     await this.exports.updateOne({ _id: id }, { $set: changes });
   }

@@ -3,12 +3,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Types } from 'mongoose';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import { FilesService } from '../files/files.service.js';
 import { FormsService } from '../forms/forms.service.js';
 import { ResponsesService } from '../responses/responses.service.js';
@@ -28,7 +30,12 @@ export class ExportsService {
     private readonly files: FilesService,
     private readonly redis: RedisAvailability,
     @InjectQueue(QueueName.export) private readonly queue: Queue<ExportJob>,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.ttlMs = config.exports.ttlHours * 3_600_000;
+  }
+
+  private readonly ttlMs: number;
 
   /** Records the export and queues it; without Redis it is refused at once rather than left queued forever. */
   async request(formId: Types.ObjectId): Promise<ExportRecord> {
@@ -54,11 +61,39 @@ export class ExportsService {
 
   async download(id: Types.ObjectId): Promise<{ filename: string; content: Readable }> {
     const found = await this.get(id);
-    if (found.status !== 'completed' || !found.file_id) {
+    if (found.status !== 'completed') {
       throw new ApiError(HttpStatus.CONFLICT, ErrorCode.ExportNotReady, `The export is ${found.status}`);
+    }
+    if (!found.file_id || this.isExpired(found)) {
+      throw new ApiError(
+        HttpStatus.GONE,
+        ErrorCode.ExportExpired,
+        `Export files are kept ${this.ttlMs / 3_600_000} hours; start a new export`,
+      );
     }
     const { file, content } = await this.files.open(found.file_id);
     return { filename: file.filename, content };
+  }
+
+  /**
+   * Worker: erases the files of exports completed over `EXPORT_TTL_HOURS` ago, tenant by tenant
+   * (through the tenant-scoped models; only the search spans tenants). Answers how many.
+   */
+  async eraseExpired(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.ttlMs);
+    return sweepAcrossTenants({
+      reason: 'exports: find expired export files',
+      findBatch: (limit) => this.exports.expiredWithFile(cutoff, limit),
+      eraseOne: async (expired) => {
+        await this.exports.markExpired(expired._id);
+        if (expired.file_id) await this.files.erase(expired.file_id);
+        return true;
+      },
+    });
+  }
+
+  private isExpired(found: ExportRecord): boolean {
+    return found.completed_at !== undefined && Date.now() - found.completed_at.getTime() > this.ttlMs;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { Types } from 'mongoose';
+import { Schema as MongooseSchema, type Types } from 'mongoose';
 
 @Schema({ collection: 'files', timestamps: { createdAt: 'created_at', updatedAt: false }, versionKey: false })
 export class StoredFile {
@@ -10,6 +10,10 @@ export class StoredFile {
   @Prop({ required: true }) size!: number;
   @Prop({ required: true }) storage_key!: string;
   @Prop() uploaded_by?: string;
+  /** Set for an anonymous upload to a published form: usable only in submissions to that form. */
+  @Prop({ type: MongooseSchema.Types.ObjectId, default: null }) form_id?: Types.ObjectId | null;
+  /** When a response first used it; an anonymous upload never used within 24 h is erased. */
+  @Prop({ type: Date, default: null }) used_at?: Date | null;
   created_at!: Date;
 }
 

@@ -3,10 +3,10 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkRes
 import type { FastifyRequest } from 'fastify';
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
-import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { FileDto } from './dto/file.dto.js';
 import { FilesService } from './files.service.js';
+import { uploadedPart } from './uploaded-part.js';
 
 @ApiTags('files')
 @Controller('files')
@@ -19,12 +19,7 @@ export class FilesController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiCreatedResponse({ type: FileDto, description: 'Over FILE_MAX_BYTES: 413 payload_too_large' })
   async upload(@Req() request: FastifyRequest): Promise<FileDto> {
-    const part = await request.file();
-    if (!part || part.fieldname !== 'file') {
-      throw ApiError.validation([{ field: 'file', message: 'send the file in a multipart field named "file"' }]);
-    }
-    const file = await this.files.upload({ filename: part.filename, content_type: part.mimetype, content: part.file });
-    return FileDto.from(file);
+    return FileDto.from(await this.files.upload(await uploadedPart(request)));
   }
 
   @Get(':file_id')

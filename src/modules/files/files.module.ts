@@ -1,15 +1,22 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
+import { FormsModule } from '../forms/forms.module.js';
 import { StoredFile, StoredFileSchema } from './file.schema.js';
 import { FilesController } from './files.controller.js';
 import { FilesRepository } from './files.repository.js';
 import { FilesService } from './files.service.js';
+import { PublicUploadsController } from './public-uploads.controller.js';
 import { FileStorage } from './storage/file-storage.js';
 import { LocalDiskStorage } from './storage/local-disk.storage.js';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: StoredFile.name, schema: StoredFileSchema }])],
-  controllers: [FilesController],
+  imports: [
+    MongooseModule.forFeature([{ name: StoredFile.name, schema: StoredFileSchema }]),
+    FormsModule,
+    RateLimitModule,
+  ],
+  controllers: [FilesController, PublicUploadsController],
   providers: [FilesRepository, FilesService, { provide: FileStorage, useClass: LocalDiskStorage }],
   exports: [FilesService],
 })

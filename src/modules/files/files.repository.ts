@@ -17,8 +17,37 @@ export class FilesRepository {
     return this.files.findOne({ _id: id }).lean<FileRecord>();
   }
 
-  async existingIds(ids: Types.ObjectId[]): Promise<Set<string>> {
-    const found = await this.files.find({ _id: { $in: ids } }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+  /** Which of `ids` a response to `formId` may use: member uploads, and anonymous uploads to that form. */
+  async usableIn(formId: Types.ObjectId, ids: Types.ObjectId[]): Promise<Set<string>> {
+    const found = await this.files
+      .find({ _id: { $in: ids }, form_id: { $in: [null, formId] } }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>();
     return new Set(found.map((file) => file._id.toHexString()));
+  }
+
+  /** Marks anonymous uploads to `formId` as used, so the sweep of unused uploads leaves them alone. */
+  async markUsed(formId: Types.ObjectId, ids: Types.ObjectId[]): Promise<void> {
+    await this.files.updateMany(
+      { _id: { $in: ids }, form_id: formId, used_at: null },
+      { $set: { used_at: new Date() } },
+    );
+  }
+
+  /** System scope: anonymous uploads no response used, created before `cutoff`, oldest first. */
+  unusedUploads(cutoff: Date, limit: number): Promise<Pick<FileRecord, '_id' | 'tenant_id' | 'storage_key'>[]> {
+    return this.files
+      .find({ form_id: { $ne: null }, used_at: null, created_at: { $lt: cutoff } }, { tenant_id: 1, storage_key: 1 })
+      .sort({ created_at: 1 })
+      .limit(limit)
+      .lean<Pick<FileRecord, '_id' | 'tenant_id' | 'storage_key'>[]>();
+  }
+
+  /** Deletes the record unless a response has used the file meanwhile. */
+  async deleteIfUnused(id: Types.ObjectId): Promise<boolean> {
+    return (await this.files.deleteOne({ _id: id, used_at: null })).deletedCount === 1;
+  }
+
+  async delete(id: Types.ObjectId): Promise<FileRecord | null> {
+    return this.files.findOneAndDelete({ _id: id }).lean<FileRecord>();
   }
 }

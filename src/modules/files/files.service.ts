@@ -6,8 +6,12 @@ import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
+import { FormsService } from '../forms/forms.service.js';
 import { FileStorage, FileTooLargeError } from './storage/file-storage.js';
+
+const UNUSED_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface Upload {
   filename: string;
@@ -32,14 +36,17 @@ export class FilesService {
   constructor(
     private readonly files: FilesRepository,
     private readonly storage: FileStorage,
+    private readonly forms: FormsService,
     config: AppConfigService,
   ) {
     this.maxBytes = config.files.maxBytes;
   }
 
-  /** Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes. */
-  /** `maxBytes` defaults to FILE_MAX_BYTES, the limit of client uploads. */
-  async upload(upload: Upload, maxBytes = this.maxBytes): Promise<FileRecord> {
+  /**
+   * Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes.
+   * `maxBytes` defaults to FILE_MAX_BYTES, the limit of client uploads, enforced while streaming.
+   */
+  async upload(upload: Upload, maxBytes = this.maxBytes, formId: Types.ObjectId | null = null): Promise<FileRecord> {
     const id = new Types.ObjectId();
     const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
     const size = await this.storage.write(storageKey, upload.content, maxBytes).catch((error: unknown) => {
@@ -58,6 +65,8 @@ export class FilesService {
         size,
         storage_key: storageKey,
         uploaded_by: TenantContext.actor()?.user_id,
+        form_id: formId,
+        used_at: null,
       });
     } catch (error) {
       await this.storage.remove(storageKey);
@@ -71,9 +80,52 @@ export class FilesService {
     return { file, content: this.storage.read(file.storage_key) };
   }
 
-  /** Which of `ids` (hex) are files of the current tenant. */
-  async existing(ids: string[]): Promise<Set<string>> {
+  /**
+   * An anonymous visitor's upload for a published form with a `file` field: usable only in
+   * submissions to that form, and erased after 24 h unless a response uses it.
+   */
+  async uploadToForm(formId: Types.ObjectId, upload: Upload): Promise<FileRecord> {
+    const form = await this.forms.publishedForm(formId);
+    if (!form.fields.some((field) => field.type === 'file')) {
+      throw ApiError.validation([{ field: 'file', message: 'this form has no file field' }]);
+    }
+    return this.upload(upload, this.maxBytes, formId);
+  }
+
+  /** Which of `ids` (hex) a response to `formId` may name: the tenant's files, bound to no other form. */
+  async usableIn(formId: Types.ObjectId, ids: string[]): Promise<Set<string>> {
     const valid = toObjectIds(ids);
-    return valid.length ? this.files.existingIds(valid) : new Set();
+    return valid.length ? this.files.usableIn(formId, valid) : new Set();
+  }
+
+  /** Called before the response that names them is stored: a used upload is never swept. */
+  async markUsed(formId: Types.ObjectId, ids: string[]): Promise<void> {
+    const valid = toObjectIds(ids);
+    if (valid.length) await this.files.markUsed(formId, valid);
+  }
+
+  /** Erases a file of the current tenant (record, then bytes); false when there is none. */
+  async erase(id: Types.ObjectId): Promise<boolean> {
+    const removed = await this.files.delete(id);
+    if (removed) await this.storage.remove(removed.storage_key);
+    return removed !== null;
+  }
+
+  /**
+   * Worker: erases anonymous uploads that no response used within `UNUSED_UPLOAD_TTL_MS`, tenant by
+   * tenant (each deletion through the tenant-scoped model; only the search spans tenants). Batched;
+   * answers how many were erased.
+   */
+  async eraseUnusedUploads(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - UNUSED_UPLOAD_TTL_MS);
+    return sweepAcrossTenants({
+      reason: 'files: find unused anonymous uploads',
+      findBatch: (limit) => this.files.unusedUploads(cutoff, limit),
+      eraseOne: async (file) => {
+        if (!(await this.files.deleteIfUnused(file._id))) return false;
+        await this.storage.remove(file.storage_key);
+        return true;
+      },
+    });
   }
 }

@@ -1,13 +1,14 @@
-import safeRegex from 'safe-regex2';
 import type { ErrorDetail } from '../../infrastructure/http/api-error.js';
+import { linearPatternProblem } from '../../infrastructure/text/linear-pattern.js';
 import type { FieldType, FormField } from './form-field.types.js';
 
 const TEXT_TYPES: ReadonlySet<FieldType> = new Set(['text', 'textarea', 'email', 'url']);
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['constructor', 'prototype']);
 const CHOICE_TYPES: ReadonlySet<FieldType> = new Set(['select', 'multiselect']);
 
 /**
- * The rules between a form's fields that per-property validation cannot see. A pattern must compile
- * and must not backtrack catastrophically: it runs on every submission, against public input.
+ * The rules between a form's fields that per-property validation cannot see. A pattern must run on
+ * the linear-time engine: it runs on every submission, against public input.
  */
 export function fieldDefinitionProblems(fields: FormField[], path = 'fields'): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
@@ -15,6 +16,8 @@ export function fieldDefinitionProblems(fields: FormField[], path = 'fields'): E
   fields.forEach((field, index) => {
     const at = (property: string, message: string) => problems.push({ field: `${path}.${index}.${property}`, message });
     if (seen.has(field.key)) at('key', `duplicate field key '${field.key}'`);
+    // Bodies carrying these keys are refused before validation (see BodyShapePipe).
+    if (RESERVED_KEYS.has(field.key)) at('key', `'${field.key}' is reserved; choose another key`);
     seen.add(field.key);
     if (CHOICE_TYPES.has(field.type)) {
       if (!field.options?.length) at('options', `a ${field.type} field needs at least one option`);
@@ -36,18 +39,9 @@ export function fieldDefinitionProblems(fields: FormField[], path = 'fields'): E
       at('max_length', 'max_length/pattern apply to text, textarea, email and url fields only');
     }
     if (field.pattern !== undefined) {
-      const problem = patternProblem(field.pattern);
+      const problem = linearPatternProblem(field.pattern);
       if (problem) at('pattern', problem);
     }
   });
   return problems;
-}
-
-function patternProblem(pattern: string): string | null {
-  try {
-    new RegExp(pattern, 'u');
-  } catch {
-    return 'pattern is not a valid regular expression';
-  }
-  return safeRegex(pattern) ? null : 'pattern could take exponential time on some inputs; simplify it';
 }

@@ -23,6 +23,8 @@ const FormFieldSchema = SchemaFactory.createForClass(FormFieldDocument);
 export class FormSettingsDocument {
   @Prop({ default: false }) send_notification!: boolean;
   @Prop({ type: [String], default: [] }) notification_emails!: string[];
+  /** A field key no person fills: a submission that fills it is a bot's, answered 201 and dropped. */
+  @Prop({ type: String, default: null }) honeypot_field!: string | null;
 }
 
 /** What submissions validate against: a copy of the form taken when it was last published. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -12,7 +12,21 @@ import {
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
-import { FormDto, FormListQueryDto, FormPageDto, FormVersionDto, PublicFormDto, toPublicForm } from './dto/form.dto.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
+import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
+import {
+  FormDto,
+  FormListQueryDto,
+  FormPageDto,
+  FormSummaryDto,
+  FormVersionDto,
+  FormVersionPageDto,
+  FormVersionSummaryDto,
+  PublicFormDto,
+  toPublicForm,
+} from './dto/form.dto.js';
+import { PageQueryDto } from '../../infrastructure/http/page-query.dto.js';
 import { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { FormsService } from './forms.service.js';
 
@@ -40,7 +54,7 @@ export class FormsController {
   @ApiOkResponse({ type: FormPageDto })
   async list(@Query() query: FormListQueryDto): Promise<FormPageDto> {
     const page = await this.forms.list(query);
-    return { data: page.items.map(FormDto.from), next_cursor: page.next_cursor };
+    return { data: page.items.map(FormSummaryDto.from), next_cursor: page.next_cursor };
   }
 
   @Get(':form_id')
@@ -80,13 +94,26 @@ export class FormsController {
 
   @Get(':form_id/versions')
   @RequireUser()
-  @ApiOperation({ summary: 'Published versions, newest first' })
-  @ApiOkResponse({ type: FormVersionDto, isArray: true })
-  async versions(@FormId() id: Types.ObjectId): Promise<{ data: FormVersionDto[] }> {
-    return { data: (await this.forms.versions(id)).map(FormVersionDto.from) };
+  @ApiOperation({ summary: 'Published versions, newest first, without their fields' })
+  @ApiOkResponse({ type: FormVersionPageDto })
+  async versions(@FormId() id: Types.ObjectId, @Query() query: PageQueryDto): Promise<FormVersionPageDto> {
+    const page = await this.forms.versions(id, query);
+    return { data: page.items.map(FormVersionSummaryDto.from), next_cursor: page.next_cursor };
+  }
+
+  @Get(':form_id/versions/:version')
+  @RequireUser()
+  @ApiOperation({ summary: 'One published version with its fields (what its responses were validated against)' })
+  @ApiOkResponse({ type: FormVersionDto })
+  async version(
+    @FormId() id: Types.ObjectId,
+    @Param('version', new ParseIntPipe({ exceptionFactory: () => ApiError.notFound('Form version') })) version: number,
+  ): Promise<FormVersionDto> {
+    return FormVersionDto.from(await this.forms.version(id, version));
   }
 
   @Get(':form_id/public')
+  @RateLimited(RateLimitName.PublicRead)
   @ApiOperation({ summary: 'The published version, for rendering the form (no token needed)' })
   @ApiOkResponse({ type: PublicFormDto })
   @ApiConflictResponse({ description: 'Never published (form_not_published)' })

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from '../events/events.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { Form, FormCounter, FormCounterSchema, FormSchema, FormVersion, FormVersionSchema } from './form.schema.js';
 import { FormsController } from './forms.controller.js';
 import { FormsRepository } from './forms.repository.js';
@@ -14,6 +16,8 @@ import { FormsService } from './forms.service.js';
       { name: FormCounter.name, schema: FormCounterSchema },
     ]),
     EventsModule,
+    UsersModule,
+    RateLimitModule,
   ],
   controllers: [FormsController],
   providers: [FormsRepository, FormsService],

@@ -4,6 +4,7 @@ import { lastChanges } from '../../infrastructure/database/last-changes.js';
 import { type Model, Types } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import type { FormField } from './form-field.types.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
@@ -52,6 +53,11 @@ export class FormsRepository {
 
   async create(form: NewForm): Promise<FormRecord> {
     return (await this.forms.create(form)).toObject();
+  }
+
+  /** The tenant that owns a form (system scope only: the caller does not know the tenant yet). */
+  async tenantOf(id: Types.ObjectId): Promise<string | null> {
+    return (await this.forms.findOne({ _id: id }, { tenant_id: 1 }).lean<{ tenant_id: string }>())?.tenant_id ?? null;
   }
 
   findById(id: Types.ObjectId): Promise<FormRecord | null> {
@@ -179,11 +185,30 @@ export class FormsRepository {
     );
   }
 
-  listVersions(formId: Types.ObjectId): Promise<FormVersionRecord[]> {
-    return this.versions.find({ form_id: formId }).sort({ version: -1 }).lean<FormVersionRecord[]>();
+  /** Newest first; the cursor is the last version number a page showed. */
+  async listVersions(
+    formId: Types.ObjectId,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<FormVersionRecord>> {
+    const before = page.cursor === undefined ? {} : { version: { $lt: versionOfCursor(page.cursor) } };
+    const rows = await this.versions
+      .find({ form_id: formId, ...before })
+      .sort({ version: -1 })
+      .limit(page.limit + 1)
+      .lean<FormVersionRecord[]>();
+    const items = rows.slice(0, page.limit);
+    const last = items.at(-1);
+    const next_cursor = rows.length > page.limit && last ? Buffer.from(`v${last.version}`).toString('base64url') : null;
+    return { items, next_cursor };
   }
 
   findVersion(formId: Types.ObjectId, version: number): Promise<FormVersionRecord | null> {
     return this.versions.findOne({ form_id: formId, version }).lean<FormVersionRecord>();
   }
+}
+
+function versionOfCursor(cursor: string): number {
+  const match = /^v(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw ApiError.validation([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+  return Number(match[1]);
 }

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
-import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
-import type { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
+import { UsersService } from '../users/users.service.js';
+import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
@@ -21,6 +22,7 @@ export interface SubmissionTarget {
   form_id: Types.ObjectId;
   version: number;
   fields: FormField[];
+  honeypot_field: string | null;
 }
 
 const SUBMISSION_CACHE_TTL_MS = 1_000;
@@ -37,6 +39,7 @@ export class FormsService implements OnModuleInit {
     private readonly forms: FormsRepository,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
+    private readonly users: UsersService,
   ) {}
 
   onModuleInit(): void {
@@ -46,6 +49,7 @@ export class FormsService implements OnModuleInit {
 
   async create(input: CreateFormDto): Promise<FormRecord> {
     assertValidFields(input.fields);
+    await this.assertValidSettings(input.settings, input.fields ?? []);
     const { max_forms } = TenantContext.tenant().settings;
     if ((await this.forms.countNotArchived()) >= max_forms) {
       throw ApiError.quotaExceeded(`This tenant may have at most ${max_forms} forms`);
@@ -77,6 +81,14 @@ export class FormsService implements OnModuleInit {
     return form;
   }
 
+  /**
+   * Which tenant owns a form, looked up across tenants: a browser's CORS preflight names no tenant.
+   * Answers only the tenant id, never the form.
+   */
+  tenantOf(id: Types.ObjectId): Promise<string | null> {
+    return TenantContext.runAsSystem('CORS: the tenant of a public form', () => this.forms.tenantOf(id), 'debug');
+  }
+
   /** The form, or null when the current tenant has none with this id (for jobs, where 404 means nothing). */
   find(id: Types.ObjectId): Promise<FormRecord | null> {
     return this.forms.findById(id);
@@ -86,6 +98,10 @@ export class FormsService implements OnModuleInit {
     assertValidFields(changes.fields);
     const current = await this.get(id);
     assertNotArchived(current);
+    await this.assertValidSettings(
+      { honeypot_field: current.settings.honeypot_field, ...changes.settings },
+      changes.fields ?? current.fields,
+    );
     // Checked first: the local store reports a duplicate created by an update as an internal error.
     if (changes.slug !== undefined && (await this.forms.slugTaken(changes.slug, id))) throw slugTaken();
     const updated = await this.changed(EventType.FormUpdated, id, { changed: Object.keys(changes) }, () =>
@@ -132,9 +148,16 @@ export class FormsService implements OnModuleInit {
     return archived ?? this.get(id);
   }
 
-  async versions(id: Types.ObjectId): Promise<FormVersionRecord[]> {
+  async versions(id: Types.ObjectId, page: { limit: number; cursor?: string }): Promise<Page<FormVersionRecord>> {
     await this.get(id);
-    return this.forms.listVersions(id);
+    return this.forms.listVersions(id, page);
+  }
+
+  async version(id: Types.ObjectId, version: number): Promise<FormVersionRecord> {
+    await this.get(id);
+    const found = await this.forms.findVersion(id, version);
+    if (!found) throw ApiError.notFound('Form version');
+    return found;
   }
 
   /** The published version of a form that accepts submissions; the contract's errors otherwise. */
@@ -142,7 +165,7 @@ export class FormsService implements OnModuleInit {
     const form = await this.findForSubmission(id);
     assertAcceptsSubmissions(form);
     const { version, fields, title, description } = form.published;
-    return { form_id: form._id, version, fields, title, description };
+    return { form_id: form._id, version, fields, title, description, honeypot_field: form.settings.honeypot_field };
   }
 
   /** Takes one of the form's response slots (the tenant's quota) or answers 403 quota_exceeded. */
@@ -184,6 +207,27 @@ export class FormsService implements OnModuleInit {
     const form = await this.forms.findById(id);
     this.submissionCache.set(key, form ?? 'missing');
     return form;
+  }
+
+  /**
+   * Notifications carry respondents' answers, so they go to members only; the honeypot must not be a
+   * field people fill.
+   */
+  private async assertValidSettings(settings: FormSettingsDto | undefined, fields: FormField[]): Promise<void> {
+    const problems: ErrorDetail[] = [];
+    const honeypot = settings?.honeypot_field;
+    if (honeypot && fields.some((field) => field.key === honeypot)) {
+      problems.push({ field: 'settings.honeypot_field', message: 'must not be the key of one of the form’s fields' });
+    }
+    const strangers = await this.users.nonMemberEmails(settings?.notification_emails ?? []);
+    for (const email of strangers) {
+      const index = settings?.notification_emails?.indexOf(email) ?? -1;
+      problems.push({
+        field: `settings.notification_emails.${index}`,
+        message: 'must be the email of a member of this tenant',
+      });
+    }
+    if (problems.length) throw ApiError.validation(problems);
   }
 
   private async freeSlug(input: CreateFormDto): Promise<string> {

@@ -12,6 +12,8 @@ import {
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
+import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
 import { RegisteredDto, UserDto } from '../users/users.types.js';
 import {
   AcceptInvitationDto,
@@ -74,6 +76,7 @@ export class InvitationsController {
   }
 
   @Post('auth/invitations/accept')
+  @RateLimited(RateLimitName.Account)
   @ApiTags('auth')
   @ApiOperation({
     summary: 'Anonymous: accept an invitation (name the tenant with X-Tenant-ID); signs the new member in',

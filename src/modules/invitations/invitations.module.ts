@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { FormsModule } from '../forms/forms.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -12,6 +13,7 @@ import { InvitationsService } from './invitations.service.js';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: Invitation.name, schema: InvitationSchema }]),
+    RateLimitModule,
     EventsModule,
     FormsModule,
     UsersModule,

@@ -6,7 +6,10 @@ import { UsersService } from '../users/users.service.js';
 import { EmailJobsService } from './email-jobs.service.js';
 import type { ResponseNotificationJob } from './email.types.js';
 
-/** Who hears of a new response: the form's notification addresses, else its owner. */
+/**
+ * Who hears of a new response: the form's notification addresses that still belong to members (a
+ * removed member stops receiving respondents' answers at once), else its owner.
+ */
 @Injectable()
 export class ResponseNotificationsService {
   private readonly logger = new Logger(ResponseNotificationsService.name);
@@ -24,8 +27,9 @@ export class ResponseNotificationsService {
   async fanOut(job: ResponseNotificationJob): Promise<{ recipients: number }> {
     const form = await this.forms.find(new Types.ObjectId(job.form_id));
     if (!form?.settings.send_notification) return { recipients: 0 };
-    const recipients = form.settings.notification_emails.length
-      ? form.settings.notification_emails
+    const configured = form.settings.notification_emails;
+    const recipients = configured.length
+      ? await this.currentMembers(configured)
       : [await this.users.emailOf(form.owner_id)].filter((email): email is string => email !== null);
     const context = {
       form_title: form.title,
@@ -40,5 +44,10 @@ export class ResponseNotificationsService {
     );
     this.logger.log({ msg: 'response notification fanned out', form_id: job.form_id, recipients: recipients.length });
     return { recipients: recipients.length };
+  }
+
+  private async currentMembers(emails: string[]): Promise<string[]> {
+    const strangers = new Set(await this.users.nonMemberEmails(emails));
+    return emails.filter((email) => !strangers.has(email));
   }
 }

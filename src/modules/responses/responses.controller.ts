@@ -15,6 +15,8 @@ import {
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
+import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
 import { ResponseDto, ResponseListQueryDto, ResponsePageDto, SubmissionDto, SubmittedDto } from './dto/response.dto.js';
 import { ResponsesService } from './responses.service.js';
 
@@ -28,6 +30,7 @@ export class ResponsesController {
   constructor(private readonly responses: ResponsesService) {}
 
   @Post('forms/:form_id/submit')
+  @RateLimited(RateLimitName.Submission)
   @ApiOperation({ summary: 'Submit a response to the published version (no token needed)' })
   @ApiHeader({
     name: 'Idempotency-Key',

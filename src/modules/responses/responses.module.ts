@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { FilesModule } from '../files/files.module.js';
 import { FormsModule } from '../forms/forms.module.js';
@@ -11,6 +12,7 @@ import { ResponsesService } from './responses.service.js';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: FormResponse.name, schema: FormResponseSchema }]),
+    RateLimitModule,
     EventsModule,
     FormsModule,
     FilesModule,

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { Metrics } from '../../infrastructure/metrics/metrics.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
@@ -40,6 +41,7 @@ export class ResponsesService implements OnModuleInit {
     private readonly files: FilesService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -49,15 +51,20 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Stores a validated response once, in five steps: parse the body → find the published form →
-   * validate the data against it → reserve one of the form's response slots (its quota) → store the
-   * response with its `response.submitted` event. Invalid data writes nothing. A repeated
+   * Stores a validated response once, in six steps: parse the body → find the published form →
+   * drop a bot's submission (honeypot) → validate the data against it → reserve one of the form's
+   * response slots (its quota) → store the response with its `response.submitted` event. Invalid
+   * data writes nothing. A repeated
    * `Idempotency-Key` collides on a unique index, so even concurrent duplicates store and emit one.
    */
   async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<Submitted> {
     const submission = parseSubmission(body, idempotencyKey);
     const form = await this.forms.publishedForm(formId);
-    await this.assertValid(form.fields, submission.data);
+    if (caughtByHoneypot(form, submission.data)) {
+      this.metrics.submissionDropped('honeypot');
+      return { response_id: new Types.ObjectId().toHexString() };
+    }
+    await this.assertValid(form.form_id, form.fields, submission.data);
     const replay = await this.reserveSlot(formId, submission.dedupKey);
     if (replay) return replay;
     return this.storeWithEvent(form, submission);
@@ -130,7 +137,11 @@ export class ResponsesService implements OnModuleInit {
   async update(id: Types.ObjectId, body: unknown): Promise<ResponseRecord> {
     const data = submittedData(body);
     const current = await this.get(id);
-    await this.assertValid(await this.forms.fieldsOfVersion(current.form_id, current.form_version), data);
+    await this.assertValid(
+      current.form_id,
+      await this.forms.fieldsOfVersion(current.form_id, current.form_version),
+      data,
+    );
     const payload = {
       response_id: id.toHexString(),
       form_id: current.form_id.toHexString(),
@@ -148,16 +159,22 @@ export class ResponsesService implements OnModuleInit {
     return updated;
   }
 
-  private async assertValid(fields: FormField[], data: Record<string, unknown>): Promise<void> {
+  /**
+   * Checks the data against the fields; a file value must name a file this form may use. Valid files
+   * are marked used before the response is stored, so the sweep of unused uploads cannot take them.
+   */
+  private async assertValid(formId: Types.ObjectId, fields: FormField[], data: Record<string, unknown>): Promise<void> {
     const { problems, fileIds } = checkSubmission(fields, data);
-    if (fileIds.length) {
-      const existing = await this.files.existing(fileIds.map((file) => file.id));
+    const ids = fileIds.map((file) => file.id);
+    if (ids.length) {
+      const usable = await this.files.usableIn(formId, ids);
       for (const file of fileIds) {
-        if (!existing.has(file.id.toLowerCase()))
+        if (!usable.has(file.id.toLowerCase()))
           problems.push({ field: file.field, message: 'is not a file of this tenant' });
       }
     }
     if (problems.length) throw ApiError.validation(problems);
+    if (ids.length) await this.files.markUsed(formId, ids);
   }
 
   /** Inserts, or answers the response already stored under the same idempotency key. */
@@ -204,6 +221,18 @@ function submittedData(body: unknown): Record<string, unknown> {
   if (!isPlainObject(body.data)) problems.push({ field: 'data', message: 'must be an object of field values' });
   if (problems.length) throw ApiError.validation(problems);
   return body.data as Record<string, unknown>;
+}
+
+/**
+ * A filled honeypot (a hidden input people never see) marks a bot: it gets the same 201 with an id
+ * that names nothing, so it cannot tell; nothing is stored or sent. An empty one is dropped.
+ */
+function caughtByHoneypot(form: SubmissionTarget, data: Record<string, unknown>): boolean {
+  const honeypot = form.honeypot_field;
+  if (!honeypot || !Object.hasOwn(data, honeypot)) return false;
+  const value = data[honeypot];
+  delete data[honeypot];
+  return value !== undefined && value !== null && value !== '' && value !== false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

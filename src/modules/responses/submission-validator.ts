@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../../infrastructure/http/api-error.js';
 import type { FormField } from '../forms/form-field.types.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
+import { matchesLinearPattern } from '../../infrastructure/text/linear-pattern.js';
 
 /** Without a form-defined max_length, no single text value may be larger than this. */
 const DEFAULT_MAX_TEXT_LENGTH = 100_000;
@@ -11,19 +12,6 @@ export interface SubmissionCheck {
   problems: ErrorDetail[];
   /** Values of `file` fields: they must name files of the tenant, which the caller checks. */
   fileIds: { field: string; id: string }[];
-}
-
-const patterns = new Map<string, RegExp>();
-
-/** Field patterns were compiled and checked for catastrophic backtracking when the form was saved. */
-function compiled(pattern: string): RegExp {
-  let regex = patterns.get(pattern);
-  if (!regex) {
-    regex = new RegExp(pattern, 'u');
-    if (patterns.size > 10_000) patterns.clear();
-    patterns.set(pattern, regex);
-  }
-  return regex;
 }
 
 const isBlank = (value: unknown) =>
@@ -84,7 +72,10 @@ function textProblem(field: FormField, value: unknown): string | null {
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
   if (field.type === 'email' && (value.length > 254 || !EMAIL.test(value))) return 'must be an email';
   if (field.type === 'url' && !isWebUrl(value)) return 'must be an http(s) URL';
-  if (field.pattern !== undefined && !compiled(field.pattern).test(value)) return 'does not match the pattern';
+  // A pattern saved before patterns had to be linear-time (null) is not run: never a backtracking engine.
+  if (field.pattern !== undefined && matchesLinearPattern(field.pattern, value) === false) {
+    return 'does not match the pattern';
+  }
   return null;
 }
 

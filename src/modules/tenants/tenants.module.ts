@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../../infrastructure/auth/auth.module.js';
+import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { TenantDirectory } from '../../infrastructure/tenancy/tenant-directory.js';
+import { FormsModule } from '../forms/forms.module.js';
+import { FormEmbeddingOrigins } from './form-embedding-origins.js';
 import { AdminTenantsController } from './admin-tenants.controller.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { TenantResolutionGuard } from './tenant-resolution.guard.js';
@@ -16,7 +19,8 @@ import { TenantController } from './tenant.controller.js';
 
 /**
  * The tenant registry: the operator's admin API, the owner's own settings, the global guard that
- * resolves every request's tenant (and checks its token), and `TenantDirectory` for background jobs.
+ * resolves every request's tenant (and checks its token), `TenantDirectory` for background jobs and
+ * `PublicFormOrigins` for the CORS answers of embedded forms.
  */
 @Module({
   imports: [
@@ -24,6 +28,7 @@ import { TenantController } from './tenant.controller.js';
     AuthModule,
     UsersModule,
     InvitationsModule,
+    FormsModule,
   ],
   controllers: [AdminTenantsController, TenantController],
   providers: [
@@ -32,8 +37,9 @@ import { TenantController } from './tenant.controller.js';
     TenantCacheSync,
     TenantsService,
     { provide: TenantDirectory, useExisting: TenantResolver },
+    { provide: PublicFormOrigins, useClass: FormEmbeddingOrigins },
     { provide: APP_GUARD, useClass: TenantResolutionGuard },
   ],
-  exports: [TenantsService, TenantDirectory],
+  exports: [TenantsService, TenantDirectory, PublicFormOrigins],
 })
 export class TenantsModule {}

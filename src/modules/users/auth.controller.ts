@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -8,12 +8,13 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
+import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
 import { AuthService } from './auth.service.js';
 import {
   AccessTokenDto,
@@ -37,6 +38,7 @@ export class AuthController {
   ) {}
 
   @Post('register')
+  @RateLimited(RateLimitName.Account)
   @ApiOperation({
     summary: 'Anonymous: join a tenant whose registration is open, with its signup_role (name it with X-Tenant-ID)',
   })
@@ -50,12 +52,13 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @RateLimited(RateLimitName.Login)
   @ApiOperation({ summary: 'Anonymous: sign in to the tenant named by X-Tenant-ID' })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'Unknown email or wrong password (invalid_credentials)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts (rate_limited, with Retry-After)' })
-  login(@Body() body: LoginDto, @Req() request: FastifyRequest): Promise<AccessTokenDto> {
-    return this.auth.login(body, request.ip);
+  @ApiServiceUnavailableResponse({ description: 'Rate limits cannot be counted (Redis down): logins are refused' })
+  login(@Body() body: LoginDto): Promise<AccessTokenDto> {
+    return this.auth.login(body);
   }
 
   @Post('password')
@@ -81,6 +84,7 @@ export class AuthController {
 
   @Post('password-reset')
   @HttpCode(HttpStatus.ACCEPTED)
+  @RateLimited(RateLimitName.Account)
   @ApiOperation({ summary: 'Anonymous: email a single-use reset link (valid 1 h) if the user exists; always 202' })
   @ApiAcceptedResponse()
   async requestPasswordReset(@Body() body: PasswordResetRequestDto): Promise<void> {
@@ -89,6 +93,7 @@ export class AuthController {
 
   @Post('password-reset/confirm')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @RateLimited(RateLimitName.Account)
   @ApiOperation({ summary: 'Anonymous: set a new password with the token from the reset email; signs out everywhere' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ description: 'Bad, used or expired token (invalid_token)' })

@@ -1,17 +1,15 @@
-import { createHash } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
-import { RateLimiter, type RateLimit } from '../../infrastructure/rate-limit/rate-limiter.js';
+import { AttemptCounter } from '../../infrastructure/rate-limit/attempt-counter.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { AccessTokenDto, ChangePasswordDto, LoginDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionsService } from './sessions.service.js';
 import { type UserRecord, UsersRepository } from './users.repository.js';
 import { normalizeEmail, UsersService } from './users.service.js';
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Signing in and out, and changing one's own password. */
 @Injectable()
@@ -21,22 +19,25 @@ export class AuthService {
     private readonly usersService: UsersService,
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
-    private readonly limiter: RateLimiter,
+    private readonly attempts: AttemptCounter,
     private readonly config: AppConfigService,
   ) {}
 
-  /** Unknown email and wrong password get the same answer after the same work (one hash verification). */
-  async login(input: LoginDto, clientIp: string): Promise<AccessTokenDto> {
+  /**
+   * Unknown email and wrong password get the same answer after the same work (one hash verification).
+   * The attempt counts as failed before the password is checked (parallel guesses cannot all pass the
+   * limit) and is taken back when the password was right. Logins per client IP: `@RateLimited`.
+   */
+  async login(input: LoginDto): Promise<AccessTokenDto> {
     const email = normalizeEmail(input.email);
-    const { perEmail, perIp } = this.loginLimits(email, clientIp);
-    await this.limiter.hit(perIp);
-    await this.limiter.assertBelow(perEmail);
+    const failures = `${TenantContext.tenantId()}:${email}`;
+    await this.attempts.count(RateLimitName.LoginFailures, failures);
     const user = await this.users.findByEmail(email);
-    if (!(await this.hasher.verify(user?.password_hash, input.password)) || !user) {
-      await this.limiter.hit(perEmail);
-      throw invalidCredentials();
+    if (!(await this.hasher.verify(user?.password_hash, input.password)) || !user) throw invalidCredentials();
+    await this.attempts.uncount(RateLimitName.LoginFailures, failures);
+    if (this.hasher.needsRehash(user.password_hash)) {
+      await this.users.upgradePasswordHash(user._id, user.password_hash, await this.hasher.hash(input.password));
     }
-    await this.limiter.reset(perEmail);
     return this.accessToken(user);
   }
 
@@ -62,15 +63,6 @@ export class AuthService {
       access_token: await this.sessions.issue(user),
       token_type: 'Bearer',
       expires_in: this.config.auth.jwtExpiresInSeconds,
-    };
-  }
-
-  private loginLimits(email: string, clientIp: string): { perEmail: RateLimit; perIp: RateLimit } {
-    const { maxFailuresPerEmail, maxAttemptsPerIp, windowSeconds } = this.config.loginRateLimit;
-    const tenantId = TenantContext.tenantId();
-    return {
-      perEmail: { key: `login:email:${tenantId}:${sha256(email)}`, limit: maxFailuresPerEmail, windowSeconds },
-      perIp: { key: `login:ip:${clientIp}`, limit: maxAttemptsPerIp, windowSeconds },
     };
   }
 }

@@ -3,6 +3,8 @@ import { Types } from 'mongoose';
 import { SingleUseToken } from '../../infrastructure/auth/single-use-token.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { AttemptCounter } from '../../infrastructure/rate-limit/attempt-counter.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventType } from '../events/event.types.js';
@@ -35,11 +37,17 @@ export class PasswordResetService {
     private readonly hasher: PasswordHasher,
     private readonly events: EventDispatcherService,
     private readonly config: AppConfigService,
+    private readonly attempts: AttemptCounter,
   ) {}
 
-  /** Always succeeds from the caller's view, so it cannot be used to find out which emails exist. */
+  /**
+   * Always succeeds from the caller's view, so it cannot be used to find out which emails exist. Past
+   * `RATE_LIMIT_RESET_EMAILS_PER_HOUR` requests for one address (existing or not): `429`.
+   */
   async request(rawEmail: string): Promise<void> {
-    const user = await this.users.findByEmail(normalizeEmail(rawEmail));
+    const email = normalizeEmail(rawEmail);
+    await this.attempts.count(RateLimitName.ResetEmails, `${TenantContext.tenantId()}:${email}`);
+    const user = await this.users.findByEmail(email);
     if (!user) return;
     const userId = user._id.toHexString();
     await this.events.emitWith({

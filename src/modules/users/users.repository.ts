@@ -35,6 +35,12 @@ export class UsersRepository {
     return this.users.findOne({ email }, WITHOUT_RESET).lean<UserRecord>();
   }
 
+  /** Which of these (normalized) emails belong to members. */
+  async existingEmails(emails: string[]): Promise<Set<string>> {
+    const found = await this.users.find({ email: { $in: emails } }, { email: 1 }).lean<{ email: string }[]>();
+    return new Set(found.map((user) => user.email));
+  }
+
   findById(id: Types.ObjectId): Promise<UserRecord | null> {
     return this.users.findOne({ _id: id }, WITHOUT_RESET).lean<UserRecord>();
   }
@@ -63,6 +69,11 @@ export class UsersRepository {
         .findOneAndUpdate({ _id: id }, { $set: { role }, ...REVOKE_SESSIONS }, { returnDocument: 'after' })
         .lean<User>(),
     );
+  }
+
+  /** Replaces a hash by a stronger one of the same password, unless the password changed meanwhile. */
+  async upgradePasswordHash(id: Types.ObjectId, currentHash: string, strongerHash: string): Promise<void> {
+    await this.users.updateOne({ _id: id, password_hash: currentHash }, { $set: { password_hash: strongerHash } });
   }
 
   async setPassword(id: Types.ObjectId, passwordHash: string): Promise<UserRecord | null> {

@@ -90,6 +90,13 @@ export class UsersService implements OnModuleInit {
     return this.users.list();
   }
 
+  /** Which of `emails` are not members' addresses (compared normalized, answered as given). */
+  async nonMemberEmails(emails: string[]): Promise<string[]> {
+    if (emails.length === 0) return [];
+    const members = await this.users.existingEmails([...new Set(emails.map(normalizeEmail))]);
+    return emails.filter((email) => !members.has(normalizeEmail(email)));
+  }
+
   /** The email of a user of the current tenant, or null when there is no such user. */
   async emailOf(userId: string): Promise<string | null> {
     const [id] = toObjectIds([userId]);

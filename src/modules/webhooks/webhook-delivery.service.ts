@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import type { EventEnvelope } from '../events/event.types.js';
-import { webhookTargetProblem } from './webhook-target.js';
+import { postPinned } from './pinned-post.js';
+import { WebhookHostResolver } from './webhook-host-resolver.js';
+import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 export function signatureOf(secret: string, timestamp: string, body: string): string {
@@ -27,6 +29,7 @@ export class WebhookDeliveryService {
 
   constructor(
     private readonly webhooks: WebhooksRepository,
+    private readonly hosts: WebhookHostResolver,
     config: AppConfigService,
   ) {
     this.settings = config.webhooks;
@@ -45,44 +48,42 @@ export class WebhookDeliveryService {
         status,
       );
 
-    const problem = await webhookTargetProblem(webhook.url, this.settings.allowPrivate);
-    if (problem) {
-      await record(null, `url ${problem}`, 'failed');
-      return { kind: 'abandoned', reason: `url ${problem}` };
+    // Checked again at every attempt (the name may point elsewhere by now), and connected to as checked.
+    const target = await pinTarget(webhook.url, this.hosts.resolve, this.settings.allowPrivate);
+    if (!target) {
+      await record(null, REFUSED_URL, 'failed');
+      return { kind: 'abandoned', reason: REFUSED_URL };
     }
     const body = JSON.stringify(event);
     const timestamp = String(Math.floor(started / 1000));
-    let response: Response;
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'form-backend-webhooks/1',
+      'x-webhook-id': event.event_id,
+      'x-webhook-timestamp': timestamp,
+      'x-webhook-signature': signatureOf(webhook.secret, timestamp, body),
+    };
+    let status: number;
     try {
-      response = await fetch(webhook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'form-backend-webhooks/1',
-          'x-webhook-id': event.event_id,
-          'x-webhook-timestamp': timestamp,
-          'x-webhook-signature': signatureOf(webhook.secret, timestamp, body),
-        },
-        body,
-      });
-      await response.body?.cancel();
+      status = await postPinned(target, headers, body, this.settings.timeoutMs);
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : String(error);
+      const reason =
+        error instanceof Error && error.name === 'AbortError'
+          ? 'timed out'
+          : `connection failed (${(error as NodeJS.ErrnoException).code ?? 'network error'})`;
       await record(null, reason, lastAttempt ? 'failed' : 'pending');
       return { kind: 'retry', reason: `Delivery failed: ${reason}`, cause: error };
     }
-    if (response.status >= 200 && response.status < 300) {
-      await record(response.status, null, 'succeeded');
-      return { kind: 'delivered', status: response.status };
+    if (status >= 200 && status < 300) {
+      await record(status, null, 'succeeded');
+      return { kind: 'delivered', status };
     }
-    if (response.status === 410) {
+    if (status === 410) {
       await record(410, 'receiver answered 410 Gone: subscription disabled', 'failed');
       await this.webhooks.disable(webhookId, 'receiver answered 410 Gone');
       return { kind: 'abandoned', reason: 'Receiver answered 410: webhook disabled' };
     }
-    await record(response.status, `receiver answered ${response.status}`, lastAttempt ? 'failed' : 'pending');
-    return { kind: 'retry', reason: `Receiver answered ${response.status}` };
+    await record(status, `receiver answered ${status}`, lastAttempt ? 'failed' : 'pending');
+    return { kind: 'retry', reason: `Receiver answered ${status}` };
   }
 }

@@ -1,62 +1,53 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-/** Addresses a webhook must not reach from inside the deployment (SSRF). */
-const PRIVATE = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv6');
-}
+/**
+ * The one answer for every refused webhook URL, whatever the reason: telling "resolves to a private
+ * address" from "does not resolve" would let a tenant map the deployment's network.
+ */
+export const REFUSED_URL = 'url must be an http(s) URL of a public host, without credentials';
 
-export function isPrivateAddress(address: string): boolean {
-  // An IPv4-mapped IPv6 address reaches the IPv4 host it embeds.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return isPrivateAddress(mapped);
-  const family = isIP(address);
-  return family !== 0 && PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+/** Resolves a host name to every address it has (both families). */
+export type HostResolver = (host: string) => Promise<string[]>;
+
+/** A checked target: deliveries connect to exactly `address`, with the URL's host name in Host and TLS. */
+export interface PinnedTarget {
+  url: URL;
+  address: string;
+  family: 4 | 6;
 }
 
 /**
- * Why `url` may not receive webhooks, or null when it may: it must be http(s), and every address its
- * host resolves to must be public unless private targets are allowed. Checked on subscription and
- * again before each delivery (the name may resolve elsewhere by then).
+ * Whether an address is on the public internet: `unicast` in ipaddr.js's terms, which leaves out
+ * loopback, private, link-local, unique-local, carrier-grade NAT (100.64/10), multicast, broadcast,
+ * unspecified, reserved and documentation ranges, and every IPv6 range that embeds or translates an
+ * IPv4 address (NAT64 64:ff9b::/96 and /48, 6to4, Teredo). An IPv4-mapped IPv6 address is judged by
+ * the IPv4 address it reaches.
  */
-export async function webhookTargetProblem(url: string, allowPrivate: boolean): Promise<string | null> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'must be an absolute http(s) URL';
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an absolute http(s) URL';
-  if (parsed.username || parsed.password) return 'must not carry credentials';
-  if (allowPrivate) return null;
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host)
-    ? [host]
-    : await lookup(host, { all: true }).then(
-        (found) => found.map((entry) => entry.address),
-        () => null,
-      );
-  if (!addresses?.length) return 'host does not resolve';
-  return addresses.some(isPrivateAddress) ? 'must not point at a loopback or private address' : null;
+  return parsed.range() === 'unicast';
+}
+
+/**
+ * Resolves the URL's host once and checks every address it has; null when the URL is refused. With
+ * `allowPrivate` (development, tests) any address passes, but the connection is still pinned.
+ */
+export async function pinTarget(
+  rawUrl: string,
+  resolve: HostResolver,
+  allowPrivate: boolean,
+): Promise<PinnedTarget | null> {
+  const url = URL.canParse(rawUrl) ? new URL(rawUrl) : null;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [host] : await resolve(host).catch(() => []);
+  if (addresses.length === 0) return null;
+  if (!allowPrivate && !addresses.every(isPublicAddress)) return null;
+  const [address] = addresses;
+  return { url, address, family: isIP(address) === 6 ? 6 : 4 };
 }

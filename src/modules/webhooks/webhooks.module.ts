@@ -1,5 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { StoreLock } from '../../infrastructure/database/store-lock.js';
+import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { MongooseModule } from '@nestjs/mongoose';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { EventsModule } from '../events/events.module.js';
@@ -22,7 +24,15 @@ import { WebhooksService } from './webhooks.service.js';
     EventsModule,
   ],
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookJobsService, WebhookEventsListener, WebhookDeliveryService],
+  providers: [
+    WebhooksRepository,
+    WebhooksService,
+    WebhookJobsService,
+    WebhookEventsListener,
+    WebhookDeliveryService,
+    WebhookHostResolver,
+    StoreLock,
+  ],
   exports: [WebhookDeliveryService],
 })
 export class WebhooksModule {}

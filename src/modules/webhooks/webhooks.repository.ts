@@ -32,6 +32,11 @@ export class WebhooksRepository {
     return created;
   }
 
+  /** Every subscription of the tenant, disabled ones included (they count towards `max_webhooks`). */
+  count(): Promise<number> {
+    return this.webhooks.countDocuments().exec();
+  }
+
   list(): Promise<WebhookRecord[]> {
     return this.webhooks.find().sort({ created_at: -1 }).lean<WebhookRecord[]>().exec();
   }

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventsService } from '../events/events.service.js';
 import type { CreateWebhookDto } from './dto/webhook.dto.js';
-import { webhookTargetProblem } from './webhook-target.js';
+import { WebhookHostResolver } from './webhook-host-resolver.js';
+import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';
 import { type DeliveryRecord, type WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
 
@@ -18,6 +20,8 @@ export class WebhooksService {
     private readonly jobs: WebhookJobsService,
     private readonly events: EventsService,
     private readonly config: AppConfigService,
+    private readonly hosts: WebhookHostResolver,
+    private readonly lock: StoreLock,
   ) {}
 
   /** Every webhook endpoint needs the tenant's `webhooks` feature. */
@@ -27,10 +31,24 @@ export class WebhooksService {
     }
   }
 
+  /** Checks the URL, then creates the subscription within the tenant's `max_webhooks` (counted under a lock). */
   async create(input: CreateWebhookDto): Promise<WebhookRecord> {
-    const problem = await webhookTargetProblem(input.url, this.config.webhooks.allowPrivate);
-    if (problem) throw ApiError.validation([{ field: 'url', message: `url ${problem}` }]);
-    return this.webhooks.create({ url: input.url, events: input.events, secret: randomBytes(32).toString('hex') });
+    if (!(await pinTarget(input.url, this.hosts.resolve, this.config.webhooks.allowPrivate))) {
+      throw ApiError.validation([{ field: 'url', message: REFUSED_URL }]);
+    }
+    const { max_webhooks } = TenantContext.tenant().settings;
+    const create = async () => {
+      if ((await this.webhooks.count()) >= max_webhooks) {
+        throw ApiError.quotaExceeded(`This tenant may have at most ${max_webhooks} webhooks`);
+      }
+      return this.webhooks.create({ url: input.url, events: input.events, secret: randomBytes(32).toString('hex') });
+    };
+    try {
+      return await this.lock.withLock(`webhooks:${TenantContext.tenantId()}`, create);
+    } catch (error) {
+      if (error instanceof LockBusyError) throw ApiError.unavailable('Webhooks are being changed; retry shortly');
+      throw error;
+    }
   }
 
   list(): Promise<WebhookRecord[]> {

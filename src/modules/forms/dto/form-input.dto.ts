@@ -64,12 +64,27 @@ export class FieldDto {
 export class FormSettingsDto {
   @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() send_notification?: boolean;
 
-  @ApiPropertyOptional({ example: ['team@example.com'], description: "Empty: the owner's email" })
+  @ApiPropertyOptional({
+    example: ['team@example.com'],
+    description: "Members' addresses only; empty: the owner's email",
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsEmail({}, { each: true })
   notification_emails?: string[];
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'website',
+    description:
+      'A hidden input no person fills; a submission that fills it gets the usual 201 and is dropped. ' +
+      'Not one of the form’s field keys.',
+  })
+  @IsOptional()
+  @Matches(FIELD_KEY_PATTERN, { message: 'honeypot_field must be 1-64 letters, digits or _, starting with a letter' })
+  honeypot_field?: string | null;
 }
 
 export class CreateFormDto {

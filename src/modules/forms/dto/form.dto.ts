@@ -4,7 +4,7 @@ import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import type { FormField } from '../form-field.types.js';
 import { FORM_STATUSES, type FormStatus } from '../form.schema.js';
 import type { FormRecord, FormVersionRecord } from '../forms.repository.js';
-import { FieldDto, FormSettingsDto } from './form-input.dto.js';
+import { FieldDto } from './form-input.dto.js';
 
 export class FormListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: FORM_STATUSES }) @IsOptional() @IsIn(FORM_STATUSES) status?: FormStatus;
@@ -17,20 +17,26 @@ function fieldsOf(fields: FormField[]): FormField[] {
   ) as unknown as FormField[];
 }
 
-export class FormDto {
+class FormSettingsViewDto {
+  @ApiProperty({ example: false }) send_notification!: boolean;
+  @ApiProperty({ example: ['team@example.com'] }) notification_emails!: string[];
+  @ApiProperty({ nullable: true, type: String, example: null }) honeypot_field!: string | null;
+}
+
+/** A form in a list: everything but its fields (`GET /forms/:form_id` has them). */
+export class FormSummaryDto {
   @ApiProperty({ example: '665f1c2e9b1d8a0012345678' }) form_id!: string;
   @ApiProperty({ example: 'Contact us' }) title!: string;
   @ApiProperty({ example: 'contact-us' }) slug!: string;
   @ApiProperty({ example: '' }) description!: string;
   @ApiProperty({ enum: FORM_STATUSES }) status!: FormStatus;
   @ApiProperty({ example: 1, description: 'Published version; 0 before the first publish' }) version!: number;
-  @ApiProperty({ type: [FieldDto] }) fields!: FormField[];
-  @ApiProperty({ type: FormSettingsDto }) settings!: { send_notification: boolean; notification_emails: string[] };
+  @ApiProperty({ type: FormSettingsViewDto }) settings!: FormSettingsViewDto;
   @ApiProperty() owner_id!: string;
   @ApiProperty() created_at!: string;
   @ApiProperty() updated_at!: string;
 
-  static from(form: FormRecord): FormDto {
+  static from(form: FormRecord): FormSummaryDto {
     return {
       form_id: form._id.toHexString(),
       title: form.title,
@@ -38,10 +44,10 @@ export class FormDto {
       description: form.description,
       status: form.status,
       version: form.version,
-      fields: fieldsOf(form.fields),
       settings: {
         send_notification: form.settings.send_notification,
         notification_emails: form.settings.notification_emails,
+        honeypot_field: form.settings.honeypot_field ?? null,
       },
       owner_id: form.owner_id,
       created_at: form.created_at.toISOString(),
@@ -50,29 +56,49 @@ export class FormDto {
   }
 }
 
+export class FormDto extends FormSummaryDto {
+  @ApiProperty({ type: [FieldDto] }) fields!: FormField[];
+
+  static override from(form: FormRecord): FormDto {
+    return { ...FormSummaryDto.from(form), fields: fieldsOf(form.fields) };
+  }
+}
+
 export class FormPageDto {
-  @ApiProperty({ type: [FormDto] }) data!: FormDto[];
+  @ApiProperty({ type: [FormSummaryDto] }) data!: FormSummaryDto[];
   @ApiProperty({ nullable: true, type: String }) next_cursor!: string | null;
 }
 
-export class FormVersionDto {
+/** A published version in a list: everything but its fields. */
+export class FormVersionSummaryDto {
   @ApiProperty() form_id!: string;
   @ApiProperty({ example: 1 }) version!: number;
   @ApiProperty() title!: string;
   @ApiProperty() description!: string;
-  @ApiProperty({ type: [FieldDto] }) fields!: FormField[];
   @ApiProperty() published_at!: string;
 
-  static from(version: FormVersionRecord): FormVersionDto {
+  static from(version: FormVersionRecord): FormVersionSummaryDto {
     return {
       form_id: version.form_id.toHexString(),
       version: version.version,
       title: version.title,
       description: version.description,
-      fields: fieldsOf(version.fields),
       published_at: version.published_at.toISOString(),
     };
   }
+}
+
+export class FormVersionDto extends FormVersionSummaryDto {
+  @ApiProperty({ type: [FieldDto] }) fields!: FormField[];
+
+  static override from(version: FormVersionRecord): FormVersionDto {
+    return { ...FormVersionSummaryDto.from(version), fields: fieldsOf(version.fields) };
+  }
+}
+
+export class FormVersionPageDto {
+  @ApiProperty({ type: [FormVersionSummaryDto] }) data!: FormVersionSummaryDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor!: string | null;
 }
 
 /** What anyone may see of a published form: its published version, nothing of the working copy. */

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service.js';
+
+/** Every counter the product keeps; the names appear in Redis keys and in logs. */
+export const RateLimitName = {
+  /** Submissions per client IP per form. */
+  Submission: 'submission',
+  /** Anonymous uploads to a published form, per client IP per form. */
+  PublicUpload: 'public-upload',
+  /** Reads of a published form (what an embedding page loads), per client IP per form. */
+  PublicRead: 'public-read',
+  /** Register, invitation-accept and password-reset calls per client IP (one bucket for all of them). */
+  Account: 'account',
+  /** Login calls per client IP. */
+  Login: 'login',
+  /** Failed logins per email of a tenant, counted before the password is checked. */
+  LoginFailures: 'login-failures',
+  /** Reset emails per address of a tenant. */
+  ResetEmails: 'reset-emails',
+} as const;
+
+export type RateLimitName = (typeof RateLimitName)[keyof typeof RateLimitName];
+
+/** The limits routes declare with `@RateLimited`; the others are counted by services. */
+export type RouteRateLimitName =
+  | typeof RateLimitName.Submission
+  | typeof RateLimitName.PublicUpload
+  | typeof RateLimitName.PublicRead
+  | typeof RateLimitName.Account
+  | typeof RateLimitName.Login;
+
+export interface RateLimitPolicy {
+  limit: number;
+  windowMs: number;
+  /**
+   * What a request gets while Redis cannot count it: submissions and uploads go through (refusing
+   * them would lose respondents' data), logins are refused (`503`) so passwords cannot be guessed
+   * unthrottled during an outage.
+   */
+  whenUncounted: 'allow' | 'refuse';
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The configured number and window of every limit (see `.env.example`). */
+@Injectable()
+export class RateLimitPolicies {
+  private readonly policies: Record<RateLimitName, RateLimitPolicy>;
+
+  constructor(config: AppConfigService) {
+    const limits = config.rateLimits;
+    const loginWindowMs = limits.loginWindowSeconds * 1000;
+    this.policies = {
+      [RateLimitName.Submission]: { limit: limits.submissionsPerMinute, windowMs: MINUTE_MS, whenUncounted: 'allow' },
+      [RateLimitName.PublicUpload]: {
+        limit: limits.publicUploadsPerMinute,
+        windowMs: MINUTE_MS,
+        whenUncounted: 'allow',
+      },
+      [RateLimitName.PublicRead]: { limit: limits.publicReadsPerMinute, windowMs: MINUTE_MS, whenUncounted: 'allow' },
+      [RateLimitName.Account]: { limit: limits.accountCallsPerMinute, windowMs: MINUTE_MS, whenUncounted: 'allow' },
+      [RateLimitName.Login]: { limit: limits.loginsPerIp, windowMs: loginWindowMs, whenUncounted: 'refuse' },
+      [RateLimitName.LoginFailures]: {
+        limit: limits.loginFailuresPerEmail,
+        windowMs: loginWindowMs,
+        whenUncounted: 'refuse',
+      },
+      [RateLimitName.ResetEmails]: { limit: limits.resetEmailsPerHour, windowMs: HOUR_MS, whenUncounted: 'allow' },
+    };
+  }
+
+  of(name: RateLimitName): RateLimitPolicy {
+    return this.policies[name];
+  }
+}

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../http/api-error.js';
+import { RateLimitName, type RouteRateLimitName } from './rate-limit-policies.js';
+
+export const RATE_LIMITS_KEY = 'form-backend:rate-limits';
+
+/** The limits a route declared with `@RateLimited`; the guard skips every other one. */
+export function routeRateLimits(context: ExecutionContext): readonly RouteRateLimitName[] {
+  return (Reflect.getMetadata(RATE_LIMITS_KEY, context.getHandler()) as RouteRateLimitName[] | undefined) ?? [];
+}
+
+const PER_FORM: ReadonlySet<string> = new Set([
+  RateLimitName.Submission,
+  RateLimitName.PublicUpload,
+  RateLimitName.PublicRead,
+]);
+
+/**
+ * Who is counted: the client IP (as `TRUST_PROXY` lets Fastify derive it; an IPv6 client by its /64),
+ * and for a form's public endpoints, the form as well.
+ */
+export function rateLimitTracker(request: FastifyRequest, name: string): string {
+  const ip = normalizeIp(request.ip);
+  if (!PER_FORM.has(name)) return ip;
+  const { form_id: formId } = request.params as { form_id?: string };
+  return `${ip}|${formId ?? ''}`;
+}
+
+/** The Redis key of one subject under one limit: the limit's name and a hash, never an IP or email. */
+export function rateLimitKey(name: string, subject: string): string {
+  return `${name}:${createHash('sha256').update(subject).digest('base64url')}`;
+}
+
+/** `@nestjs/throttler`'s guard answering with the contract's `429 rate_limited` and `Retry-After`. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw ApiError.rateLimited(detail.timeToBlockExpire);
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import { AppConfigService } from '../config/app-config.service.js';
+import { ApiError } from '../http/api-error.js';
+import { RateLimitPolicies, type RateLimitName } from './rate-limit-policies.js';
+
+/** What `@nestjs/throttler` expects back from a storage. */
+export interface RateLimitCount {
+  totalHits: number;
+  timeToExpire: number;
+  isBlocked: boolean;
+  timeToBlockExpire: number;
+}
+
+/** Counts and starts the window in one step, so parallel requests can never all pass a check. */
+const COUNT_SCRIPT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return { hits, redis.call('PTTL', KEYS[1]) }`;
+
+/** Takes one hit back, never below zero and never reviving an expired window. */
+const UNCOUNT_SCRIPT = `
+if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0`;
+
+const WARN_EVERY_MS = 10_000;
+
+type CountingRedis = Redis & {
+  countHit(key: string, windowMs: number): Promise<[number, number]>;
+  uncountHit(key: string): Promise<number>;
+};
+
+/**
+ * Fixed-window counters in Redis, shared by every API replica: the storage of `@nestjs/throttler`
+ * and of the counters services keep (failed logins, reset emails). Keys hold a hash of the subject
+ * (IP, email), never the subject itself.
+ */
+@Injectable()
+export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
+  private readonly logger = new Logger(RedisRateLimitStorage.name);
+  private readonly redis: CountingRedis;
+  private readonly prefix: string;
+  private readonly lastWarned = new Map<RateLimitName, number>();
+  private connecting?: Promise<void>;
+
+  constructor(
+    config: AppConfigService,
+    private readonly policies: RateLimitPolicies,
+  ) {
+    this.prefix = `${config.queue.prefix}:rate:`;
+    this.redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1_000,
+    }) as CountingRedis;
+    this.redis.defineCommand('countHit', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+    this.redis.defineCommand('uncountHit', { numberOfKeys: 1, lua: UNCOUNT_SCRIPT });
+    this.redis.on('error', (error: Error) =>
+      this.logger.debug({ msg: 'rate limits: redis error', err: error.message }),
+    );
+  }
+
+  /** Counts one hit of `key` in a window of `ttl` ms; blocked once the hits pass `limit`. */
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    name: string,
+  ): Promise<RateLimitCount> {
+    const counted = await this.run(name as RateLimitName, () => this.redis.countHit(this.prefix + key, ttl));
+    if (!counted) return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    const [hits, remainingMs] = counted;
+    const secondsLeft = Math.max(1, Math.ceil(remainingMs / 1000));
+    return { totalHits: hits, timeToExpire: secondsLeft, isBlocked: hits > limit, timeToBlockExpire: secondsLeft };
+  }
+
+  /** Takes back one hit that turned out not to count (a login that succeeded). */
+  async decrement(key: string, name: RateLimitName): Promise<void> {
+    await this.run(name, () => this.redis.uncountHit(this.prefix + key));
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+
+  /** Runs a command; while Redis is unreachable, the limit's policy decides: allow (null) or refuse. */
+  private async run<T>(name: RateLimitName, command: () => Promise<T>): Promise<T | null> {
+    try {
+      // Connected on first use: processes that count nothing (worker, CLI) never open this connection.
+      // After a failed attempt ioredis keeps reconnecting by itself, and commands fail fast meanwhile.
+      if (this.redis.status === 'wait') {
+        await (this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined)));
+      }
+      return await command();
+    } catch (error) {
+      const policy = this.policies.of(name);
+      // Once per limit every WARN_EVERY_MS: an outage under load must not write a line per request.
+      if (Date.now() - (this.lastWarned.get(name) ?? 0) > WARN_EVERY_MS) {
+        this.lastWarned.set(name, Date.now());
+        this.logger.warn({
+          msg: 'rate limits cannot be counted',
+          limit: name,
+          outcome: policy.whenUncounted,
+          err: (error as Error).message,
+        });
+      }
+      if (policy.whenUncounted === 'allow') return null;
+      throw ApiError.unavailable('Rate limits cannot be checked right now; try again shortly');
+    }
+  }
+}

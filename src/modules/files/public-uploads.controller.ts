@@ -1,0 +1,52 @@
+import { Controller, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Types } from 'mongoose';
+import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
+import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
+import { FileDto } from './dto/file.dto.js';
+import { FilesService } from './files.service.js';
+import { uploadedPart } from './uploaded-part.js';
+
+/** Anonymous visitors attach files to a published form, from the customer's page. */
+@ApiTags('files')
+@Controller('forms/:form_id/files')
+export class PublicUploadsController {
+  constructor(private readonly files: FilesService) {}
+
+  @Post()
+  @RateLimited(RateLimitName.PublicUpload)
+  @ApiOperation({
+    summary:
+      'Anonymous: upload a file for a published form with a file field (name the tenant with X-Tenant-ID); ' +
+      'usable only in submissions to that form, erased after 24 h if none uses it',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ type: FileDto })
+  @ApiBadRequestResponse({
+    description: 'No multipart field "file", or the form has no file field (validation_failed)',
+  })
+  @ApiNotFoundResponse({ description: 'No such form in this tenant (not_found)' })
+  @ApiConflictResponse({ description: 'Never published (form_not_published)' })
+  @ApiGoneResponse({ description: 'Archived (form_archived)' })
+  @ApiPayloadTooLargeResponse({ description: 'Over FILE_MAX_BYTES (payload_too_large)' })
+  async upload(
+    @Param('form_id', new ObjectIdPipe('Form')) formId: Types.ObjectId,
+    @Req() request: FastifyRequest,
+  ): Promise<FileDto> {
+    return FileDto.from(await this.files.uploadToForm(formId, await uploadedPart(request)));
+  }
+}

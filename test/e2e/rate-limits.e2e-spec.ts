@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { type RunningRedis, startRedisServer } from '../support/stores.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+/** Small limits, one Redis of this file's own (stopped in the last test), clients told apart by X-Forwarded-For. */
+const LIMITS = {
+  TRUST_PROXY: '1',
+  RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '3',
+  RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '2',
+  RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE: '4',
+  RATE_LIMIT_RESET_EMAILS_PER_HOUR: '2',
+  LOGIN_MAX_FAILURES_PER_EMAIL: '3',
+  LOGIN_MAX_ATTEMPTS_PER_IP: '5',
+};
+
+describe('rate limits (429 rate_limited with Retry-After, counted in Redis)', () => {
+  let redis: RunningRedis;
+  let api: E2eApp;
+  let owner: SignedInUser;
+  let formId: string;
+  let otherFormId: string;
+
+  const submit = (form: string, client: string) =>
+    api.http
+      .post(`/api/v1/forms/${form}/submit`)
+      .set({ 'x-tenant-id': 'acme', 'x-forwarded-for': client })
+      .send({ data: { email: 'visitor@example.com' } });
+  const login = (email: string, password: string, client: string) =>
+    api.http
+      .post('/api/v1/auth/login')
+      .set({ 'x-tenant-id': 'acme', 'x-forwarded-for': client })
+      .send({ email, password });
+  const statuses = (answers: { status: number }[]) => answers.map((answer) => answer.status);
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    useTestEnvironment('rate-limits', { REDIS_URL: redis.url, ...LIMITS });
+    api = await createE2eApp();
+    await createTenant(api, 'acme', { registration: 'open' });
+    owner = await addMember(api, 'acme');
+    formId = await createForm(api, owner);
+    otherFormId = await createForm(api, owner, { title: 'Other' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await redis.stop();
+  });
+
+  it('limits submissions per client IP per form, and says when to come back', async () => {
+    const answers = [];
+    for (let index = 0; index < 4; index += 1) answers.push(await submit(formId, '203.0.113.1'));
+    expect(statuses(answers)).toEqual([201, 201, 201, 429]);
+    const limited = answers[3];
+    expect(limited.body).toEqual({ statusCode: 429, error: 'rate_limited', message: expect.any(String) });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+
+    // Another form, and another client, have their own counters.
+    await submit(otherFormId, '203.0.113.1').expect(201);
+    await submit(formId, '203.0.113.2').expect(201);
+    // The refused submission stored nothing.
+    const stored = await api.http.get(`/api/v1/forms/${formId}/responses`).set(owner.headers).expect(200);
+    expect(stored.body.data).toHaveLength(4);
+  });
+
+  it('limits reads of a published form per client IP per form', async () => {
+    const read = (client: string) =>
+      api.http.get(`/api/v1/forms/${formId}/public`).set({ 'x-tenant-id': 'acme', 'x-forwarded-for': client });
+    const answers = [await read('203.0.113.60'), await read('203.0.113.60'), await read('203.0.113.60')];
+    expect(statuses(answers)).toEqual([200, 200, 429]);
+    await read('203.0.113.61').expect(200);
+  });
+
+  it('counts register, accept and password-reset calls per client IP together', async () => {
+    const client = '198.51.100.7';
+    const anonymous = { 'x-tenant-id': 'acme', 'x-forwarded-for': client };
+    const answers = [
+      await api.http
+        .post('/api/v1/auth/register')
+        .set(anonymous)
+        .send({ email: 'r1@x.test', password: 'password-123', name: 'R' }),
+      await api.http
+        .post('/api/v1/auth/invitations/accept')
+        .set(anonymous)
+        .send({ token: 'x.y', name: 'R', password: 'password-123' }),
+      await api.http.post('/api/v1/auth/password-reset').set(anonymous).send({ email: 'r2@x.test' }),
+      await api.http
+        .post('/api/v1/auth/password-reset/confirm')
+        .set(anonymous)
+        .send({ token: 'x.y', password: 'password-123' }),
+      await api.http
+        .post('/api/v1/auth/register')
+        .set(anonymous)
+        .send({ email: 'r3@x.test', password: 'password-123', name: 'R' }),
+    ];
+    expect(statuses(answers)).toEqual([201, 400, 202, 400, 429]);
+    // The refused registration created nobody.
+    await login('r3@x.test', 'password-123', '192.0.2.99').expect(401);
+  });
+
+  it('limits reset emails per address, whether or not it belongs to a member', async () => {
+    const reset = (email: string, client: string) =>
+      api.http
+        .post('/api/v1/auth/password-reset')
+        .set({ 'x-tenant-id': 'acme', 'x-forwarded-for': client })
+        .send({ email });
+    const unknown = [
+      await reset('nobody@x.test', '192.0.2.1'),
+      await reset('NOBODY@x.test', '192.0.2.2'),
+      await reset('nobody@x.test', '192.0.2.3'),
+    ];
+    const member = [
+      await reset(owner.email, '192.0.2.4'),
+      await reset(owner.email, '192.0.2.5'),
+      await reset(owner.email, '192.0.2.6'),
+    ];
+    expect(statuses(unknown)).toEqual([202, 202, 429]);
+    expect(statuses(member)).toEqual([202, 202, 429]);
+  });
+
+  it('counts failed logins per email before checking the password: parallel guesses cannot pass the limit', async () => {
+    const victim = await addMember(api, 'acme', 'victim@acme.test', 'viewer');
+    const guesses = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => login(victim.email, `guess-${index}-wrong`, `192.0.2.${100 + index}`)),
+    );
+    const counted = statuses(guesses).sort();
+    expect(counted).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    // Locked out for the window, even with the right password.
+    await login(victim.email, 'password-123', '192.0.2.200').expect(429);
+  });
+
+  it('takes back the attempt of a successful login, and limits logins per client IP', async () => {
+    await addMember(api, 'acme', 'steady@acme.test', 'viewer');
+    const client = '192.0.2.250';
+    const answers = [];
+    for (let index = 0; index < 6; index += 1) answers.push(await login('steady@acme.test', 'password-123', client));
+    // Five right logins in a row never reach the failed-login limit of 3; the sixth passes the IP's limit.
+    expect(statuses(answers)).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
+  it('trusts X-Forwarded-For only as far as TRUST_PROXY says', async () => {
+    // With TRUST_PROXY=1 only the last hop counts: a client cannot pick a fresh bucket by prepending addresses.
+    const answers = [];
+    for (let index = 0; index < 4; index += 1) {
+      answers.push(await submit(otherFormId, `10.9.9.${index}, 203.0.113.77`));
+    }
+    expect(statuses(answers)).toEqual([201, 201, 201, 429]);
+  });
+
+  it('lets submissions through while Redis is down, and refuses logins (503) rather than count nothing', async () => {
+    await redis.stop();
+    const answers = [];
+    for (let index = 0; index < 5; index += 1) answers.push(await submit(formId, '203.0.113.50'));
+    expect(statuses(answers)).toEqual([201, 201, 201, 201, 201]);
+    const refused = await login(owner.email, 'password-123', '203.0.113.51');
+    expect([refused.status, refused.body.error]).toEqual([503, 'service_unavailable']);
+    redis = await startRedisServer(redis.port);
+  });
+});
