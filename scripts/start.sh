@@ -16,7 +16,7 @@ ensure_env_file
 start_dev_stores
 
 log "building"
-npx nest build
+npm run --silent build
 
 pids=()
 shutdown() {

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { startFerretDb, startRedisServer } from './stores.js';
 
 const BUILD_INFO = 'dist/.tsbuildinfo';
-const BUILD_INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const BUILD_INPUTS = [
+  'src',
+  'migrations',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'tsconfig.migrations.json',
+  'package-lock.json',
+];
 
 function newestChange(path) {
   const stat = statSync(path);
@@ -13,7 +20,10 @@ function newestChange(path) {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))));
 }
 
-/** Compiles src/ to dist/ (tests start the real entry points), unless nothing changed since the last build. */
+/**
+ * Compiles src/ to dist/ and migrations/ to dist/migrations/ (tests start the real entry points), unless
+ * nothing changed since the last build.
+ */
 function buildDistIfChanged() {
   let built = 0;
   try {
@@ -23,6 +33,7 @@ function buildDistIfChanged() {
   }
   if (Math.max(...BUILD_INPUTS.map(newestChange)) <= built) return;
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.migrations.json'], { stdio: 'inherit' });
 }
 
 /**

@@ -110,6 +110,14 @@ export class AppConfigService {
     return { intervalMs: this.get('HOUSEKEEPING_INTERVAL_MS') };
   }
 
+  get migrations() {
+    return {
+      v1Role: this.get('MIGRATION_V1_ROLE'),
+      batchSize: this.get('MIGRATION_BATCH_SIZE'),
+      lockStaleMs: this.get('MIGRATION_LOCK_STALE_SECONDS') * 1000,
+    };
+  }
+
   get tenancy() {
     return {
       defaultTenantId: this.get('DEFAULT_TENANT_ID'),

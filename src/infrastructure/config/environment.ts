@@ -14,6 +14,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import ipaddr from 'ipaddr.js';
+import { ROLES, type Role } from '../auth/roles.js';
 
 /** `.env.example` ships placeholders starting with `change-me`; running with them would be a known secret. */
 const NOT_PLACEHOLDER = /^(?!change-me)/;
@@ -274,6 +275,22 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   HOUSEKEEPING_INTERVAL_MS = 3_600_000;
+
+  /** The role migration 001 gives v1 users, who had none. */
+  @IsIn(ROLES)
+  MIGRATION_V1_ROLE: Role = 'editor';
+
+  /** Documents a migration reads and writes at a time. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MIGRATION_BATCH_SIZE = 1_000;
+
+  /** A migration lock whose runner has not beaten for this long may be taken over with `--force`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  MIGRATION_LOCK_STALE_SECONDS = 300;
 
   @Type(() => Number)
   @IsInt()
