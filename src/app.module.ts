@@ -3,10 +3,12 @@ import { CoreModule } from './core.module.js';
 import { FeaturesModule } from './features.module.js';
 import { HealthModule } from './infrastructure/health/health.module.js';
 import { QueueMonitorModule } from './infrastructure/queue/queue-monitor.module.js';
+import { DefaultTenantBootstrap } from './modules/tenants/default-tenant-bootstrap.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 
 /** The HTTP API: every feature's routes and queue producers, no processors. */
 @Module({
   imports: [CoreModule, HealthModule, TenantsModule, FeaturesModule, QueueMonitorModule],
+  providers: [DefaultTenantBootstrap],
 })
 export class AppModule {}

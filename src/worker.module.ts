@@ -8,6 +8,8 @@ import { EventsWorkerModule } from './modules/events/events-worker.module.js';
 import { ExportsWorkerModule } from './modules/exports/exports-worker.module.js';
 import { HousekeepingWorkerModule } from './modules/housekeeping/housekeeping-worker.module.js';
 import { NotificationsWorkerModule } from './modules/notifications/notifications-worker.module.js';
+import { DefaultTenantBootstrap } from './modules/tenants/default-tenant-bootstrap.js';
+import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.js';
 
 /**
@@ -25,7 +27,8 @@ import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.
     ExportsWorkerModule,
     HousekeepingWorkerModule,
     DiagnosticsWorkerModule,
+    TenantsModule,
   ],
-  providers: [WorkerMetricsServer],
+  providers: [WorkerMetricsServer, DefaultTenantBootstrap],
 })
 export class WorkerModule {}

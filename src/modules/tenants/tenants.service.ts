@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
@@ -12,7 +12,7 @@ import { TenantCacheSync } from './tenant-cache-sync.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
 
 @Injectable()
-export class TenantsService implements OnApplicationBootstrap {
+export class TenantsService {
   private readonly logger = new Logger(TenantsService.name);
 
   constructor(
@@ -26,7 +26,7 @@ export class TenantsService implements OnApplicationBootstrap {
    * v1 clients send no tenant: the default one must always exist. `DEFAULT_TENANT_REGISTRATION`, when
    * set, decides who may join it (v1 installations whose clients register themselves set `open`).
    */
-  async onApplicationBootstrap(): Promise<void> {
+  async ensureDefaultTenant(): Promise<void> {
     const { defaultTenantId, defaultTenantRegistration } = this.config.tenancy;
     await this.tenants.ensureExists(defaultTenantId, 'Default tenant');
     if (defaultTenantRegistration) {

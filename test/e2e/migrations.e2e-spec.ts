@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { NestFactory } from '@nestjs/core';
+import mongoose, { type Connection, type mongo } from 'mongoose';
+import { CliModule } from '../../src/cli.module.js';
+import { MigrationRunner } from '../../src/infrastructure/migrations/migration-runner.js';
+import { LEGACY_PASSWORD, seedLegacy } from '../../scripts/seed-legacy.js';
+import { startNode } from '../support/child-process.js';
+import { createE2eApp } from '../support/e2e-app.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+
+const V1_COLLECTIONS = ['users', 'forms', 'form_versions', 'form_responses', 'files'];
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  output: string;
+}
+
+/** Runs the real CLI entry point (`node dist/cli.js migrate …`), on this file's database unless told another. */
+async function migrate(args: string[], mongoUrl = process.env.MONGO_URL as string): Promise<CliRun> {
+  const run = startNode(['dist/cli.js', 'migrate', ...args], { LOG_LEVEL: 'silent', MONGO_URL: mongoUrl });
+  const code = await run.exit();
+  return { code, stdout: run.stdout(), output: run.output() };
+}
+
+/** Every document of every collection, as its exact BSON bytes in `_id` order: equal snapshots are byte-identical. */
+async function snapshot(db: mongo.Db, only?: string[]): Promise<Record<string, string[]>> {
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name).sort();
+  const result: Record<string, string[]> = {};
+  for (const name of names.filter((candidate) => !only || only.includes(candidate))) {
+    const documents = await db
+      .collection(name)
+      .find({}, { raw: true, sort: { _id: 1 } })
+      .toArray();
+    result[name] = documents.map((bytes) => Buffer.from(bytes as unknown as Uint8Array).toString('base64'));
+  }
+  return result;
+}
+
+/** The collections' documents with the fields a run stamps with its own time left out. */
+async function contents(db: mongo.Db, names: string[]): Promise<Record<string, unknown[]>> {
+  const result: Record<string, unknown[]> = {};
+  for (const name of names) {
+    result[name] = await db
+      .collection(name)
+      .find({}, { sort: { _id: 1 }, projection: { migrated_at: 0 } })
+      .toArray();
+  }
+  return result;
+}
+
+async function copyDatabase(from: mongo.Db, to: mongo.Db): Promise<void> {
+  for (const name of V1_COLLECTIONS) {
+    const documents = await from.collection(name).find({}, { promoteValues: false }).toArray();
+    if (documents.length > 0) await to.collection(name).insertMany(documents);
+  }
+}
+
+describe('migrations: the runner and migration 001 on a seeded v1 database', () => {
+  let connection: Connection;
+  let db: mongo.Db;
+
+  beforeAll(async () => {
+    useTestEnvironment('migrations', { MIGRATION_BATCH_SIZE: '40' });
+    connection = await mongoose.createConnection(process.env.MONGO_URL as string).asPromise();
+    db = connection.db as mongo.Db;
+  });
+
+  beforeEach(async () => {
+    await db.dropDatabase();
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await connection.close();
+  });
+
+  it('lists the migrations as pending on a new database', async () => {
+    const status = await migrate(['status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/001-add-tenant-id.*pending/);
+  });
+
+  it('writes nothing on a dry run, and counts what it would migrate', async () => {
+    const seeded = await seedLegacy(db, { docs: 300 });
+    const before = await snapshot(db);
+
+    const dryRun = await migrate(['up', '--dry-run']);
+
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain('dry run, nothing written: 001-add-tenant-id');
+    const done = dryRun.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"migration"'))
+      .map((line) => JSON.parse(line) as { collection?: string; event?: string; would_migrate?: number })
+      .filter((line) => line.event === 'done');
+    expect(Object.fromEntries(done.map((line) => [line.collection, line.would_migrate]))).toEqual(seeded);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('migrates every document, then the app serves the v1 forms and responses to a v1 user with a v1 password', async () => {
+    const seeded = await seedLegacy(db, { docs: 400 });
+    const original = await snapshot(db, V1_COLLECTIONS);
+
+    const up = await migrate(['up']);
+
+    expect(up.output).toContain('done: 001-add-tenant-id');
+    expect(up.code).toBe(0);
+    for (const name of V1_COLLECTIONS) {
+      const collection = db.collection(name);
+      expect(await collection.countDocuments({})).toBe(seeded[name as keyof typeof seeded]);
+      expect(await collection.countDocuments({ tenant_id: 'default', migrated_at: { $type: 'date' } })).toBe(
+        seeded[name as keyof typeof seeded],
+      );
+    }
+    expect(await db.collection('users').countDocuments({ role: 'editor' })).toBe(seeded.users);
+    expect(await db.collection('users').countDocuments({ email: /[A-Z]/ })).toBe(0);
+    const record = await db.collection('migrations').findOne({ _id: 1 as never });
+    expect(record).toMatchObject({ name: 'add-tenant-id', status: 'applied', error: null });
+    const backups = (record?.state as { collections: Record<string, { backup: string }> }).collections;
+    for (const name of V1_COLLECTIONS) {
+      expect(await snapshot(db, [backups[name].backup])).toEqual({ [backups[name].backup]: original[name] });
+    }
+    expect(await migrate(['status'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/001-add-tenant-id.*applied/),
+    });
+
+    const migrated = await snapshot(db);
+    const again = await migrate(['up']);
+    expect(again).toMatchObject({ code: 0, stdout: 'nothing to do: no migration is pending\n' });
+    expect(await snapshot(db)).toEqual(migrated);
+
+    const api = await createE2eApp();
+    try {
+      const login = await api.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'User0@Example.com', password: LEGACY_PASSWORD })
+        .expect(200);
+      const headers = { authorization: `Bearer ${login.body.access_token as string}` };
+      const forms = await api.http.get('/api/v1/forms?limit=100').set(headers).expect(200);
+      expect(forms.body.data).toHaveLength(seeded.forms);
+      const published = await db.collection('forms').findOne({ status: 'published' });
+      const formId = (published?._id as mongo.ObjectId).toHexString();
+      const stored = await db.collection('form_responses').countDocuments({ form_id: published?._id });
+      const responses = await api.http.get(`/api/v1/forms/${formId}/responses?limit=100`).set(headers).expect(200);
+      expect(responses.body.data).toHaveLength(stored);
+      await api.http
+        .post(`/api/v1/forms/${formId}/submit`)
+        .send({ data: { name: 'After the migration', email: 'new@example.org' } })
+        .expect(201);
+    } finally {
+      await api.app.close();
+    }
+  }, 60_000);
+
+  it('rolls back with down 1: every v1 collection byte-identical to before, the migrated ones set aside', async () => {
+    await seedLegacy(db, { docs: 200 });
+    const original = await snapshot(db, V1_COLLECTIONS);
+    expect((await migrate(['up'])).code).toBe(0);
+
+    const dryRun = await migrate(['down', '1', '--dry-run']);
+    expect(dryRun.code).toBe(0);
+    expect(await db.collection('form_responses').countDocuments({ tenant_id: 'default' })).toBeGreaterThan(0);
+
+    const down = await migrate(['down', '1']);
+
+    expect(down.output).toContain('done: 001-add-tenant-id');
+    expect(await snapshot(db, V1_COLLECTIONS)).toEqual(original);
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
+    expect(names.filter((name) => name.includes('_rolledback_')).sort()).toHaveLength(V1_COLLECTIONS.length);
+    expect(await db.collection('form_counters').countDocuments({})).toBe(0);
+    expect(await migrate(['status'])).toMatchObject({ stdout: expect.stringMatching(/rolled-back/) });
+
+    // Applied again after a rollback, it starts from scratch.
+    expect((await migrate(['up'])).code).toBe(0);
+    expect(await db.collection('users').countDocuments({ tenant_id: null })).toBe(0);
+  }, 60_000);
+
+  it('refuses to roll back when a backup is missing, changing nothing', async () => {
+    await seedLegacy(db, { docs: 100 });
+    expect((await migrate(['up'])).code).toBe(0);
+    const record = await db.collection('migrations').findOne({ _id: 1 as never });
+    const backup = (record?.state as { collections: Record<string, { backup: string }> }).collections.files.backup;
+    await db.dropCollection(backup);
+    const before = await snapshot(db);
+
+    const down = await migrate(['down', '1']);
+
+    expect(down.code).toBe(1);
+    expect(down.output).toContain(`migrate failed: cannot roll back: backup ${backup} missing; nothing was changed`);
+    const after = await snapshot(db);
+    delete before.migrations;
+    delete after.migrations;
+    expect(after).toEqual(before);
+  });
+
+  it('stops before any change when documents would break a unique index, naming them', async () => {
+    await seedLegacy(db, { docs: 100, withDuplicates: true });
+    const before = await snapshot(db, V1_COLLECTIONS);
+    const duplicates = await db
+      .collection('users')
+      .find({ email: /^duplicate@example\.com$/i })
+      .toArray();
+
+    const up = await migrate(['up']);
+
+    expect(up.code).toBe(1);
+    expect(up.output).toContain('documents would break a unique index once migrated; nothing was changed');
+    expect(up.output).toContain(
+      `users (tenant_id, email) "default duplicate@example.com": ${duplicates.map(({ _id }) => _id.toHexString()).join(', ')}`,
+    );
+    expect(up.output).toMatch(/forms \(tenant_id, slug\) "default form-\d+"/);
+    expect(await snapshot(db, V1_COLLECTIONS)).toEqual(before);
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
+    expect(names.filter((name) => name.includes('_backup_') || name.includes('_migrating_'))).toEqual([]);
+  });
+
+  it('keeps a second runner out, naming the holder; a stale lock is taken over only with --force', async () => {
+    await seedLegacy(db, { docs: 50 });
+    const locks = db.collection<{ _id: string; holder: string; acquired_at: Date; heartbeat_at: Date }>(
+      'migration_lock',
+    );
+    await locks.insertOne({
+      _id: 'migrations',
+      holder: 'ops-host pid 4242',
+      acquired_at: new Date(),
+      heartbeat_at: new Date(),
+    });
+
+    const busy = await migrate(['up']);
+    expect(busy.code).toBe(1);
+    expect(busy.output).toMatch(
+      /migrate failed: another migration runner holds the lock: ops-host pid 4242 \(last heartbeat \d+ s ago\)\n/,
+    );
+    expect(await migrate(['up', '--force'])).toMatchObject({ code: 1 });
+
+    await locks.updateOne({ _id: 'migrations' }, { $set: { heartbeat_at: new Date(Date.now() - 3_600_000) } });
+    const stale = await migrate(['up']);
+    expect(stale.code).toBe(1);
+    expect(stale.output).toContain('rerun with --force to take it over');
+    expect(await db.collection('users').countDocuments({ tenant_id: 'default' })).toBe(0);
+
+    const forced = await migrate(['up', '--force']);
+    expect(forced.code).toBe(0);
+    expect(await db.collection('users').countDocuments({ tenant_id: null })).toBe(0);
+    expect(await locks.countDocuments({})).toBe(0);
+  });
+
+  it('refuses unknown actions and migration numbers in one line', async () => {
+    expect(await migrate(['sideways'])).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('migrate failed: usage: migrate status | up'),
+    });
+    expect(await migrate(['up', '--to', '7'])).toMatchObject({
+      code: 1,
+      output: 'migrate failed: there is no migration 7; known: 1\n',
+    });
+    expect(await migrate(['down', 'x'])).toMatchObject({
+      code: 1,
+      output: 'migrate failed: a migration number is a whole number from 1, not "x"\n',
+    });
+  });
+
+  it('ends a run crashed after any batch and rerun exactly like an uninterrupted one', async () => {
+    await seedLegacy(db, { docs: 400 });
+    const twinUrl = new URL(process.env.MONGO_URL as string);
+    twinUrl.pathname = `${twinUrl.pathname}_twin`;
+    const twin = connection.useDb(twinUrl.pathname.slice(1)).db as mongo.Db;
+    await twin.dropDatabase();
+    await copyDatabase(db, twin);
+
+    expect((await migrate(['up'], twinUrl.toString())).code).toBe(0);
+
+    // As the CLI entry point does: starting leaves the database alone.
+    mongoose.set('autoCreate', false);
+    mongoose.set('autoIndex', false);
+    const context = await NestFactory.createApplicationContext(CliModule, { logger: false });
+    try {
+      const runner = context.get(MigrationRunner);
+      const output = { write: () => true } as unknown as NodeJS.WritableStream;
+      let batches = 0;
+      const crashAfter = (limit: number) => () => {
+        batches += 1;
+        if (batches === limit) throw new Error(`crash after batch ${limit}`);
+      };
+      await expect(runner.up({ output, afterBatch: crashAfter(3) })).rejects.toThrow('crash after batch 3');
+      await expect(runner.up({ output, afterBatch: crashAfter(9) })).rejects.toThrow('crash after batch 9');
+      expect(await runner.status()).toMatchObject([{ status: 'applying', error: 'crash after batch 9' }]);
+      const finished = await runner.up({ output });
+      expect(finished.ran).toEqual(['001-add-tenant-id']);
+      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20]);
+    } finally {
+      await context.close();
+      mongoose.set('autoCreate', true);
+      mongoose.set('autoIndex', true);
+    }
+
+    const names = [...V1_COLLECTIONS, 'form_counters'];
+    expect(await contents(db, names)).toEqual(await contents(twin, names));
+    const backupsOf = async (database: mongo.Db) =>
+      (await database.listCollections({}, { nameOnly: true }).toArray()).filter(({ name }) =>
+        name.includes('_backup_'),
+      );
+    expect(await backupsOf(db)).toHaveLength(V1_COLLECTIONS.length);
+    expect(await backupsOf(twin)).toHaveLength(V1_COLLECTIONS.length);
+    await twin.dropDatabase();
+  }, 90_000);
+});
