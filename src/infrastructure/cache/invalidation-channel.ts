@@ -18,6 +18,7 @@ export class InvalidationChannel {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private subscribed = false;
+  private closed = false;
 
   constructor(
     redisUrl: string,
@@ -44,11 +45,11 @@ export class InvalidationChannel {
       this.subscribed = false;
     });
     this.subscriber.on('ready', () => void this.subscribe());
-    this.subscriber
-      .connect()
-      .catch((error: Error) =>
-        this.logger.warn({ msg: 'invalidation channel not subscribed yet', channel: this.channel, err: error.message }),
-      );
+    this.subscriber.connect().catch((error: Error) => {
+      // A process that stops before Redis answered (a short CLI command) has nothing to warn about.
+      if (this.closed) return;
+      this.logger.warn({ msg: 'invalidation channel not subscribed yet', channel: this.channel, err: error.message });
+    });
   }
 
   private async subscribe(): Promise<void> {
@@ -82,6 +83,7 @@ export class InvalidationChannel {
   }
 
   close(): void {
+    this.closed = true;
     this.publisher.disconnect();
     this.subscriber.disconnect();
   }
