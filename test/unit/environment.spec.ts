@@ -54,6 +54,19 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('takes the migration settings with their defaults, a v1 role only among the roles', () => {
+    expect(validateEnvironment(valid)).toMatchObject({
+      MIGRATION_V1_ROLE: 'editor',
+      MIGRATION_BATCH_SIZE: 1000,
+      MIGRATION_LOCK_STALE_SECONDS: 300,
+    });
+    expect(validateEnvironment({ ...valid, MIGRATION_V1_ROLE: 'owner' }).MIGRATION_V1_ROLE).toBe('owner');
+    expect(() => validateEnvironment({ ...valid, MIGRATION_V1_ROLE: 'admin' })).toThrow(/MIGRATION_V1_ROLE is invalid/);
+    expect(() => validateEnvironment({ ...valid, MIGRATION_BATCH_SIZE: '0' })).toThrow(
+      /MIGRATION_BATCH_SIZE is invalid/,
+    );
+  });
+
   it('keeps METRICS_TOKEN optional but long and not a placeholder when set', () => {
     expect(validateEnvironment({ ...valid, METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
     expect(() => validateEnvironment({ ...valid, METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN is invalid');

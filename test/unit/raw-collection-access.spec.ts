@@ -29,6 +29,17 @@ describe('raw collection access', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('appears in a migration only when the migration says why it needs it', () => {
+    const folder = join(process.cwd(), 'migrations');
+    const unexplained = readdirSync(folder)
+      .filter((name) => /^\d{3}-.*\.ts$/.test(name))
+      .filter((name) => {
+        const source = readFileSync(join(folder, name), 'utf8');
+        return RAW_ACCESS.test(source) && !/^ \* Raw driver access, because /m.test(source);
+      });
+    expect(unexplained).toEqual([]);
+  });
+
   it('recognises the forms of raw access it bans', () => {
     for (const line of [
       'this.model.collection.insertOne(x)',
