@@ -91,6 +91,8 @@ interface CollectionState {
   migrated: number;
   /** The last `_id` copied (v1 ids are ObjectIds). */
   last_id?: mongo.ObjectId;
+  /** The checksum's running sum over the documents copied so far (a decimal string). */
+  checksum_sum: string;
   checksum?: string;
   indexes?: string[];
 }
@@ -112,13 +114,11 @@ const migration: Migration = {
     const existing = await existingPlans(context);
     if (context.dryRun) return dryRun(context, existing);
     const state = readState(context);
-    await refuseDuplicates(context, existing, state);
+    await survey(context, existing, state);
     const figures: MigrationFigures = {};
     for (const plan of existing) {
       figures[plan.name] = await migrateCollection(context, plan, state);
     }
-    state.counters_created ??= await createResponseCounters(context);
-    await save(context, state);
     return figures;
   },
 
@@ -154,60 +154,91 @@ function newState(): State {
 }
 
 async function existingPlans(context: MigrationContext): Promise<CollectionPlan[]> {
-  const names = new Set((await context.db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name));
+  const names = await collectionNames(context);
   const state = context.state as Partial<State>;
   // A collection mid-swap has only its copy and its backup under other names: it still exists.
   return PLANS.filter((plan) => names.has(plan.name) || state.collections?.[plan.name] !== undefined);
 }
 
 async function dryRun(context: MigrationContext, plans: CollectionPlan[]): Promise<MigrationFigures> {
-  await refuseDuplicates(context, plans, newState());
+  const surveys = await survey(context, plans, newState());
   const figures: MigrationFigures = {};
-  for (const plan of plans) {
-    const collection = context.db.collection(plan.name);
-    const total = await collection.countDocuments({});
-    const withoutTenant = await collection.countDocuments({ tenant_id: null });
-    figures[plan.name] = { documents: total, would_migrate: withoutTenant, already_tenanted: total - withoutTenant };
-    context.progress.start(plan.name, total);
-    context.progress.finish(plan.name, figures[plan.name]);
+  for (const [name, { count, withoutTenant }] of surveys) {
+    figures[name] = { documents: count, would_migrate: withoutTenant, already_tenanted: count - withoutTenant };
+    context.progress.start(name, count);
+    context.progress.finish(name, figures[name]);
   }
   return figures;
 }
 
+interface Survey {
+  count: number;
+  defaultTenant: number;
+  withoutTenant: number;
+  conflicts: string[];
+}
+
 /**
- * Finds the documents that would break a unique index once they carry a tenant (two v1 users whose
- * emails differ only in case, a v1 user and a default-tenant user with one email) and stops before
- * anything changes, naming them. Reads only the key fields; keeps only the keys in memory.
+ * One read of each collection not yet copied, before anything changes: counts its documents (all, and
+ * those of the default tenant) and finds the documents that would break a unique index once they
+ * carry a tenant (two v1 users whose emails differ only in case, a v1 user and a default-tenant user
+ * with one email). Any conflict stops the migration here, naming the documents. Reads only the key
+ * fields; keeps only the keys in memory.
  */
-async function refuseDuplicates(context: MigrationContext, plans: CollectionPlan[], state: State): Promise<void> {
+async function survey(context: MigrationContext, plans: CollectionPlan[], state: State): Promise<Map<string, Survey>> {
   const conflicts: string[] = [];
-  for (const plan of plans) {
-    const progress = state.collections[plan.name];
-    if (!plan.uniqueKey || (progress && progress.phase !== 'copying')) continue;
-    const fields = Object.keys(plan.indexes.find((index) => index.unique)?.key ?? {});
-    const projection = Object.fromEntries([...fields, 'dedup_key'].map((field) => [field, 1]));
-    const firstSeen = new Map<string, unknown[]>();
-    const source = context.db.collection(plan.name).find({}, { projection, batchSize: context.batchSize });
-    for await (const document of source) {
-      const key = plan.uniqueKey(
-        document,
-        (document.tenant_id as string | undefined) ?? context.settings.defaultTenantId,
-      );
-      const ids = firstSeen.get(key);
-      if (ids) ids.push(document._id);
-      else firstSeen.set(key, [document._id]);
-    }
-    for (const [key, ids] of firstSeen) {
-      if (ids.length > 1 && conflicts.length < REPORTED_CONFLICTS) {
-        conflicts.push(`${plan.name} (${fields.join(', ')}) "${key}": ${ids.map(text).join(', ')}`);
-      }
-    }
+  const surveys = new Map<string, Survey>();
+  for (const plan of plans.filter((candidate) => !state.collections[candidate.name])) {
+    const found = await surveyCollection(context, plan);
+    surveys.set(plan.name, found);
+    conflicts.push(...found.conflicts);
   }
   if (conflicts.length > 0) {
     throw new Error(
-      `documents would break a unique index once migrated; nothing was changed. Resolve these and rerun:\n  ${conflicts.join('\n  ')}`,
+      `documents would break a unique index once migrated; nothing was changed. Resolve these and rerun:\n  ${conflicts.slice(0, REPORTED_CONFLICTS).join('\n  ')}`,
     );
   }
+  if (context.dryRun) return surveys;
+  for (const [name, { count, defaultTenant }] of surveys) {
+    state.collections[name] = {
+      phase: 'copying',
+      backup: `${name}_backup_${state.stamp}`,
+      copy: `${name}_migrating_${state.stamp}`,
+      count_before: count,
+      default_tenant_before: defaultTenant,
+      copied: 0,
+      migrated: 0,
+      checksum_sum: '0',
+    };
+  }
+  await save(context, state);
+  return surveys;
+}
+
+async function surveyCollection(context: MigrationContext, plan: CollectionPlan): Promise<Survey> {
+  const fields = Object.keys(plan.indexes.find((index) => index.unique)?.key ?? { tenant_id: 1 });
+  const projection = Object.fromEntries([...fields, 'tenant_id', 'dedup_key'].map((field) => [field, 1]));
+  const firstSeen = new Map<string, unknown[]>();
+  const found: Survey = { count: 0, defaultTenant: 0, withoutTenant: 0, conflicts: [] };
+  const documents = context.db.collection(plan.name).find({}, { projection, batchSize: context.batchSize });
+  for await (const document of documents) {
+    found.count += 1;
+    if (document.tenant_id === context.settings.defaultTenantId) found.defaultTenant += 1;
+    if (document.tenant_id == null) found.withoutTenant += 1;
+    if (!plan.uniqueKey) continue;
+    const key = plan.uniqueKey(
+      document,
+      (document.tenant_id as string | undefined) ?? context.settings.defaultTenantId,
+    );
+    const ids = firstSeen.get(key);
+    if (ids) ids.push(document._id);
+    else firstSeen.set(key, [document._id]);
+  }
+  for (const [key, ids] of firstSeen) {
+    if (ids.length > 1)
+      found.conflicts.push(`${plan.name} (${fields.join(', ')}) "${key}": ${ids.map(text).join(', ')}`);
+  }
+  return found;
 }
 
 async function migrateCollection(
@@ -215,31 +246,18 @@ async function migrateCollection(
   plan: CollectionPlan,
   state: State,
 ): Promise<CollectionFigures> {
-  const source = context.db.collection(plan.name);
-  let progress = state.collections[plan.name];
-  if (!progress) {
-    progress = {
-      phase: 'copying',
-      backup: `${plan.name}_backup_${state.stamp}`,
-      copy: `${plan.name}_migrating_${state.stamp}`,
-      count_before: await source.countDocuments({}),
-      default_tenant_before: await source.countDocuments({ tenant_id: context.settings.defaultTenantId }),
-      copied: 0,
-      migrated: 0,
-    };
-    state.collections[plan.name] = progress;
-    await save(context, state);
-  }
+  const progress = state.collections[plan.name];
   context.progress.start(plan.name, progress.count_before);
   if (progress.phase === 'copying') {
     await copyWithTenant(context, plan, state, progress);
     await swap(context, plan.name, progress);
+    progress.checksum = `${progress.count_before}:${BigInt(progress.checksum_sum).toString(16).padStart(64, '0')}`;
     progress.phase = 'swapped';
     await save(context, state);
   }
   if (progress.phase === 'swapped') {
-    await verify(context, plan.name, progress);
-    progress.checksum = await checksum(context, progress.backup);
+    const formsResponses = await verify(context, plan.name, progress);
+    if (plan.name === 'form_responses') state.counters_created = await createResponseCounters(context, formsResponses);
     progress.phase = 'verified';
     await save(context, state);
   }
@@ -260,9 +278,11 @@ async function migrateCollection(
 }
 
 /**
- * Streams the collection in `_id` order into the copy, a batch at a time, saving after each batch where
- * it got to: a rerun resumes after the last saved `_id`. A batch that was inserted but not yet saved is
- * inserted again and its documents are refused as duplicates, so nothing is copied twice.
+ * Streams the collection in `_id` order into the copy, a batch at a time, and adds each document's
+ * bytes to the checksum on the way (the original becomes the backup unchanged, so this is the backup's
+ * checksum). After each batch it saves where it got to and the checksum so far: a rerun resumes after
+ * the last saved `_id`. A batch inserted but not yet saved is inserted again and its documents are
+ * refused as duplicates, so nothing is copied twice. The next batch is read while one is written.
  */
 async function copyWithTenant(
   context: MigrationContext,
@@ -272,23 +292,26 @@ async function copyWithTenant(
 ): Promise<void> {
   const copy = context.db.collection(progress.copy);
   const filter: mongo.Filter<Document> = progress.last_id === undefined ? {} : { _id: { $gt: progress.last_id } };
-  // Values keep their BSON types (an Int64 stays one, a double 1.0 stays a double).
   const cursor = context.db
     .collection(plan.name)
-    .find(filter, { sort: { _id: 1 }, batchSize: context.batchSize, promoteValues: false, bsonRegExp: true });
+    .find(filter, { sort: { _id: 1 }, batchSize: context.batchSize, raw: true });
   let batch: Document[] = [];
   let migrated = 0;
-  const flush = async () => {
-    await insertIgnoringCopied(copy, batch);
-    progress.copied += batch.length;
-    progress.migrated += migrated;
-    progress.last_id = batch[batch.length - 1]._id as mongo.ObjectId;
+  let sum = BigInt(progress.checksum_sum);
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async (documents: Document[], migratedInBatch: number, sumAfter: bigint) => {
+    await insertIgnoringCopied(copy, documents);
+    progress.copied += documents.length;
+    progress.migrated += migratedInBatch;
+    progress.last_id = documents[documents.length - 1]._id as mongo.ObjectId;
+    progress.checksum_sum = sumAfter.toString();
     await save(context, state);
     await context.progress.advance(plan.name, progress.copied);
-    batch = [];
-    migrated = 0;
   };
-  for await (const document of cursor) {
+  for await (const bytes of cursor) {
+    sum = (sum + documentHash(bytes as unknown as Uint8Array)) % CHECKSUM_MODULUS;
+    // Values keep their BSON types (an Int64 stays one, a double 1.0 stays a double).
+    const document = mongo.BSON.deserialize(bytes as unknown as Uint8Array, { promoteValues: false, bsonRegExp: true });
     if (document.tenant_id == null) {
       document.tenant_id = context.settings.defaultTenantId;
       document.migrated_at = state.migrated_at;
@@ -296,9 +319,17 @@ async function copyWithTenant(
       migrated += 1;
     }
     batch.push(document);
-    if (batch.length >= context.batchSize) await flush();
+    if (batch.length >= context.batchSize) {
+      await writing;
+      writing = flush(batch, migrated, sum);
+      // Awaited before the next batch is written; until then its failure must not count as unhandled.
+      writing.catch(() => undefined);
+      batch = [];
+      migrated = 0;
+    }
   }
-  if (batch.length > 0) await flush();
+  await writing;
+  if (batch.length > 0) await flush(batch, migrated, sum);
 }
 
 async function insertIgnoringCopied(copy: mongo.Collection, batch: Document[]): Promise<void> {
@@ -326,12 +357,34 @@ async function swap(context: MigrationContext, name: string, progress: Collectio
   if (names.has(progress.copy)) await context.db.renameCollection(progress.copy, name);
 }
 
-/** Count before = count after; default-tenant documents = migrated + those that already had it; none left without. */
-async function verify(context: MigrationContext, name: string, progress: CollectionState): Promise<void> {
-  const collection = context.db.collection(name);
-  const after = await collection.countDocuments({});
-  const defaultTenant = await collection.countDocuments({ tenant_id: context.settings.defaultTenantId });
-  const withoutTenant = await collection.countDocuments({ tenant_id: null });
+/**
+ * Count before = count after; default-tenant documents = migrated + those that already had it; none
+ * left without a tenant. One pass over the migrated collection (grouped by tenant, and for responses by
+ * form too, which gives the counters their figures). Answers the responses per migrated form.
+ */
+async function verify(
+  context: MigrationContext,
+  name: string,
+  progress: CollectionState,
+): Promise<Map<string, number>> {
+  const byForm = name === 'form_responses';
+  const groups = context.db.collection(name).aggregate<{ _id: { tenant?: string | null; form?: unknown }; n: number }>([
+    {
+      $group: { _id: byForm ? { tenant: '$tenant_id', form: '$form_id' } : { tenant: '$tenant_id' }, n: { $sum: 1 } },
+    },
+  ]);
+  let after = 0;
+  let defaultTenant = 0;
+  let withoutTenant = 0;
+  const perForm = new Map<string, number>();
+  for await (const { _id, n } of groups) {
+    after += n;
+    if (_id.tenant == null) withoutTenant += n;
+    if (_id.tenant === context.settings.defaultTenantId) {
+      defaultTenant += n;
+      if (byForm) perForm.set(text(_id.form), n);
+    }
+  }
   const expectedDefault = progress.migrated + progress.default_tenant_before;
   const problems = [
     after !== progress.count_before && `${after} documents after, ${progress.count_before} before`,
@@ -344,26 +397,22 @@ async function verify(context: MigrationContext, name: string, progress: Collect
       `verification of ${name} failed: ${problems.join('; ')}. The original is untouched in ${progress.backup}; "migrate down 1" restores it`,
     );
   }
+  return perForm;
 }
+
+const CHECKSUM_MODULUS = 1n << 256n;
+const documentHash = (bytes: Uint8Array) => BigInt(`0x${createHash('sha256').update(bytes).digest('hex')}`);
 
 /**
  * A checksum of a collection's documents, independent of their order: the sum of each document's
  * SHA-256 (over its exact BSON bytes) modulo 2^256, with the count. `down` compares it after restoring.
  */
 async function checksum(context: MigrationContext, name: string): Promise<string> {
-  const modulus = 1n << 256n;
   let sum = 0n;
   let count = 0;
   const cursor = context.db.collection(name).find({}, { raw: true, batchSize: context.batchSize });
   for await (const bytes of cursor) {
-    sum =
-      (sum +
-        BigInt(
-          `0x${createHash('sha256')
-            .update(bytes as unknown as Buffer)
-            .digest('hex')}`,
-        )) %
-      modulus;
+    sum = (sum + documentHash(bytes as unknown as Uint8Array)) % CHECKSUM_MODULUS;
     count += 1;
   }
   return `${count}:${sum.toString(16).padStart(64, '0')}`;
@@ -379,16 +428,11 @@ async function createIndexes(context: MigrationContext, plan: CollectionPlan): P
 }
 
 /** Every migrated form gets the counter its response quota reads, holding its v1 responses. */
-async function createResponseCounters(context: MigrationContext): Promise<number> {
+async function createResponseCounters(
+  context: MigrationContext,
+  responsesPerForm: Map<string, number>,
+): Promise<number> {
   const tenantId = context.settings.defaultTenantId;
-  const responses = new Map<string, number>();
-  const counts = context.db
-    .collection('form_responses')
-    .aggregate<{ _id: unknown; n: number }>([
-      { $match: { tenant_id: tenantId } },
-      { $group: { _id: '$form_id', n: { $sum: 1 } } },
-    ]);
-  for await (const { _id, n } of counts) responses.set(text(_id), n);
   const counters = context.db.collection('form_counters');
   let created = 0;
   let batch: mongo.AnyBulkWriteOperation[] = [];
@@ -406,7 +450,9 @@ async function createResponseCounters(context: MigrationContext): Promise<number
     batch.push({
       updateOne: {
         filter: { _id },
-        update: { $setOnInsert: { tenant_id: tenantId, responses: responses.get(text(_id)) ?? 0, migrated_by: '001' } },
+        update: {
+          $setOnInsert: { tenant_id: tenantId, responses: responsesPerForm.get(text(_id)) ?? 0, migrated_by: '001' },
+        },
         upsert: true,
       },
     });
