@@ -114,10 +114,10 @@ const migration: Migration = {
     const existing = await existingPlans(context);
     if (context.dryRun) return dryRun(context, existing);
     const state = readState(context);
-    await survey(context, existing, state);
+    const surveys = await survey(context, existing, state);
     const figures: MigrationFigures = {};
     for (const plan of existing) {
-      figures[plan.name] = await migrateCollection(context, plan, state);
+      figures[plan.name] = await migrateCollection(context, plan, state, surveys.get(plan.name));
     }
     return figures;
   },
@@ -176,6 +176,8 @@ interface Survey {
   defaultTenant: number;
   withoutTenant: number;
   conflicts: string[];
+  /** Responses only: how many each form will have in the default tenant (its counter's figure). */
+  perForm: Map<string, number>;
 }
 
 /**
@@ -186,13 +188,11 @@ interface Survey {
  * fields; keeps only the keys in memory.
  */
 async function survey(context: MigrationContext, plans: CollectionPlan[], state: State): Promise<Map<string, Survey>> {
-  const conflicts: string[] = [];
-  const surveys = new Map<string, Survey>();
-  for (const plan of plans.filter((candidate) => !state.collections[candidate.name])) {
-    const found = await surveyCollection(context, plan);
-    surveys.set(plan.name, found);
-    conflicts.push(...found.conflicts);
-  }
+  const toSurvey = plans.filter((plan) => !state.collections[plan.name]);
+  // Read side by side: each read keeps one core of the store busy.
+  const found = await Promise.all(toSurvey.map((plan) => surveyCollection(context, plan)));
+  const surveys = new Map(toSurvey.map((plan, index) => [plan.name, found[index]]));
+  const conflicts = found.flatMap((collection) => collection.conflicts);
   if (conflicts.length > 0) {
     throw new Error(
       `documents would break a unique index once migrated; nothing was changed. Resolve these and rerun:\n  ${conflicts.slice(0, REPORTED_CONFLICTS).join('\n  ')}`,
@@ -219,12 +219,19 @@ async function surveyCollection(context: MigrationContext, plan: CollectionPlan)
   const fields = Object.keys(plan.indexes.find((index) => index.unique)?.key ?? { tenant_id: 1 });
   const projection = Object.fromEntries([...fields, 'tenant_id', 'dedup_key'].map((field) => [field, 1]));
   const firstSeen = new Map<string, unknown[]>();
-  const found: Survey = { count: 0, defaultTenant: 0, withoutTenant: 0, conflicts: [] };
+  const found: Survey = { count: 0, defaultTenant: 0, withoutTenant: 0, conflicts: [], perForm: new Map() };
   const documents = context.db.collection(plan.name).find({}, { projection, batchSize: context.batchSize });
   for await (const document of documents) {
     found.count += 1;
     if (document.tenant_id === context.settings.defaultTenantId) found.defaultTenant += 1;
     if (document.tenant_id == null) found.withoutTenant += 1;
+    if (
+      plan.name === 'form_responses' &&
+      (document.tenant_id ?? context.settings.defaultTenantId) === context.settings.defaultTenantId
+    ) {
+      const form = text(document.form_id);
+      found.perForm.set(form, (found.perForm.get(form) ?? 0) + 1);
+    }
     if (!plan.uniqueKey) continue;
     const key = plan.uniqueKey(
       document,
@@ -245,6 +252,7 @@ async function migrateCollection(
   context: MigrationContext,
   plan: CollectionPlan,
   state: State,
+  surveyed: Survey | undefined,
 ): Promise<CollectionFigures> {
   const progress = state.collections[plan.name];
   context.progress.start(plan.name, progress.count_before);
@@ -256,8 +264,11 @@ async function migrateCollection(
     await save(context, state);
   }
   if (progress.phase === 'swapped') {
-    const formsResponses = await verify(context, plan.name, progress);
-    if (plan.name === 'form_responses') state.counters_created = await createResponseCounters(context, formsResponses);
+    await verify(context, plan.name, progress);
+    if (plan.name === 'form_responses') {
+      const perForm = surveyed?.perForm ?? (await responsesPerForm(context));
+      state.counters_created = await createResponseCounters(context, perForm);
+    }
     progress.phase = 'verified';
     await save(context, state);
   }
@@ -359,31 +370,19 @@ async function swap(context: MigrationContext, name: string, progress: Collectio
 
 /**
  * Count before = count after; default-tenant documents = migrated + those that already had it; none
- * left without a tenant. One pass over the migrated collection (grouped by tenant, and for responses by
- * form too, which gives the counters their figures). Answers the responses per migrated form.
+ * left without a tenant. One pass over the migrated collection, grouped by tenant.
  */
-async function verify(
-  context: MigrationContext,
-  name: string,
-  progress: CollectionState,
-): Promise<Map<string, number>> {
-  const byForm = name === 'form_responses';
-  const groups = context.db.collection(name).aggregate<{ _id: { tenant?: string | null; form?: unknown }; n: number }>([
-    {
-      $group: { _id: byForm ? { tenant: '$tenant_id', form: '$form_id' } : { tenant: '$tenant_id' }, n: { $sum: 1 } },
-    },
-  ]);
+async function verify(context: MigrationContext, name: string, progress: CollectionState): Promise<void> {
+  const groups = context.db
+    .collection(name)
+    .aggregate<{ _id: string | null; n: number }>([{ $group: { _id: '$tenant_id', n: { $sum: 1 } } }]);
   let after = 0;
   let defaultTenant = 0;
   let withoutTenant = 0;
-  const perForm = new Map<string, number>();
   for await (const { _id, n } of groups) {
     after += n;
-    if (_id.tenant == null) withoutTenant += n;
-    if (_id.tenant === context.settings.defaultTenantId) {
-      defaultTenant += n;
-      if (byForm) perForm.set(text(_id.form), n);
-    }
+    if (_id == null) withoutTenant += n;
+    if (_id === context.settings.defaultTenantId) defaultTenant += n;
   }
   const expectedDefault = progress.migrated + progress.default_tenant_before;
   const problems = [
@@ -397,6 +396,22 @@ async function verify(
       `verification of ${name} failed: ${problems.join('; ')}. The original is untouched in ${progress.backup}; "migrate down 1" restores it`,
     );
   }
+}
+
+/**
+ * The default tenant's responses per form, read from the migrated collection: only a run resumed after
+ * the survey needs it (the survey counted them otherwise). Counted here rather than grouped by the
+ * store: the local store groups by many keys very slowly.
+ */
+async function responsesPerForm(context: MigrationContext): Promise<Map<string, number>> {
+  const perForm = new Map<string, number>();
+  const responses = context.db
+    .collection('form_responses')
+    .find(
+      { tenant_id: context.settings.defaultTenantId },
+      { projection: { form_id: 1 }, batchSize: context.batchSize },
+    );
+  for await (const { form_id } of responses) perForm.set(text(form_id), (perForm.get(text(form_id)) ?? 0) + 1);
   return perForm;
 }
 

@@ -262,8 +262,9 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     });
   });
 
-  it('ends a run crashed after any batch and rerun exactly like an uninterrupted one', async () => {
+  it('ends a run crashed after any batch and rerun exactly like an uninterrupted one, and so does a rollback', async () => {
     await seedLegacy(db, { docs: 400 });
+    const original = await snapshot(db, V1_COLLECTIONS);
     const twinUrl = new URL(process.env.MONGO_URL as string);
     twinUrl.pathname = `${twinUrl.pathname}_twin`;
     const twin = connection.useDb(twinUrl.pathname.slice(1)).db as mongo.Db;
@@ -290,20 +291,28 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
       const finished = await runner.up({ output });
       expect(finished.ran).toEqual(['001-add-tenant-id']);
       expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20]);
+      expect(await contents(db, [...V1_COLLECTIONS, 'form_counters'])).toEqual(
+        await contents(twin, [...V1_COLLECTIONS, 'form_counters']),
+      );
+
+      batches = 0;
+      await expect(runner.down(1, { output, afterBatch: crashAfter(2) })).rejects.toThrow('crash after batch 2');
+      await expect(runner.up({ output })).rejects.toThrow(
+        'migration 1 stopped while being rolled back: finish that first with "migrate down 1"',
+      );
+      await runner.down(1, { output });
+      expect(await snapshot(db, V1_COLLECTIONS)).toEqual(original);
     } finally {
       await context.close();
       mongoose.set('autoCreate', true);
       mongoose.set('autoIndex', true);
     }
 
-    const names = [...V1_COLLECTIONS, 'form_counters'];
-    expect(await contents(db, names)).toEqual(await contents(twin, names));
-    const backupsOf = async (database: mongo.Db) =>
-      (await database.listCollections({}, { nameOnly: true }).toArray()).filter(({ name }) =>
-        name.includes('_backup_'),
-      );
-    expect(await backupsOf(db)).toHaveLength(V1_COLLECTIONS.length);
-    expect(await backupsOf(twin)).toHaveLength(V1_COLLECTIONS.length);
+    const named = async (database: mongo.Db, part: string) =>
+      (await database.listCollections({}, { nameOnly: true }).toArray()).filter(({ name }) => name.includes(part));
+    expect(await named(twin, '_backup_')).toHaveLength(V1_COLLECTIONS.length);
+    expect(await named(db, '_backup_')).toHaveLength(0);
+    expect(await named(db, '_rolledback_')).toHaveLength(V1_COLLECTIONS.length);
     await twin.dropDatabase();
   }, 90_000);
 });

@@ -79,6 +79,12 @@ export class MigrationRunner {
     const pending = files.filter(
       (file) => file.number <= (options.to ?? Infinity) && recordOf(records, file)?.status !== 'applied',
     );
+    const halfRolledBack = pending.find((file) => recordOf(records, file)?.status === 'rolling-back');
+    if (halfRolledBack) {
+      throw new MigrationRequestError(
+        `migration ${halfRolledBack.number} stopped while being rolled back: finish that first with "migrate down ${halfRolledBack.number}"`,
+      );
+    }
     return this.run('up', pending, records, options);
   }
 
