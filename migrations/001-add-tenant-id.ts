@@ -311,7 +311,7 @@ async function copyWithTenant(
   let sum = BigInt(progress.checksum_sum);
   let writing: Promise<void> = Promise.resolve();
   const flush = async (documents: Document[], migratedInBatch: number, sumAfter: bigint) => {
-    await insertIgnoringCopied(copy, documents);
+    await insertIgnoringDuplicates(copy, documents);
     progress.copied += documents.length;
     progress.migrated += migratedInBatch;
     progress.last_id = documents[documents.length - 1]._id as mongo.ObjectId;
@@ -343,13 +343,15 @@ async function copyWithTenant(
   if (batch.length > 0) await flush(batch, migrated, sum);
 }
 
-async function insertIgnoringCopied(copy: mongo.Collection, batch: Document[]): Promise<void> {
+/** Inserts the documents, skipping those whose `_id` is there already; answers how many were new. */
+async function insertIgnoringDuplicates(collection: mongo.Collection, documents: Document[]): Promise<number> {
   try {
-    await copy.insertMany(batch, { ordered: false });
+    return (await collection.insertMany(documents, { ordered: false })).insertedCount;
   } catch (error) {
-    const writeErrors = (error as mongo.MongoBulkWriteError).writeErrors;
+    const { writeErrors, insertedCount } = error as mongo.MongoBulkWriteError;
     const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
     if (errors.length === 0 || errors.some((writeError) => writeError.code !== 11000)) throw error;
+    return insertedCount;
   }
 }
 
@@ -442,7 +444,11 @@ async function createIndexes(context: MigrationContext, plan: CollectionPlan): P
   return created;
 }
 
-/** Every migrated form gets the counter its response quota reads, holding its v1 responses. */
+/**
+ * Every migrated form gets the counter its response quota reads, holding its v1 responses. Inserted,
+ * and a counter that exists already is kept (refused as a duplicate): on the local store an upsert
+ * looks its key up by scanning the collection.
+ */
 async function createResponseCounters(
   context: MigrationContext,
   responsesPerForm: Map<string, number>,
@@ -450,9 +456,9 @@ async function createResponseCounters(
   const tenantId = context.settings.defaultTenantId;
   const counters = context.db.collection('form_counters');
   let created = 0;
-  let batch: mongo.AnyBulkWriteOperation[] = [];
+  let batch: Document[] = [];
   const flush = async () => {
-    if (batch.length > 0) created += (await counters.bulkWrite(batch, { ordered: false })).upsertedCount;
+    if (batch.length > 0) created += await insertIgnoringDuplicates(counters, batch);
     batch = [];
   };
   const forms = context.db
@@ -462,15 +468,7 @@ async function createResponseCounters(
       { projection: { _id: 1 }, batchSize: context.batchSize },
     );
   for await (const { _id } of forms) {
-    batch.push({
-      updateOne: {
-        filter: { _id },
-        update: {
-          $setOnInsert: { tenant_id: tenantId, responses: responsesPerForm.get(text(_id)) ?? 0, migrated_by: '001' },
-        },
-        upsert: true,
-      },
-    });
+    batch.push({ _id, tenant_id: tenantId, responses: responsesPerForm.get(text(_id)) ?? 0, migrated_by: '001' });
     if (batch.length >= context.batchSize) await flush();
   }
   await flush();
