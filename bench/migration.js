@@ -11,8 +11,8 @@ import { seedLegacy } from '../scripts/seed-legacy.js';
 import { benchDatabaseUrl } from './support/load.js';
 
 const DOCS = Number(process.env.BENCH_MIGRATION_DOCS ?? 100_000);
-/** Small: on the local store one in-place batch of 1,000 updates takes minutes. */
-const SAMPLE = 2_000;
+/** Small: on the local store every in-place update scans the collection (2,000 documents took minutes). */
+const SAMPLE = 500;
 const IN_PLACE_LIMIT_MS = 120_000;
 const url = benchDatabaseUrl('migration');
 
@@ -61,11 +61,9 @@ console.log(`target: under 60 s for 100,000 (the plan's: under 10 min)`);
 // The strategy: the same SAMPLE documents, copied into a new collection vs updated where they are.
 await db.dropDatabase();
 const source = db.collection('sample');
-for (let start = 0; start < SAMPLE; start += 1000) {
-  await source.insertMany(
-    Array.from({ length: 1000 }, (_, index) => ({ n: start + index, data: { text: 'lorem ipsum '.repeat(8) } })),
-  );
-}
+await source.insertMany(
+  Array.from({ length: SAMPLE }, (_, index) => ({ n: index, data: { text: 'lorem ipsum '.repeat(8) } })),
+);
 started = performance.now();
 let batch = [];
 for await (const document of source.find({}, { sort: { _id: 1 }, batchSize: 1000 })) {
@@ -75,6 +73,7 @@ for await (const document of source.find({}, { sort: { _id: 1 }, batchSize: 1000
     batch = [];
   }
 }
+if (batch.length > 0) await db.collection('sample_copy').insertMany(batch, { ordered: false });
 const copyMs = performance.now() - started;
 
 // In place, resumably: each batch takes the next 1,000 documents still without a tenant and updates them by _id.

@@ -221,22 +221,18 @@ async function surveyCollection(context: MigrationContext, plan: CollectionPlan)
   const firstSeen = new Map<string, unknown[]>();
   const found: Survey = { count: 0, defaultTenant: 0, withoutTenant: 0, conflicts: [], perForm: new Map() };
   const documents = context.db.collection(plan.name).find({}, { projection, batchSize: context.batchSize });
+  const defaultTenant = context.settings.defaultTenantId;
   for await (const document of documents) {
+    const tenant = (document.tenant_id as string | null | undefined) ?? null;
     found.count += 1;
-    if (document.tenant_id === context.settings.defaultTenantId) found.defaultTenant += 1;
-    if (document.tenant_id == null) found.withoutTenant += 1;
-    if (
-      plan.name === 'form_responses' &&
-      (document.tenant_id ?? context.settings.defaultTenantId) === context.settings.defaultTenantId
-    ) {
+    if (tenant === defaultTenant) found.defaultTenant += 1;
+    if (tenant === null) found.withoutTenant += 1;
+    if (plan.name === 'form_responses' && (tenant ?? defaultTenant) === defaultTenant) {
       const form = text(document.form_id);
       found.perForm.set(form, (found.perForm.get(form) ?? 0) + 1);
     }
     if (!plan.uniqueKey) continue;
-    const key = plan.uniqueKey(
-      document,
-      (document.tenant_id as string | undefined) ?? context.settings.defaultTenantId,
-    );
+    const key = plan.uniqueKey(document, tenant ?? defaultTenant);
     const ids = firstSeen.get(key);
     if (ids) ids.push(document._id);
     else firstSeen.set(key, [document._id]);
