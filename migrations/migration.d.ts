@@ -12,7 +12,7 @@ export type CollectionFigures = Record<string, number | string>;
 export interface MigrationProgress {
   /** A collection's work begins: `total` documents to go through. */
   start(collection: string, total: number): void;
-  /** After every batch: moves the bar (or prints a JSON line) and saves nothing; may throw (a test's fault hook). */
+  /** After every batch: moves the bar (or prints a JSON line); may throw (the runner's lock check, a test's fault hook). */
   advance(collection: string, done: number): Promise<void>;
   /** A collection is done; its figures join the summary table. */
   finish(collection: string, figures: CollectionFigures): void;
@@ -33,7 +33,10 @@ export interface MigrationContext {
     /** The role v1 users get (they had none). */
     readonly v1Role: string;
   };
-  /** What this migration saved in an earlier run that did not finish (empty on a first run) or, for `down`, in its `up`. */
+  /**
+   * What this migration saved with `save`, kept across runs and directions: where an interrupted run
+   * stopped, and for `down` what `up` recorded (backups, checksums). Empty on a first run.
+   */
   readonly state: Record<string, unknown>;
   /** Keeps `state` in the migration's record, so that a rerun after a crash resumes from it. */
   save(state: Record<string, unknown>): Promise<void>;
