@@ -1,3 +1,4 @@
+import { ErasureModule } from './modules/erasure/erasure.module.js';
 import { Module } from '@nestjs/common';
 import { DiagnosticsModule } from './modules/diagnostics/diagnostics.module.js';
 import { ExportsModule } from './modules/exports/exports.module.js';
@@ -26,6 +27,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     NotificationsModule,
     DiagnosticsModule,
     HousekeepingModule,
+    ErasureModule,
   ],
 })
 export class FeaturesModule {}

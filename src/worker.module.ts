@@ -1,3 +1,4 @@
+import { ErasureWorkerModule } from './modules/erasure/erasure-worker.module.js';
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
 import { WorkerMetricsServer } from './infrastructure/metrics/worker-metrics.server.js';
@@ -26,6 +27,7 @@ import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.
     WebhooksWorkerModule,
     ExportsWorkerModule,
     HousekeepingWorkerModule,
+    ErasureWorkerModule,
     DiagnosticsWorkerModule,
     TenantsModule,
   ],

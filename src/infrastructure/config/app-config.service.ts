@@ -110,6 +110,14 @@ export class AppConfigService {
     return { intervalMs: this.get('HOUSEKEEPING_INTERVAL_MS') };
   }
 
+  get erasure() {
+    return {
+      retentionIntervalMs: this.get('RETENTION_INTERVAL_MS'),
+      auditRetentionDays: this.get('AUDIT_RETENTION_DAYS'),
+      batchSize: this.get('ERASURE_BATCH_SIZE'),
+    };
+  }
+
   get migrations() {
     return {
       v1Role: this.get('MIGRATION_V1_ROLE'),

@@ -276,6 +276,24 @@ export class Environment {
   @Min(1_000)
   HOUSEKEEPING_INTERVAL_MS = 3_600_000;
 
+  /** How often the retention job runs (daily): responses past a tenant's limit, audit entries past theirs. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  RETENTION_INTERVAL_MS = 86_400_000;
+
+  /** Audit log entries older than this many days are erased by the retention job. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  AUDIT_RETENTION_DAYS = 365;
+
+  /** Documents an erasure (of a form, a tenant, or by retention) removes at a time. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ERASURE_BATCH_SIZE = 500;
+
   /** The role migration 001 gives v1 users, who had none. */
   @IsIn(ROLES)
   MIGRATION_V1_ROLE: Role = 'editor';

@@ -5,6 +5,7 @@ export const QueueName = {
   webhook: 'webhook',
   export: 'export',
   housekeeping: 'housekeeping',
+  erasure: 'erasure',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

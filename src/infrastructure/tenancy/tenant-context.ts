@@ -14,10 +14,13 @@ export interface TenantSettings {
   response_retention_days: number | null;
 }
 
+export type TenantStatus = 'active' | 'suspended' | 'deleting';
+
 export interface ResolvedTenant {
   tenant_id: string;
   name: string;
-  status: 'active' | 'suspended';
+  /** `deleting`: suspended for good while its data is erased. */
+  status: TenantStatus;
   settings: TenantSettings;
 }
 

@@ -19,11 +19,15 @@ export class StoredEvent {
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) metadata!: EventEnvelope['metadata'];
   /** Set when the change it announced never happened (its write failed or the process died). */
   @Prop() discarded?: boolean;
+  /** Set when the respondent data of its payload was erased (the response was deleted or retired). */
+  @Prop() redacted?: boolean;
 }
 
 export const StoredEventSchema = SchemaFactory.createForClass(StoredEvent);
-StoredEventSchema.index({ tenant_id: 1, timestamp: -1 });
-StoredEventSchema.index({ tenant_id: 1, entity_id: 1, timestamp: -1 });
+/** The audit log API's pages, newest first, unfiltered or by type or entity; retention's cut-off. */
+StoredEventSchema.index({ tenant_id: 1, timestamp: -1, _id: -1 });
+StoredEventSchema.index({ tenant_id: 1, event_type: 1, timestamp: -1, _id: -1 });
+StoredEventSchema.index({ tenant_id: 1, entity_id: 1, timestamp: -1, _id: -1 });
 
 /**
  * `event_outbox`: the envelopes not yet handed to the queues. Small by design: an entry is removed

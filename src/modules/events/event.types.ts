@@ -4,8 +4,10 @@ export const EventType = {
   FormUpdated: 'form.updated',
   FormPublished: 'form.published',
   FormArchived: 'form.archived',
+  FormDeleted: 'form.deleted',
   ResponseSubmitted: 'response.submitted',
   ResponseUpdated: 'response.updated',
+  ResponseDeleted: 'response.deleted',
   UserRegistered: 'user.registered',
   /** Internal: it exists so the invitation email is as durable as any event. */
   InvitationCreated: 'invitation.created',
@@ -38,4 +40,6 @@ export interface EventEnvelope<Payload extends object = Record<string, unknown>>
   entity_id: string;
   payload: Payload;
   metadata: { request_id?: string; source: 'api' | 'worker' };
+  /** Present (true) once the respondent data its payload carried was erased; the envelope stays. */
+  redacted?: true;
 }

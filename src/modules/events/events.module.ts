@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AuditLogController } from './audit-log.controller.js';
 import { EventDispatcherService } from './event-dispatcher.service.js';
 import { EventEntitiesService } from './event-entities.service.js';
 import { EventMetrics } from './event-metrics.js';
@@ -11,7 +12,7 @@ import { EventsService } from './events.service.js';
 
 /**
  * Domain events: the dispatcher every feature emits through, the registry of where each event's
- * entity lives, and the audit log. The relay is provided here but runs only where
+ * entity lives, and the audit log (stored and served to owners). The relay is provided here but runs only where
  * `EventsWorkerModule` starts it (the worker).
  */
 @Module({
@@ -22,6 +23,7 @@ import { EventsService } from './events.service.js';
       { name: OutboxEntry.name, schema: OutboxEntrySchema },
     ]),
   ],
+  controllers: [AuditLogController],
   providers: [
     EventDispatcherService,
     EventEntitiesService,

@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import type { EventEnvelope } from './event.types.js';
+import { type EventEnvelope, type EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
 import { OutboxEntry, StoredEvent } from './event.schema.js';
+
+/** A page request of the audit log: every filter optional, newest first. */
+export interface AuditLogQuery {
+  type?: EventType;
+  entityId?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit: number;
+}
 
 /** An outbox entry due for delivery, with its envelope. */
 export interface PendingEvent {
@@ -89,6 +101,67 @@ export class EventsRepository {
     return event ? toEnvelope(event) : null;
   }
 
+  /**
+   * The tenant's audit log as delivered, newest first: the contract's event types (internal ones only
+   * carry email work), never an event whose change did not happen. Keyset-paged on (timestamp, _id).
+   */
+  async page(query: AuditLogQuery): Promise<Page<EventEnvelope>> {
+    const timestamp: Record<string, Date> = {};
+    if (query.from) timestamp.$gte = query.from;
+    if (query.to) timestamp.$lte = query.to;
+    const filter = {
+      event_type: query.type ?? { $in: PUBLIC_EVENT_TYPES },
+      ...(query.entityId !== undefined ? { entity_id: query.entityId } : {}),
+      ...(query.from || query.to ? { timestamp } : {}),
+      discarded: { $ne: true },
+      ...afterAuditCursor(query.cursor),
+    };
+    const rows = await this.events
+      .find(filter)
+      .sort({ timestamp: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .lean<StoredEvent[]>()
+      .exec();
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    const next_cursor =
+      rows.length > query.limit && last
+        ? Buffer.from(`${last.timestamp.getTime()}:${last._id}`).toString('base64url')
+        : null;
+    return { items: items.map(toEnvelope), next_cursor };
+  }
+
+  /**
+   * Erases the respondent data (`payload.data`) from every stored event of one entity; the envelopes
+   * stay, marked `redacted`. Idempotent: a rerun finds nothing left to change.
+   */
+  async redactEntity(entityId: string): Promise<number> {
+    const result = await this.events.updateMany(
+      { entity_id: entityId, 'payload.data': { $exists: true } },
+      { $unset: { 'payload.data': 1 }, $set: { redacted: true } },
+    );
+    return result.modifiedCount;
+  }
+
+  /** Erases up to `limit` of the tenant's audit entries older than `cutoff` that nothing waits to deliver. */
+  async eraseOlderThan(cutoff: Date, limit: number): Promise<number> {
+    const old = await this.events
+      .find({ timestamp: { $lt: cutoff } }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: string }[]>()
+      .exec();
+    if (old.length === 0) return 0;
+    const ids = old.map((event) => event._id);
+    const waiting = await this.outbox
+      .find({ _id: { $in: ids } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    const keep = new Set(waiting.map((entry) => entry._id));
+    const erasable = ids.filter((id) => !keep.has(id));
+    if (erasable.length) await this.events.deleteMany({ _id: { $in: erasable } });
+    return erasable.length;
+  }
+
   /** The audit trail of one entity, newest first. */
   forEntity(entityId: string): Promise<StoredEvent[]> {
     return this.events.find({ entity_id: entityId }).sort({ timestamp: -1 }).lean<StoredEvent[]>().exec();
@@ -120,5 +193,14 @@ function toEnvelope(event: StoredEvent): EventEnvelope {
     entity_id: event.entity_id,
     payload: event.payload,
     metadata: event.metadata,
+    ...(event.redacted ? { redacted: true as const } : {}),
   };
+}
+
+function afterAuditCursor(cursor: string | undefined): Record<string, unknown> {
+  if (cursor === undefined) return {};
+  const match = /^(\d{1,15}):([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw ApiError.validation([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+  const at = new Date(Number(match[1]));
+  return { $or: [{ timestamp: { $lt: at } }, { timestamp: at, _id: { $lt: match[2] } }] };
 }

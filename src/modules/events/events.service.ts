@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { Page } from '../../infrastructure/database/cursor-page.js';
 import type { EventEnvelope } from './event.types.js';
-import { EventsRepository } from './events.repository.js';
+import { type AuditLogQuery, EventsRepository } from './events.repository.js';
 
-/** The tenant's stored events (its audit log), read by other features. */
+/** The tenant's stored events (its audit log), read and erased by other features. */
 @Injectable()
 export class EventsService {
   constructor(private readonly events: EventsRepository) {}
@@ -10,5 +11,19 @@ export class EventsService {
   /** The envelope of one event of the current tenant, as it was delivered; null when there is none. */
   envelope(eventId: string): Promise<EventEnvelope | null> {
     return this.events.envelope(eventId);
+  }
+
+  auditLog(query: AuditLogQuery): Promise<Page<EventEnvelope>> {
+    return this.events.page(query);
+  }
+
+  /** Erases an entity's respondent data from its events; answers how many envelopes were redacted. */
+  redactEntity(entityId: string): Promise<number> {
+    return this.events.redactEntity(entityId);
+  }
+
+  /** Erases a batch of the tenant's audit entries older than `cutoff`; answers how many. */
+  eraseOlderThan(cutoff: Date, limit: number): Promise<number> {
+    return this.events.eraseOlderThan(cutoff, limit);
   }
 }

@@ -32,6 +32,19 @@ export class ExportsRepository {
       .exec();
   }
 
+  /** Up to `limit` of a form's exports, with their files (a deleted form's erasure). */
+  ofForm(formId: Types.ObjectId, limit: number): Promise<Pick<ExportRecord, '_id' | 'file_id'>[]> {
+    return this.exports
+      .find({ form_id: formId }, { file_id: 1 })
+      .limit(limit)
+      .lean<Pick<ExportRecord, '_id' | 'file_id'>[]>()
+      .exec();
+  }
+
+  async remove(id: Types.ObjectId): Promise<void> {
+    await this.exports.deleteOne({ _id: id });
+  }
+
   async markExpired(id: Types.ObjectId): Promise<void> {
     await this.exports.updateOne({ _id: id }, { $set: { expired_at: new Date() }, $unset: { file_id: 1 } });
   }

@@ -92,6 +92,20 @@ export class ExportsService {
     });
   }
 
+  /** Erases every export of a (deleted) form: its file first, then its record, `batchSize` at a time. */
+  async eraseAllOfForm(formId: Types.ObjectId, batchSize: number): Promise<number> {
+    let erased = 0;
+    for (let batch = await this.exports.ofForm(formId, batchSize); batch.length;) {
+      for (const found of batch) {
+        if (found.file_id) await this.files.erase(found.file_id);
+        await this.exports.remove(found._id);
+        erased += 1;
+      }
+      batch = await this.exports.ofForm(formId, batchSize);
+    }
+    return erased;
+  }
+
   private isExpired(found: ExportRecord): boolean {
     return found.completed_at !== undefined && Date.now() - found.completed_at.getTime() > this.ttlMs;
   }

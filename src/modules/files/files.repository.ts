@@ -17,6 +17,22 @@ export class FilesRepository {
     return this.files.findOne({ _id: id }).lean<FileRecord>();
   }
 
+  /** The files among `ids` (deduplicated by the store), with the form each is bound to. */
+  findMany(ids: Types.ObjectId[]): Promise<Pick<FileRecord, '_id' | 'form_id'>[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.files.find({ _id: { $in: ids } }, { form_id: 1 }).lean<Pick<FileRecord, '_id' | 'form_id'>[]>();
+  }
+
+  async idsUploadedTo(formId: Types.ObjectId, limit: number): Promise<Types.ObjectId[]> {
+    const rows = await this.files.find({ form_id: formId }, { _id: 1 }).limit(limit).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((row) => row._id);
+  }
+
+  async ids(limit: number): Promise<Types.ObjectId[]> {
+    const rows = await this.files.find({}, { _id: 1 }).limit(limit).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((row) => row._id);
+  }
+
   /** Which of `ids` a response to `formId` may use: member uploads, and anonymous uploads to that form. */
   async usableIn(formId: Types.ObjectId, ids: Types.ObjectId[]): Promise<Set<string>> {
     const found = await this.files

@@ -104,6 +104,39 @@ export class FilesService {
     if (valid.length) await this.files.markUsed(formId, valid);
   }
 
+  /**
+   * Erases those of a deleted response's files that `namedElsewhere` says no other response names
+   * (asked with the form an anonymous upload is bound to, null for a member's upload).
+   */
+  async eraseUnlessNamed(
+    ids: Types.ObjectId[],
+    namedElsewhere: (fileId: Types.ObjectId, formId: Types.ObjectId | null) => Promise<boolean>,
+  ): Promise<number> {
+    let erased = 0;
+    for (const file of await this.files.findMany(ids)) {
+      if (!(await namedElsewhere(file._id, file.form_id ?? null)) && (await this.erase(file._id))) erased += 1;
+    }
+    return erased;
+  }
+
+  /** Erases every anonymous upload to a form (a deleted form's), `batchSize` at a time. */
+  eraseUploadsToForm(formId: Types.ObjectId, batchSize: number): Promise<number> {
+    return this.eraseEach(() => this.files.idsUploadedTo(formId, batchSize));
+  }
+
+  /** Erases every file of the current tenant, bytes included (the tenant is being deleted). */
+  eraseAllOfTenant(batchSize: number): Promise<number> {
+    return this.eraseEach(() => this.files.ids(batchSize));
+  }
+
+  private async eraseEach(nextBatch: () => Promise<Types.ObjectId[]>): Promise<number> {
+    let erased = 0;
+    for (let batch = await nextBatch(); batch.length; batch = await nextBatch()) {
+      for (const id of batch) if (await this.erase(id)) erased += 1;
+    }
+    return erased;
+  }
+
   /** Erases a file of the current tenant (record, then bytes); false when there is none. */
   async erase(id: Types.ObjectId): Promise<boolean> {
     const removed = await this.files.delete(id);

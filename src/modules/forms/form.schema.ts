@@ -56,6 +56,8 @@ export class Form {
   @Prop({ type: PublishedSnapshotSchema }) published?: PublishedSnapshot;
   /** Bumped by every change, so publishing can tell it snapshots exactly what it read. */
   @Prop({ required: true, default: 0 }) revision!: number;
+  /** Set by a deletion: from then on it answers 404 everywhere, until its erasure removes it. */
+  @Prop({ type: Date, default: undefined }) deleted_at?: Date | null;
   created_at!: Date;
   updated_at!: Date;
 }

@@ -1,10 +1,23 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiGoneResponse,
   ApiNotFoundResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -90,6 +103,17 @@ export class FormsController {
   @ApiOkResponse({ type: FormDto })
   async archive(@FormId() id: Types.ObjectId): Promise<FormDto> {
     return FormDto.from(await this.forms.archive(id));
+  }
+
+  @Delete(':form_id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireUser('editor')
+  @ApiOperation({
+    summary: 'Delete a form: 404 at once; its versions, responses, files and exports are erased in the background',
+  })
+  @ApiNoContentResponse({ description: 'Deleted (form.deleted)' })
+  async delete(@FormId() id: Types.ObjectId): Promise<void> {
+    await this.forms.delete(id);
   }
 
   @Get(':form_id/versions')

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { lastChanges } from '../../infrastructure/database/last-changes.js';
+import {
+  deletionStates,
+  lastChanges,
+  type LifecycleState,
+  lifecycleState,
+} from '../../infrastructure/database/last-changes.js';
 import { type Model, Types } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import type { FormField } from './form-field.types.js';
@@ -27,6 +32,9 @@ interface CounterChange {
   kind: 'reserve' | 'release';
   limit: number;
 }
+
+/** Forms not deleted: the only ones any read outside erasure may see. */
+const LIVE = { deleted_at: null };
 
 const counterKey = (formId: Types.ObjectId) => `${TenantContext.tenantId()}:${formId.toHexString()}`;
 
@@ -57,16 +65,59 @@ export class FormsRepository {
 
   /** The tenant that owns a form (system scope only: the caller does not know the tenant yet). */
   async tenantOf(id: Types.ObjectId): Promise<string | null> {
-    return (await this.forms.findOne({ _id: id }, { tenant_id: 1 }).lean<{ tenant_id: string }>())?.tenant_id ?? null;
+    const form = await this.forms.findOne({ _id: id, ...LIVE }, { tenant_id: 1 }).lean<{ tenant_id: string }>();
+    return form?.tenant_id ?? null;
   }
 
   findById(id: Types.ObjectId): Promise<FormRecord | null> {
-    return this.forms.findOne({ _id: id }).lean<FormRecord>();
+    return this.forms.findOne({ _id: id, ...LIVE }).lean<FormRecord>();
   }
 
   /** When each of these forms last changed (forms of other tenants and missing ones are left out). */
   changedAt(ids: string[]): Promise<Map<string, Date>> {
     return lastChanges(this.forms, ids);
+  }
+
+  lifecycleState(id: Types.ObjectId): Promise<LifecycleState> {
+    return lifecycleState(this.forms, id);
+  }
+
+  /** Whether and when each of these forms was deleted (erased ones are left out). */
+  deletedAt(ids: string[]): Promise<Map<string, Date | null>> {
+    return deletionStates(this.forms, ids);
+  }
+
+  /**
+   * Marks it deleted (404 from now on) and frees its slug for a new form; null when there is no such
+   * live form.
+   */
+  markDeleted(id: Types.ObjectId): Promise<FormRecord | null> {
+    return this.writes.run(id.toHexString(), () =>
+      this.forms
+        .findOneAndUpdate(
+          { _id: id, ...LIVE },
+          { $set: { deleted_at: new Date(), slug: `~deleted~${id.toHexString()}` }, $inc: { revision: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<FormRecord>()
+        .exec(),
+    );
+  }
+
+  /** Up to `limit` ids of deleted forms whose erasure has not finished (a lost job). */
+  async idsDeletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    const rows = await this.forms
+      .find({ deleted_at: { $lt: cutoff } }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((row) => row._id);
+  }
+
+  /** The last step of a deleted form's erasure: its versions, its response counter, then the form itself. */
+  async removeDeleted(id: Types.ObjectId): Promise<boolean> {
+    await this.versions.deleteMany({ form_id: id });
+    await this.counters.deleteOne({ _id: id });
+    return (await this.forms.deleteOne({ _id: id, deleted_at: { $ne: null } })).deletedCount === 1;
   }
 
   async slugTaken(slug: string, exceptId?: Types.ObjectId): Promise<boolean> {
@@ -75,11 +126,11 @@ export class FormsRepository {
   }
 
   countNotArchived(): Promise<number> {
-    return this.forms.countDocuments({ status: { $ne: 'archived' } });
+    return this.forms.countDocuments({ status: { $ne: 'archived' }, ...LIVE });
   }
 
   async list(query: { status?: FormStatus; cursor?: string; limit: number }): Promise<Page<FormRecord>> {
-    const filter = { ...(query.status ? { status: query.status } : {}), ...afterCursor(query.cursor) };
+    const filter = { ...LIVE, ...(query.status ? { status: query.status } : {}), ...afterCursor(query.cursor) };
     const rows = await this.forms
       .find(filter)
       .sort(NEWEST_FIRST)
@@ -104,7 +155,7 @@ export class FormsRepository {
     return this.writes.run(id.toHexString(), () =>
       this.forms
         .findOneAndUpdate(
-          { _id: id, status: { $ne: 'archived' } },
+          { _id: id, status: { $ne: 'archived' }, ...LIVE },
           { $set, $inc: { revision: 1 } },
           { returnDocument: 'after', runValidators: true },
         )
@@ -122,7 +173,7 @@ export class FormsRepository {
     return this.writes.run(id.toHexString(), () =>
       this.forms
         .findOneAndUpdate(
-          { _id: id, revision, status: { $ne: 'archived' } },
+          { _id: id, revision, status: { $ne: 'archived' }, ...LIVE },
           { $set: { status: 'published', version: snapshot.version, published: snapshot }, $inc: { revision: 1 } },
           { returnDocument: 'after' },
         )
@@ -135,7 +186,7 @@ export class FormsRepository {
     return this.writes.run(id.toHexString(), () =>
       this.forms
         .findOneAndUpdate(
-          { _id: id, status: { $ne: 'archived' } },
+          { _id: id, status: { $ne: 'archived' }, ...LIVE },
           { $set: { status: 'archived' }, $inc: { revision: 1 } },
           { returnDocument: 'after' },
         )

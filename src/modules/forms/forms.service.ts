@@ -15,6 +15,7 @@ import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
+import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 /** What a submission is validated against. */
@@ -45,6 +46,7 @@ export class FormsService implements OnModuleInit {
   onModuleInit(): void {
     const formEvents = [EventType.FormCreated, EventType.FormUpdated, EventType.FormPublished, EventType.FormArchived];
     this.entities.register(formEvents, (ids) => this.forms.changedAt(ids));
+    this.entities.registerDeletion([EventType.FormDeleted], (ids) => this.forms.deletedAt(ids));
   }
 
   async create(input: CreateFormDto): Promise<FormRecord> {
@@ -146,6 +148,30 @@ export class FormsService implements OnModuleInit {
       this.forms.archive(id),
     );
     return archived ?? this.get(id);
+  }
+
+  /**
+   * 404 from now on (its slug is free again); the erasure of its responses, files, exports and
+   * versions follows in the background, started by `form.deleted`.
+   */
+  async delete(id: Types.ObjectId): Promise<void> {
+    const deleted = await this.changed(EventType.FormDeleted, id, {}, () => this.forms.markDeleted(id));
+    if (!deleted) throw ApiError.notFound('Form');
+  }
+
+  /** Whether the form is live, deleted and waiting for its erasure, or gone (erased or never there). */
+  lifecycleState(id: Types.ObjectId): Promise<LifecycleState> {
+    return this.forms.lifecycleState(id);
+  }
+
+  /** The last step of a deleted form's erasure (its versions, counter and document). */
+  removeDeleted(id: Types.ObjectId): Promise<boolean> {
+    return this.forms.removeDeleted(id);
+  }
+
+  /** Deleted forms whose erasure has not finished, deleted before `cutoff` (a lost or killed job). */
+  deletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.forms.idsDeletedBefore(cutoff, limit);
   }
 
   async versions(id: Types.ObjectId, page: { limit: number; cursor?: string }): Promise<Page<FormVersionRecord>> {

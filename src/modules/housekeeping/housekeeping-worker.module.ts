@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ErasureModule } from '../erasure/erasure.module.js';
 import { ExportsModule } from '../exports/exports.module.js';
 import { FilesModule } from '../files/files.module.js';
 import { HousekeepingProcessor } from './housekeeping.processor.js';
 import { HousekeepingModule } from './housekeeping.module.js';
 
-/** The `housekeeping` queue's processor and its schedule. */
-@Module({ imports: [HousekeepingModule, ExportsModule, FilesModule], providers: [HousekeepingProcessor] })
+/** The `housekeeping` queue's processor and its schedules. */
+@Module({
+  imports: [HousekeepingModule, ExportsModule, FilesModule, ErasureModule],
+  providers: [HousekeepingProcessor],
+})
 export class HousekeepingWorkerModule {}

@@ -1,62 +1,103 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { type RetentionSummary, RetentionService } from '../erasure/retention.service.js';
+import { type TenantErasureOutcome, TenantErasureService } from '../erasure/tenant-erasure.service.js';
 import { ExportsService } from '../exports/exports.service.js';
 import { FilesService } from '../files/files.service.js';
+import { TENANT_ERASURE_JOB } from '../tenants/tenants.service.js';
 
 export interface HousekeepingResult {
   expired_exports: number;
   unused_uploads: number;
+  deleted_tenants_erased: number;
 }
 
-/** The one schedule of the sweep: BullMQ keeps one per id, however many workers upsert it. */
-const SWEEP_SCHEDULER_ID = 'housekeeping-sweep';
+/** The job names of the `housekeeping` queue. */
+export const HousekeepingJob = { sweep: 'sweep', retention: 'retention', eraseTenant: TENANT_ERASURE_JOB } as const;
+
+/**
+ * One schedule per recurring job: BullMQ keeps one scheduler per id, however many workers upsert it,
+ * so each runs once per interval across the cluster.
+ */
+const SCHEDULES = [
+  {
+    id: 'housekeeping-sweep',
+    job: HousekeepingJob.sweep,
+    every: (config: AppConfigService) => config.housekeeping.intervalMs,
+  },
+  {
+    id: 'retention-daily',
+    job: HousekeepingJob.retention,
+    every: (config: AppConfigService) => config.erasure.retentionIntervalMs,
+  },
+];
 const SCHEDULE_RETRY_MS = 30_000;
 
 /**
- * Erases what has outlived its time: export files past `EXPORT_TTL_HOURS`, anonymous uploads no
- * response used within 24 h. Scheduled every `HOUSEKEEPING_INTERVAL_MS` as a BullMQ job scheduler,
- * so one run happens per interval across the cluster; each run works tenant by tenant.
+ * Work of the whole cluster rather than of one tenant, run in the system's name:
+ * - `sweep` (every `HOUSEKEEPING_INTERVAL_MS`): export files past `EXPORT_TTL_HOURS`, anonymous
+ *   uploads no response used within 24 h, and tenants left `deleting` by a lost job;
+ * - `retention` (every `RETENTION_INTERVAL_MS`, daily): responses and audit entries past their time;
+ * - `erase-tenant`: the erasure of one deleted tenant, queued by `DELETE /admin/tenants/:tenant_id`.
  */
 @Processor(QueueName.housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HousekeepingProcessor.name);
-  private retry?: NodeJS.Timeout;
+  private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly exports: ExportsService,
     private readonly files: FilesService,
+    private readonly retention: RetentionService,
+    private readonly tenantErasure: TenantErasureService,
     private readonly config: AppConfigService,
     @InjectQueue(QueueName.housekeeping) private readonly queue: Queue,
   ) {
     super();
   }
 
-  /** Not awaited: with Redis down the worker still starts, and the schedule is set once Redis answers. */
+  /** Not awaited: with Redis down the worker still starts, and the schedules are set once Redis answers. */
   onApplicationBootstrap(): void {
-    this.schedule();
+    for (const schedule of SCHEDULES) this.schedule(schedule.id, schedule.job, schedule.every(this.config));
   }
 
   onApplicationShutdown(): void {
-    clearTimeout(this.retry);
+    for (const retry of this.retries) clearTimeout(retry);
   }
 
-  private schedule(): void {
-    this.queue
-      .upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: this.config.housekeeping.intervalMs }, { name: 'sweep' })
-      .catch((error: Error) => {
-        this.logger.warn({ msg: 'housekeeping not scheduled yet; retrying', err: error.message });
-        this.retry = setTimeout(() => this.schedule(), SCHEDULE_RETRY_MS).unref();
-      });
+  private schedule(id: string, job: string, every: number): void {
+    this.queue.upsertJobScheduler(id, { every }, { name: job }).catch((error: Error) => {
+      this.logger.warn({ msg: 'housekeeping not scheduled yet; retrying', schedule: id, err: error.message });
+      const retry = setTimeout(() => {
+        this.retries.delete(retry);
+        this.schedule(id, job, every);
+      }, SCHEDULE_RETRY_MS).unref();
+      this.retries.add(retry);
+    });
   }
 
-  async process(): Promise<HousekeepingResult> {
+  async process(
+    job: Job<{ tenant_id?: string }>,
+  ): Promise<HousekeepingResult | RetentionSummary | TenantErasureOutcome | null> {
+    switch (job.name) {
+      case HousekeepingJob.retention:
+        return this.retention.run();
+      case HousekeepingJob.eraseTenant:
+        return this.tenantErasure.erase(String(job.data.tenant_id));
+      default:
+        return this.sweep();
+    }
+  }
+
+  private async sweep(): Promise<HousekeepingResult> {
     const result = {
       expired_exports: await this.exports.eraseExpired(),
       unused_uploads: await this.files.eraseUnusedUploads(),
+      deleted_tenants_erased: await this.tenantErasure.finishPending(),
     };
     this.logger.log({ msg: 'housekeeping sweep', ...result });
     return result;

@@ -19,6 +19,10 @@ export class FormResponse {
    * the same key collide (the local store has no partial indexes to skip responses without a key).
    */
   @Prop({ required: true }) dedup_key!: string;
+  /** The files its data names: erasing it erases those no other response names. */
+  @Prop({ type: [MongooseSchema.Types.ObjectId], default: undefined }) file_ids?: Types.ObjectId[];
+  /** Set by a deletion: from then on it answers 404 everywhere, until its erasure removes it. */
+  @Prop({ type: Date, default: undefined }) deleted_at?: Date | null;
   created_at!: Date;
   updated_at!: Date;
 }
@@ -26,3 +30,5 @@ export class FormResponse {
 export const FormResponseSchema = SchemaFactory.createForClass(FormResponse);
 FormResponseSchema.index({ tenant_id: 1, form_id: 1, created_at: -1, _id: -1 });
 FormResponseSchema.index({ tenant_id: 1, form_id: 1, dedup_key: 1 }, { unique: true });
+// No index for erasure or retention: they run in the background and ride the tenant/form prefix above,
+// while every index would cost each submission a write.

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -8,6 +20,7 @@ import {
   ApiGoneResponse,
   ApiHeader,
   ApiNotFoundResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -81,5 +94,16 @@ export class ResponsesController {
   @ApiOkResponse({ type: ResponseDto })
   async update(@ResponseId() id: Types.ObjectId, @Body() body: unknown): Promise<ResponseDto> {
     return ResponseDto.from(await this.responses.update(id, body));
+  }
+
+  @Delete('responses/:response_id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireUser('editor')
+  @ApiOperation({
+    summary: 'Delete a response: 404 at once; its data is erased from the audit log, deliveries and files',
+  })
+  @ApiNoContentResponse({ description: 'Deleted (response.deleted)' })
+  async delete(@ResponseId() id: Types.ObjectId): Promise<void> {
+    await this.responses.delete(id);
   }
 }

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { lastChanges } from '../../infrastructure/database/last-changes.js';
+import {
+  deletionStates,
+  lastChanges,
+  type LifecycleState,
+  lifecycleState,
+} from '../../infrastructure/database/last-changes.js';
 import type { Model, Types } from 'mongoose';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
@@ -8,6 +13,9 @@ import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructu
 import { FormResponse } from './response.schema.js';
 
 export type ResponseRecord = FormResponse;
+
+/** Responses not deleted: the only ones any read outside erasure may see. */
+const LIVE = { deleted_at: null };
 
 export interface ResponseQuery {
   formId: Types.ObjectId;
@@ -54,6 +62,15 @@ export class ResponsesRepository {
     return lastChanges(this.responses, ids);
   }
 
+  lifecycleState(id: Types.ObjectId): Promise<LifecycleState> {
+    return lifecycleState(this.responses, id);
+  }
+
+  /** Whether and when each of these responses was deleted (erased ones are left out). */
+  deletedAt(ids: string[]): Promise<Map<string, Date | null>> {
+    return deletionStates(this.responses, ids);
+  }
+
   findByDedupKey(formId: Types.ObjectId, dedupKey: string): Promise<ResponseRecord | null> {
     return this.responses.findOne({ form_id: formId, dedup_key: dedupKey }).lean<ResponseRecord>();
   }
@@ -70,14 +87,65 @@ export class ResponsesRepository {
   /** Every response of a form, oldest first, read in batches: memory stays flat however many. */
   async *streamForForm(formId: Types.ObjectId): AsyncGenerator<ResponseRecord> {
     yield* this.responses
-      .find({ form_id: formId })
+      .find({ form_id: formId, ...LIVE })
       .sort({ created_at: 1, _id: 1 })
       .lean<ResponseRecord[]>()
       .cursor({ batchSize: 500 });
   }
 
   findById(id: Types.ObjectId): Promise<ResponseRecord | null> {
+    return this.responses.findOne({ _id: id, ...LIVE }).lean<ResponseRecord>();
+  }
+
+  /** The response whether or not it is deleted: what its erasure works from. */
+  findForErasure(id: Types.ObjectId): Promise<ResponseRecord | null> {
     return this.responses.findOne({ _id: id }).lean<ResponseRecord>();
+  }
+
+  /** Marks it deleted (404 from now on); null when there is no such live response. */
+  markDeleted(id: Types.ObjectId): Promise<ResponseRecord | null> {
+    return this.responses
+      .findOneAndUpdate({ _id: id, ...LIVE }, { $set: { deleted_at: new Date() } }, { returnDocument: 'after' })
+      .lean<ResponseRecord>();
+  }
+
+  /** Removes it for good; false when it was gone already. */
+  async remove(id: Types.ObjectId): Promise<boolean> {
+    return (await this.responses.deleteOne({ _id: id })).deletedCount === 1;
+  }
+
+  /** Whether a response other than `exceptId` names the file (within `formId` when the file is bound to one). */
+  async namesFile(fileId: Types.ObjectId, exceptId: Types.ObjectId, formId: Types.ObjectId | null): Promise<boolean> {
+    const filter = { file_ids: fileId, _id: { $ne: exceptId }, ...(formId ? { form_id: formId } : {}) };
+    return (await this.responses.exists(filter)) !== null;
+  }
+
+  /** Up to `limit` ids of the form's responses, deleted ones included (the form's erasure). */
+  async idsOfForm(formId: Types.ObjectId, limit: number): Promise<Types.ObjectId[]> {
+    const rows = await this.responses
+      .find({ form_id: formId }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((row) => row._id);
+  }
+
+  /** Up to `limit` ids of responses created before `cutoff`, oldest first (retention). */
+  async idsCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    const rows = await this.responses
+      .find({ created_at: { $lt: cutoff } }, { _id: 1 })
+      .sort({ created_at: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((row) => row._id);
+  }
+
+  /** Up to `limit` ids of deleted responses whose erasure has not finished (a lost job). */
+  async idsDeletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    const rows = await this.responses
+      .find({ deleted_at: { $lt: cutoff } }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((row) => row._id);
   }
 
   async list(query: ResponseQuery): Promise<Page<ResponseRecord>> {
@@ -86,6 +154,7 @@ export class ResponsesRepository {
     if (query.to) createdAt.$lte = query.to;
     const filter = {
       form_id: query.formId,
+      ...LIVE,
       ...(query.from || query.to ? { created_at: createdAt } : {}),
       ...afterCursor(query.cursor),
     };
@@ -97,9 +166,14 @@ export class ResponsesRepository {
     return toPage(rows, query.limit);
   }
 
-  updateData(id: Types.ObjectId, data: Record<string, unknown>): Promise<ResponseRecord | null> {
+  updateData(
+    id: Types.ObjectId,
+    data: Record<string, unknown>,
+    fileIds: Types.ObjectId[] | undefined,
+  ): Promise<ResponseRecord | null> {
+    const files = fileIds ? { $set: { data, file_ids: fileIds } } : { $set: { data }, $unset: { file_ids: 1 } };
     return this.responses
-      .findOneAndUpdate({ _id: id }, { $set: { data } }, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: id, ...LIVE }, files, { returnDocument: 'after' })
       .lean<ResponseRecord>();
   }
 }

@@ -7,12 +7,14 @@ import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
+import { EventsService } from '../events/events.service.js';
 import { FilesService } from '../files/files.service.js';
 import type { FormField } from '../forms/form-field.types.js';
 import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
 import { type ResponseQuery, type ResponseRecord, ResponsesRepository } from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
-import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
+import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
+import { isDuplicateKeyError, toObjectIds } from '../../infrastructure/database/mongo-values.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -28,6 +30,9 @@ interface Submission {
   dedupKey?: string;
 }
 
+/** The files a response's data names, once validated; undefined when it names none. */
+type NamedFiles = Types.ObjectId[] | undefined;
+
 /** The response a submission ended with, and whether this submission stored it. */
 interface Stored extends Submitted {
   isNew: boolean;
@@ -41,6 +46,7 @@ export class ResponsesService implements OnModuleInit {
     private readonly files: FilesService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
+    private readonly auditLog: EventsService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -48,6 +54,7 @@ export class ResponsesService implements OnModuleInit {
     this.entities.register([EventType.ResponseSubmitted, EventType.ResponseUpdated], (ids) =>
       this.responses.changedAt(ids),
     );
+    this.entities.registerDeletion([EventType.ResponseDeleted], (ids) => this.responses.deletedAt(ids));
   }
 
   /**
@@ -64,10 +71,10 @@ export class ResponsesService implements OnModuleInit {
       this.metrics.submissionDropped('honeypot');
       return { response_id: new Types.ObjectId().toHexString() };
     }
-    await this.assertValid(form.form_id, form.fields, submission.data);
+    const files = await this.assertValid(form.form_id, form.fields, submission.data);
     const replay = await this.reserveSlot(formId, submission.dedupKey);
     if (replay) return replay;
-    return this.storeWithEvent(form, submission);
+    return this.storeWithEvent(form, submission, files);
   }
 
   /** Takes one of the form's response slots; a full form still answers a known key with its response. */
@@ -87,7 +94,7 @@ export class ResponsesService implements OnModuleInit {
    * Inserts the response under its event. The reserved slot is given back whenever nothing new was
    * stored: the key was a replay of an earlier response, or the write failed.
    */
-  private async storeWithEvent(form: SubmissionTarget, submission: Submission): Promise<Submitted> {
+  private async storeWithEvent(form: SubmissionTarget, submission: Submission, files: NamedFiles): Promise<Submitted> {
     const responseId = new Types.ObjectId();
     const response_id = responseId.toHexString();
     const outcome = await this.events
@@ -107,6 +114,7 @@ export class ResponsesService implements OnModuleInit {
             form_version: form.version,
             data: submission.data,
             dedup_key: submission.dedupKey ?? `id:${response_id}`,
+            ...(files ? { file_ids: files } : {}),
           }),
         happened: (stored) => stored.isNew,
       })
@@ -137,7 +145,7 @@ export class ResponsesService implements OnModuleInit {
   async update(id: Types.ObjectId, body: unknown): Promise<ResponseRecord> {
     const data = submittedData(body);
     const current = await this.get(id);
-    await this.assertValid(
+    const files = await this.assertValid(
       current.form_id,
       await this.forms.fieldsOfVersion(current.form_id, current.form_version),
       data,
@@ -152,7 +160,7 @@ export class ResponsesService implements OnModuleInit {
       type: EventType.ResponseUpdated,
       entityId: payload.response_id,
       payload,
-      write: () => this.responses.updateData(id, data),
+      write: () => this.responses.updateData(id, data, files),
       happened: (response) => response !== null,
     });
     if (!updated) throw ApiError.notFound('Response');
@@ -160,10 +168,88 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
+   * 404 from now on; its erasure (events, files, the document) follows in the background, started by
+   * `response.deleted`, which webhook subscribers also get (without data) so their copies can follow.
+   */
+  async delete(id: Types.ObjectId): Promise<void> {
+    const current = await this.get(id);
+    const deleted = await this.events.emitWith({
+      type: EventType.ResponseDeleted,
+      entityId: id.toHexString(),
+      payload: {
+        response_id: id.toHexString(),
+        form_id: current.form_id.toHexString(),
+        form_version: current.form_version,
+      },
+      write: () => this.responses.markDeleted(id),
+      happened: (response) => response !== null,
+    });
+    if (!deleted) throw ApiError.notFound('Response');
+  }
+
+  /** Whether the response is live, deleted and waiting for its erasure, or gone (erased or never there). */
+  lifecycleState(id: Types.ObjectId): Promise<LifecycleState> {
+    return this.responses.lifecycleState(id);
+  }
+
+  /**
+   * Erases one response completely, in steps that can each be repeated after a crash: mark it deleted
+   * (so nothing reads or changes it meanwhile) → remove its data from its events' payloads → erase the
+   * files no other response names → remove the document → give its slot back to the form's quota.
+   * False when there was nothing to erase.
+   */
+  async erase(id: Types.ObjectId): Promise<boolean> {
+    const response = await this.responses.findForErasure(id);
+    if (!response) return false;
+    if (!response.deleted_at) await this.responses.markDeleted(id);
+    await this.auditLog.redactEntity(id.toHexString());
+    await this.files.eraseUnlessNamed(response.file_ids ?? [], (fileId, formId) =>
+      this.responses.namesFile(fileId, id, formId),
+    );
+    if (await this.responses.remove(id)) await this.forms.releaseResponseSlot(response.form_id);
+    return true;
+  }
+
+  /** Erases every response of a form, `batchSize` at a time; `afterBatch` runs after each batch. */
+  async eraseAllOfForm(
+    formId: Types.ObjectId,
+    batchSize: number,
+    afterBatch?: (erased: number) => Promise<void>,
+  ): Promise<number> {
+    return this.eraseInBatches(() => this.responses.idsOfForm(formId, batchSize), afterBatch);
+  }
+
+  /** Erases the tenant's responses created before `cutoff` (retention), oldest first. */
+  eraseCreatedBefore(cutoff: Date, batchSize: number): Promise<number> {
+    return this.eraseInBatches(() => this.responses.idsCreatedBefore(cutoff, batchSize));
+  }
+
+  /** Finishes erasures that were cut short: responses deleted before `cutoff` but still stored. */
+  eraseDeletedBefore(cutoff: Date, batchSize: number): Promise<number> {
+    return this.eraseInBatches(() => this.responses.idsDeletedBefore(cutoff, batchSize));
+  }
+
+  private async eraseInBatches(
+    nextBatch: () => Promise<Types.ObjectId[]>,
+    afterBatch?: (erased: number) => Promise<void>,
+  ): Promise<number> {
+    let erased = 0;
+    for (let batch = await nextBatch(); batch.length; batch = await nextBatch()) {
+      for (const id of batch) if (await this.erase(id)) erased += 1;
+      await afterBatch?.(erased);
+    }
+    return erased;
+  }
+
+  /**
    * Checks the data against the fields; a file value must name a file this form may use. Valid files
    * are marked used before the response is stored, so the sweep of unused uploads cannot take them.
    */
-  private async assertValid(formId: Types.ObjectId, fields: FormField[], data: Record<string, unknown>): Promise<void> {
+  private async assertValid(
+    formId: Types.ObjectId,
+    fields: FormField[],
+    data: Record<string, unknown>,
+  ): Promise<NamedFiles> {
     const { problems, fileIds } = checkSubmission(fields, data);
     const ids = fileIds.map((file) => file.id);
     if (ids.length) {
@@ -174,7 +260,9 @@ export class ResponsesService implements OnModuleInit {
       }
     }
     if (problems.length) throw ApiError.validation(problems);
-    if (ids.length) await this.files.markUsed(formId, ids);
+    if (!ids.length) return undefined;
+    await this.files.markUsed(formId, ids);
+    return toObjectIds(ids);
   }
 
   /** Inserts, or answers the response already stored under the same idempotency key. */

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -65,5 +66,18 @@ export class AdminTenantsController {
   @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
   async update(@Param('tenant_id') tenantId: string, @Body() body: UpdateTenantDto): Promise<TenantDto> {
     return TenantDto.from(await this.tenants.update(tenantId, body));
+  }
+
+  @Delete(':tenant_id')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Delete a tenant: suspended at once (status "deleting"), then every document and file of it is erased; 404 once gone',
+  })
+  @ApiAcceptedResponse({ type: TenantDto, description: 'The tenant, now `deleting`' })
+  @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
+  @ApiConflictResponse({ description: 'The default tenant cannot be deleted (conflict)' })
+  async delete(@Param('tenant_id') tenantId: string): Promise<TenantDto> {
+    return TenantDto.from(await this.tenants.delete(tenantId));
   }
 }

@@ -28,7 +28,8 @@ export class TenantResolver extends TenantDirectory {
     if (tenant === 'missing') {
       throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.TenantNotFound, `Tenant '${tenantId}' not found`);
     }
-    if (tenant.status === 'suspended') {
+    if (tenant.status !== 'active') {
+      // A tenant being deleted is suspended for good.
       throw new ApiError(HttpStatus.FORBIDDEN, ErrorCode.TenantSuspended, `Tenant '${tenantId}' is suspended`);
     }
     return tenant;

@@ -1,7 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
+import type { TenantStatus } from '../../infrastructure/tenancy/tenant-context.js';
 
 export const TENANT_ID_PATTERN = /^[a-z0-9-]{3,63}$/;
+export const TENANT_STATUSES: TenantStatus[] = ['active', 'suspended', 'deleting'];
 export const REGISTRATION_MODES = ['invite_only', 'open'] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 export const SIGNUP_ROLES = ['viewer', 'editor'] as const;
@@ -36,7 +38,7 @@ export class TenantSettingsDocument {
 export class Tenant {
   @Prop({ required: true, unique: true, match: TENANT_ID_PATTERN }) tenant_id!: string;
   @Prop({ required: true, trim: true }) name!: string;
-  @Prop({ required: true, enum: ['active', 'suspended'], default: 'active' }) status!: 'active' | 'suspended';
+  @Prop({ type: String, required: true, enum: TENANT_STATUSES, default: 'active' }) status!: TenantStatus;
   @Prop({ type: SchemaFactory.createForClass(TenantSettingsDocument), default: () => ({}) })
   settings!: TenantSettingsDocument;
   created_at!: Date;

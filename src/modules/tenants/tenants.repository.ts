@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { ResolvedTenant, TenantSettings } from '../../infrastructure/tenancy/tenant-context.js';
+import type { ResolvedTenant, TenantSettings, TenantStatus } from '../../infrastructure/tenancy/tenant-context.js';
 import { Tenant } from './tenant.schema.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
@@ -9,7 +9,7 @@ export type TenantRecord = ResolvedTenant & { created_at: Date; updated_at: Date
 
 export interface TenantChanges {
   name?: string;
-  status?: 'active' | 'suspended';
+  status?: TenantStatus;
   settings?: object;
 }
 
@@ -54,6 +54,17 @@ export class TenantsRepository {
       )
       .lean<TenantRecord>();
     return updated ? this.toRecord(updated) : null;
+  }
+
+  /** Removes the record of a tenant being deleted (the last step of its erasure); false when gone already. */
+  async removeDeleting(tenantId: string): Promise<boolean> {
+    return (await this.tenants.deleteOne({ tenant_id: tenantId, status: 'deleting' })).deletedCount === 1;
+  }
+
+  /** Tenants being deleted, for the sweep that finishes an erasure cut short. */
+  async idsDeleting(): Promise<string[]> {
+    const rows = await this.tenants.find({ status: 'deleting' }, { tenant_id: 1 }).lean<{ tenant_id: string }[]>();
+    return rows.map((row) => row.tenant_id);
   }
 
   /** Creates the tenant unless it exists; never changes an existing one. Safe when replicas race. */

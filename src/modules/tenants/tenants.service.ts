@@ -1,7 +1,10 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type InvitationRequest, InvitationsService } from '../invitations/invitations.service.js';
 import type { InvitationRecord } from '../invitations/invitations.types.js';
@@ -10,6 +13,9 @@ import type { UpdateOwnTenantDto } from './dto/update-own-tenant.dto.js';
 import type { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
+
+/** The housekeeping job that erases a deleted tenant (its processor lives with the erasure feature). */
+export const TENANT_ERASURE_JOB = 'erase-tenant';
 
 @Injectable()
 export class TenantsService {
@@ -20,6 +26,7 @@ export class TenantsService {
     private readonly cacheSync: TenantCacheSync,
     private readonly invitations: InvitationsService,
     private readonly config: AppConfigService,
+    @InjectQueue(QueueName.housekeeping) private readonly housekeeping: Queue,
   ) {}
 
   /**
@@ -50,7 +57,7 @@ export class TenantsService {
 
   /** An operator's invitation into a tenant (e.g. a new owner): emailed like an owner's. */
   async invite(tenantId: string, request: InvitationRequest): Promise<InvitationRecord> {
-    const tenant = await this.get(tenantId);
+    const tenant = await this.getChangeable(tenantId);
     return TenantContext.runForTenant(tenant, () => this.invitations.invite(request));
   }
 
@@ -71,10 +78,50 @@ export class TenantsService {
   }
 
   async update(tenantId: string, changes: UpdateTenantDto | UpdateOwnTenantDto): Promise<TenantRecord> {
+    await this.getChangeable(tenantId);
     const updated = await this.tenants.update(tenantId, changes);
     if (!updated) throw ApiError.notFound('Tenant');
     await this.cacheSync.tenantChanged(tenantId);
     return updated;
+  }
+
+  /**
+   * Suspends the tenant for good (`status: "deleting"`, on every replica at once) and queues the job
+   * that erases all its data and then its record. Answers the tenant as it is now. Without Redis the
+   * job is not queued, but the hourly housekeeping sweep erases every tenant left `deleting`.
+   */
+  async delete(tenantId: string): Promise<TenantRecord> {
+    if (tenantId === this.config.tenancy.defaultTenantId) {
+      throw ApiError.conflict('The default tenant serves clients that name no tenant; it cannot be deleted');
+    }
+    const tenant = await this.get(tenantId);
+    const deleting =
+      tenant.status === 'deleting' ? tenant : ((await this.tenants.update(tenantId, { status: 'deleting' })) ?? tenant);
+    await this.cacheSync.tenantChanged(tenantId);
+    this.logger.log({ msg: 'tenant deletion requested', tenant_id: tenantId });
+    await this.housekeeping
+      .add(TENANT_ERASURE_JOB, { tenant_id: tenantId }, { jobId: `erase-tenant.${tenantId}` })
+      .catch((error: Error) =>
+        this.logger.warn({ msg: 'tenant erasure not queued; the housekeeping sweep will run it', err: error.message }),
+      );
+    return deleting;
+  }
+
+  /** The last step of a tenant's erasure: its record, and every replica's cached copy of it. */
+  async removeDeleting(tenantId: string): Promise<boolean> {
+    const removed = await this.tenants.removeDeleting(tenantId);
+    await this.cacheSync.tenantChanged(tenantId);
+    return removed;
+  }
+
+  /** The tenant, or null (whatever its status). */
+  async find(tenantId: string): Promise<TenantRecord | null> {
+    return this.tenants.findById(tenantId);
+  }
+
+  /** Tenants left `deleting` (an erasure cut short, or never queued). */
+  idsDeleting(): Promise<string[]> {
+    return this.tenants.idsDeleting();
   }
 
   /** The request's own tenant, for its members. */
@@ -100,6 +147,15 @@ export class TenantsService {
       if (isDuplicateKeyError(error)) throw this.conflict(input.tenant_id);
       throw error;
     }
+  }
+
+  /** A tenant being deleted takes no changes and no new members. */
+  private async getChangeable(tenantId: string): Promise<TenantRecord> {
+    const tenant = await this.get(tenantId);
+    if (tenant.status === 'deleting') {
+      throw ApiError.conflict(`Tenant '${tenantId}' is being deleted`);
+    }
+    return tenant;
   }
 
   private conflict(tenantId: string): ApiError {

@@ -17,8 +17,10 @@ export class WebhookEventsListener {
   @OnEvent(EventType.FormUpdated, RAISE_LISTENER_ERRORS)
   @OnEvent(EventType.FormPublished, RAISE_LISTENER_ERRORS)
   @OnEvent(EventType.FormArchived, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.FormDeleted, RAISE_LISTENER_ERRORS)
   @OnEvent(EventType.ResponseSubmitted, RAISE_LISTENER_ERRORS)
   @OnEvent(EventType.ResponseUpdated, RAISE_LISTENER_ERRORS)
+  @OnEvent(EventType.ResponseDeleted, RAISE_LISTENER_ERRORS)
   @OnEvent(EventType.UserRegistered, RAISE_LISTENER_ERRORS)
   async fanOut(event: EventEnvelope): Promise<void> {
     const subscribers = await this.webhooks.activeFor(event.event_type);

@@ -1,10 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { TenantStatus } from '../../../infrastructure/tenancy/tenant-context.js';
+import { TENANT_STATUSES } from '../tenant.schema.js';
 import type { TenantRecord } from '../tenants.repository.js';
 
 export class TenantDto {
   @ApiProperty({ example: 'acme' }) tenant_id!: string;
   @ApiProperty({ example: 'Acme Corp' }) name!: string;
-  @ApiProperty({ enum: ['active', 'suspended'] }) status!: 'active' | 'suspended';
+  @ApiProperty({ enum: TENANT_STATUSES, description: '`deleting` once DELETE was called, until it is gone' })
+  status!: TenantStatus;
   @ApiProperty({
     example: {
       max_forms: 100,

@@ -1,0 +1,16 @@
+import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
+
+/** The erasure of one deleted response or form, queued by its deletion event. */
+export interface ErasureJob extends TenantJobData {
+  kind: 'response' | 'form';
+  /** The response's or form's id (hex). */
+  id: string;
+}
+
+/** What one erasure job removed. */
+export interface ErasureOutcome {
+  responses: number;
+  exports: number;
+  files: number;
+  form: boolean;
+}
