@@ -100,7 +100,8 @@ export class TenantsService {
     await this.cacheSync.tenantChanged(tenantId);
     this.logger.log({ msg: 'tenant deletion requested', tenant_id: tenantId });
     await this.housekeeping
-      .add(TENANT_ERASURE_JOB, { tenant_id: tenantId }, { jobId: `erase-tenant.${tenantId}` })
+      // Removed once done: nothing of the tenant, not even its id, stays in a queue.
+      .add(TENANT_ERASURE_JOB, { tenant_id: tenantId }, { jobId: `erase-tenant.${tenantId}`, removeOnComplete: true })
       .catch((error: Error) =>
         this.logger.warn({ msg: 'tenant erasure not queued; the housekeeping sweep will run it', err: error.message }),
       );

@@ -19,7 +19,11 @@ export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJob> 
 
   protected async handle(job: Job<WebhookJob>): Promise<{ status: number }> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.deliveries.attempt(new Types.ObjectId(job.data.webhook_id), job.data.event, lastAttempt);
+    const outcome = await this.deliveries.attempt(
+      new Types.ObjectId(job.data.webhook_id),
+      job.data.event_id,
+      lastAttempt,
+    );
     switch (outcome.kind) {
       case 'delivered':
         return { status: outcome.status };

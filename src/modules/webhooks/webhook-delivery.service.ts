@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import type { EventEnvelope } from '../events/event.types.js';
+import { EventsService } from '../events/events.service.js';
 import { postPinned } from './pinned-post.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';
@@ -30,15 +30,19 @@ export class WebhookDeliveryService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly hosts: WebhookHostResolver,
+    private readonly events: EventsService,
     config: AppConfigService,
   ) {
     this.settings = config.webhooks;
   }
 
   /** `lastAttempt`: no retry follows, so a failure is recorded as final. */
-  async attempt(webhookId: Types.ObjectId, event: EventEnvelope, lastAttempt: boolean): Promise<DeliveryOutcome> {
+  async attempt(webhookId: Types.ObjectId, eventId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {
     const webhook = await this.webhooks.findById(webhookId);
     if (!webhook?.active) return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
+    // As stored now: a response erased since the event was queued is delivered without its data.
+    const event = await this.events.envelope(eventId);
+    if (!event) return { kind: 'abandoned', reason: 'The event is no longer in the audit log' };
     const started = Date.now();
     const record = (response_status: number | null, error: string | null, status: 'succeeded' | 'failed' | 'pending') =>
       this.webhooks.recordAttempt(

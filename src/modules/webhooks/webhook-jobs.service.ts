@@ -28,7 +28,7 @@ export class WebhookJobsService {
     await this.queue.addBulk(
       webhookIds.map((webhookId) => ({
         name: 'deliver',
-        data: { tenant_id: event.tenant_id, webhook_id: webhookId, event },
+        data: { tenant_id: event.tenant_id, webhook_id: webhookId, event_id: event.event_id },
         opts: { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId) },
       })),
     );
@@ -41,7 +41,7 @@ export class WebhookJobsService {
     if (job && (await job.isFailed())) return job.retry();
     await this.queue.add(
       'deliver',
-      { tenant_id: event.tenant_id, webhook_id: webhookId, event },
+      { tenant_id: event.tenant_id, webhook_id: webhookId, event_id: event.event_id },
       { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId, `retry-${attempt}`) },
     );
   }

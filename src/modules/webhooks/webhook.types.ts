@@ -1,8 +1,9 @@
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
-import type { EventEnvelope } from '../events/event.types.js';
-
-/** One delivery of one event to one subscription. */
+/**
+ * One delivery of one event to one subscription. The job names the event rather than carrying it:
+ * the envelope is read from the audit log when it is sent, so an erasure reaches queued deliveries too.
+ */
 export interface WebhookJob extends TenantJobData {
   webhook_id: string;
-  event: EventEnvelope;
+  event_id: string;
 }

@@ -1,0 +1,470 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Queue } from 'bullmq';
+import { type Connection, mongo, Types } from 'mongoose';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
+import { RetentionService } from '../../src/modules/erasure/retention.service.js';
+import { addMember, adminHeaders, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/stores.js';
+import { useTestEnvironment } from '../support/test-environment.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startWorker, type TestWorker } from '../support/worker-fixture.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const { EJSON } = mongo.BSON;
+
+describe('data lifecycle: delete, erase, retain, and read the audit log', () => {
+  let api: E2eApp;
+  let worker: TestWorker;
+  let receiver: WebhookReceiver;
+  let storageDir: string;
+  let owner: SignedInUser;
+  let editor: SignedInUser;
+  let viewer: SignedInUser;
+
+  const connection = () => api.app.get<Connection>(getConnectionToken());
+  const db = () => {
+    const database = connection().db;
+    if (!database) throw new Error('not connected');
+    return database;
+  };
+  const collectionNames = async () => (await db().listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+
+  /** Every collection holding a document whose extended JSON contains `needle`, from the database's own list. */
+  const collectionsContaining = async (needle: string): Promise<string[]> => {
+    const found: string[] = [];
+    for (const name of await collectionNames()) {
+      const documents = await db().collection(name).find({}).toArray();
+      if (documents.some((document) => EJSON.stringify(document).includes(needle))) found.push(name);
+    }
+    return found.sort();
+  };
+  /** Stored file bytes (every tenant's) that contain `needle`. */
+  const storedFilesContaining = async (needle: string): Promise<string[]> => {
+    const entries = await readdir(storageDir, { recursive: true, withFileTypes: true }).catch(() => []);
+    const hits: string[] = [];
+    for (const entry of entries.filter((candidate) => candidate.isFile())) {
+      const path = join(entry.parentPath, entry.name);
+      if ((await readFile(path, 'utf8')).includes(needle)) hits.push(path);
+    }
+    return hits;
+  };
+  const queue = (name: string) => worker.get<Queue>(getQueueToken(name));
+
+  const submit = async (tenant: string, formId: string, data: Record<string, unknown>) =>
+    (await api.http.post(`/api/v1/forms/${formId}/submit`).set('x-tenant-id', tenant).send({ data }).expect(201)).body
+      .response_id as string;
+
+  const publicUpload = async (tenant: string, formId: string, content: string) =>
+    (
+      await api.http
+        .post(`/api/v1/forms/${formId}/files`)
+        .set('x-tenant-id', tenant)
+        .attach('file', Buffer.from(content), { filename: 'note.txt', contentType: 'text/plain' })
+        .expect(201)
+    ).body.file_id as string;
+
+  const formWithFile = (user: SignedInUser) =>
+    createForm(api, user, {
+      title: `With file ${randomBytes(3).toString('hex')}`,
+      fields: [
+        { key: 'email', type: 'email', label: 'Email', required: true },
+        { key: 'message', type: 'textarea', label: 'Message' },
+        { key: 'attachment', type: 'file', label: 'Attachment' },
+      ],
+    });
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    storageDir = await mkdtemp(join(tmpdir(), 'form-backend-lifecycle-'));
+    useTestEnvironment('lifecycle', {
+      LOG_LEVEL: 'silent',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_MS: '50',
+      ERASURE_BATCH_SIZE: '5',
+      FILE_STORAGE_DIR: storageDir,
+      WORKER_METRICS_PORT: String(await freePort()),
+    });
+    api = await createE2eApp();
+    worker = await startWorker();
+    await createTenant(api, 'acme', { features: { webhooks: true } });
+    await createTenant(api, 'other');
+    owner = await addMember(api, 'acme');
+    editor = await addMember(api, 'acme', 'editor@acme.test', 'editor');
+    viewer = await addMember(api, 'acme', 'viewer@acme.test', 'viewer');
+  });
+
+  afterAll(async () => {
+    await worker.stop();
+    await api.close();
+    await receiver.stop();
+  });
+
+  describe('deleting a response', () => {
+    it('answers 404 at once and erases its data from every collection, the audit log, deliveries and files', async () => {
+      const secret = `erase-me-${randomBytes(8).toString('hex')}`;
+      const formId = await formWithFile(owner);
+      const hook = await api.http
+        .post('/api/v1/webhooks')
+        .set(owner.headers)
+        .send({ url: receiver.url('/lifecycle'), events: ['response.submitted', 'response.deleted'] })
+        .expect(201);
+      const fileId = await publicUpload('acme', formId, `attached ${secret}`);
+      const responseId = await submit('acme', formId, {
+        email: 'visitor@example.com',
+        message: `hello ${secret}`,
+        attachment: fileId,
+      });
+      const keptId = await submit('acme', formId, { email: 'kept@example.com', message: 'stays' });
+      await eventually(
+        async () => receiver.received.filter((hit) => hit.body.includes(responseId)).length,
+        (count) => count === 1,
+      );
+      expect(await collectionsContaining(secret)).toEqual(expect.arrayContaining(['events', 'form_responses']));
+      expect(await storedFilesContaining(secret)).toHaveLength(1);
+
+      expect((await api.http.delete(`/api/v1/responses/${responseId}`).set(viewer.headers)).status).toBe(403);
+      await api.http.delete(`/api/v1/responses/${responseId}`).set(editor.headers).expect(204);
+      await api.http.get(`/api/v1/responses/${responseId}`).set(owner.headers).expect(404);
+      await api.http.delete(`/api/v1/responses/${responseId}`).set(editor.headers).expect(404);
+      const listed = await api.http.get(`/api/v1/forms/${formId}/responses`).set(owner.headers).expect(200);
+      expect(listed.body.data.map((response: { response_id: string }) => response.response_id)).toEqual([keptId]);
+
+      expect(
+        await eventually(
+          () => collectionsContaining(secret),
+          (found) => found.length === 0,
+        ),
+      ).toEqual([]);
+      expect(await storedFilesContaining(secret)).toEqual([]);
+      await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(404);
+      await api.http.get(`/api/v1/responses/${keptId}`).set(owner.headers).expect(200);
+
+      const trail = await api.http
+        .get('/api/v1/events')
+        .query({ entity_id: responseId })
+        .set(owner.headers)
+        .expect(200);
+      expect(trail.body.data.map((event: { event_type: string }) => event.event_type)).toEqual([
+        'response.deleted',
+        'response.submitted',
+      ]);
+      const [deleted, submitted] = trail.body.data;
+      expect(submitted.redacted).toBe(true);
+      expect(submitted.payload).toEqual({ response_id: responseId, form_id: formId, form_version: 1 });
+      expect(deleted.user_id).toBe(editor.user_id);
+
+      const deletion = await eventually(
+        async () => receiver.received.find((hit) => hit.body.includes('"response.deleted"')),
+        (hit) => hit !== undefined,
+      );
+      expect(JSON.parse(deletion?.body ?? '{}')).toMatchObject({
+        event_type: 'response.deleted',
+        entity_id: responseId,
+        payload: { response_id: responseId, form_id: formId },
+      });
+      const deliveries = await api.http
+        .get(`/api/v1/webhooks/${hook.body.webhook_id}/deliveries`)
+        .set(owner.headers)
+        .expect(200);
+      expect(deliveries.body.data.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('keeps a member upload another response still names', async () => {
+      const formId = await formWithFile(owner);
+      const shared = await api.http
+        .post('/api/v1/files')
+        .set(editor.headers)
+        .attach('file', Buffer.from('shared bytes'), { filename: 'shared.txt', contentType: 'text/plain' })
+        .expect(201);
+      const fileId: string = shared.body.file_id;
+      const first = await submit('acme', formId, { email: 'a@example.com', attachment: fileId });
+      const second = await submit('acme', formId, { email: 'b@example.com', attachment: fileId });
+
+      await api.http.delete(`/api/v1/responses/${first}`).set(editor.headers).expect(204);
+      await eventually(
+        async () => (await collectionsContaining(first)).filter((name) => name !== 'events'),
+        (found) => found.length === 0,
+      );
+      await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(200);
+
+      await api.http.delete(`/api/v1/responses/${second}`).set(editor.headers).expect(204);
+      await eventually(
+        async () => (await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers)).status,
+        (status) => status === 404,
+      );
+      await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(404);
+    });
+  });
+
+  describe('deleting a form', () => {
+    it('answers 404 at once, frees its slug, and an erasure killed mid-way and run again leaves nothing behind', async () => {
+      const formId = await formWithFile(owner);
+      const slug = (await api.http.get(`/api/v1/forms/${formId}`).set(owner.headers).expect(200)).body.slug as string;
+      const unusedUpload = await publicUpload('acme', formId, 'never used');
+      for (let index = 0; index < 12; index += 1) await submit('acme', formId, { email: `r${index}@example.com` });
+      const started = await api.http
+        .post(`/api/v1/forms/${formId}/exports`)
+        .set(owner.headers)
+        .send({ format: 'csv' })
+        .expect(202);
+      const exportId: string = started.body.export_id;
+      await eventually(
+        async () => (await api.http.get(`/api/v1/exports/${exportId}`).set(owner.headers)).body.status,
+        (status) => status === 'completed',
+      );
+      expect(await collectionsContaining(formId)).toEqual(
+        expect.arrayContaining(['exports', 'files', 'form_counters', 'form_responses', 'form_versions', 'forms']),
+      );
+
+      // Held, so the test can kill an erasure mid-way before the worker runs the real job.
+      await queue('erasure').pause();
+      expect((await api.http.delete(`/api/v1/forms/${formId}`).set(viewer.headers)).status).toBe(403);
+      await api.http.delete(`/api/v1/forms/${formId}`).set(editor.headers).expect(204);
+      await api.http.get(`/api/v1/forms/${formId}`).set(owner.headers).expect(404);
+      await api.http.delete(`/api/v1/forms/${formId}`).set(editor.headers).expect(404);
+      await api.http.get(`/api/v1/forms/${formId}/public`).set('x-tenant-id', 'acme').expect(404);
+      const listed = await api.http.get('/api/v1/forms').set(owner.headers).expect(200);
+      expect(listed.body.data.map((form: { form_id: string }) => form.form_id)).not.toContain(formId);
+      await api.http.post('/api/v1/forms').set(owner.headers).send({ title: 'Reuse', slug }).expect(201);
+
+      const killed = new Error('killed after the first batch');
+      await expect(
+        TenantContext.runForTenant('acme', () =>
+          worker.get(ErasureService).eraseForm(new Types.ObjectId(formId), async () => {
+            throw killed;
+          }),
+        ),
+      ).rejects.toBe(killed);
+      const halfway = await TenantContext.runForTenant('acme', () =>
+        db()
+          .collection('form_responses')
+          .countDocuments({ form_id: new Types.ObjectId(formId) }),
+      );
+      expect(halfway).toBe(7);
+
+      await queue('erasure').resume();
+      // Only the form's own events keep its id: their envelopes stay, and they carry no respondent data.
+      const left = await eventually(
+        () => collectionsContaining(formId),
+        (found) => found.join() === 'events',
+      );
+      expect(left).toEqual(['events']);
+      await api.http.get(`/api/v1/files/${unusedUpload}`).set(owner.headers).expect(404);
+      await api.http.get(`/api/v1/exports/${exportId}`).set(owner.headers).expect(404);
+    });
+  });
+
+  describe('retention', () => {
+    it('erases exactly the responses older than the tenant limit, and audit entries past AUDIT_RETENTION_DAYS', async () => {
+      await createTenant(api, 'keeper');
+      const keeperOwner = await addMember(api, 'keeper');
+      await api.http
+        .patch('/api/v1/tenant')
+        .set(keeperOwner.headers)
+        .send({ settings: { response_retention_days: 30 } })
+        .expect(200);
+      const formId = await createForm(api, keeperOwner);
+      const ages = [40, 31, 29, 0];
+      const ids: string[] = [];
+      for (const age of ages) ids.push(await submit('keeper', formId, { email: `age${age}@example.com` }));
+      const responses = db().collection('form_responses');
+      for (const [index, age] of ages.entries()) {
+        await responses.updateOne(
+          { _id: new Types.ObjectId(ids[index]) },
+          { $set: { created_at: new Date(Date.now() - age * DAY_MS) } },
+        );
+      }
+      const oldEvent = await db().collection('events').findOne({ tenant_id: 'keeper', entity_id: ids[3] });
+      await db()
+        .collection('events')
+        .updateOne({ _id: oldEvent?._id }, { $set: { timestamp: new Date(Date.now() - 400 * DAY_MS) } });
+      await api.http.get(`/api/v1/responses/${ids[2]}`).set(keeperOwner.headers).expect(200);
+
+      const summary = await worker.get(RetentionService).run();
+
+      expect(summary.responses_erased).toBe(2);
+      const statuses = [];
+      for (const id of ids)
+        statuses.push((await api.http.get(`/api/v1/responses/${id}`).set(keeperOwner.headers)).status);
+      expect(statuses).toEqual([404, 404, 200, 200]);
+      expect(await db().collection('events').countDocuments({ _id: oldEvent?._id })).toBe(0);
+      const runs = await db().collection('retention_runs').find({ tenant_id: 'keeper' }).toArray();
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ responses_erased: 2, audit_entries_erased: 1 });
+      expect((await collectionsContaining(ids[0])).filter((name) => name !== 'events')).toEqual([]);
+    });
+
+    it('is scheduled once per cluster as a repeatable job', async () => {
+      const schedulers = await eventually(
+        () => queue('housekeeping').getJobSchedulers(),
+        (found) => found.some((scheduler) => scheduler.key === 'retention-daily'),
+      );
+      expect(schedulers.find((scheduler) => scheduler.key === 'retention-daily')).toMatchObject({ every: 86_400_000 });
+    });
+  });
+
+  describe('the audit log', () => {
+    it('serves the tenant its events newest first, filtered and paged, with who did what', async () => {
+      const formId = await createForm(api, owner, { title: 'Audited' });
+      const patched = await api.http
+        .patch(`/api/v1/forms/${formId}`)
+        .set(editor.headers)
+        .set('x-request-id', 'audit-request-1')
+        .send({ title: 'Audited again' })
+        .expect(200);
+      expect(patched.headers['x-request-id']).toBe('audit-request-1');
+
+      const trail = await api.http.get('/api/v1/events').query({ entity_id: formId }).set(owner.headers).expect(200);
+      expect(trail.body.data.map((event: { event_type: string }) => event.event_type)).toEqual([
+        'form.updated',
+        'form.published',
+        'form.created',
+      ]);
+      expect(trail.body.data[0]).toMatchObject({
+        tenant_id: 'acme',
+        user_id: editor.user_id,
+        entity_id: formId,
+        metadata: { request_id: 'audit-request-1', source: 'api' },
+      });
+
+      const typed = await api.http.get('/api/v1/events').query({ type: 'form.updated' }).set(owner.headers).expect(200);
+      expect(typed.body.data.every((event: { event_type: string }) => event.event_type === 'form.updated')).toBe(true);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { data: { event_id: string }[]; next_cursor: string | null } = (
+          await api.http
+            .get('/api/v1/events')
+            .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+            .set(owner.headers)
+            .expect(200)
+        ).body;
+        seen.push(...page.data.map((event) => event.event_id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      const all = await api.http.get('/api/v1/events').query({ limit: 100 }).set(owner.headers).expect(200);
+      expect(seen).toEqual(all.body.data.map((event: { event_id: string }) => event.event_id));
+      const times = all.body.data.map((event: { timestamp: string }) => Date.parse(event.timestamp));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+      expect(all.body.data.every((event: { tenant_id: string }) => event.tenant_id === 'acme')).toBe(true);
+      expect(all.body.data.some((event: { event_type: string }) => event.event_type === 'invitation.created')).toBe(
+        false,
+      );
+
+      const future = await api.http
+        .get('/api/v1/events')
+        .query({ from: new Date(Date.now() + DAY_MS).toISOString() })
+        .set(owner.headers)
+        .expect(200);
+      expect(future.body).toEqual({ data: [], next_cursor: null });
+    });
+
+    it('refuses members below owner and bad filters', async () => {
+      expect((await api.http.get('/api/v1/events').set(editor.headers)).status).toBe(403);
+      for (const query of [{ type: 'invitation.created' }, { cursor: 'bogus' }, { from: 'yesterday' }, { limit: 0 }]) {
+        const refused = await api.http.get('/api/v1/events').query(query).set(owner.headers);
+        expect([refused.status, refused.body.error]).toEqual([400, 'validation_failed']);
+      }
+    });
+  });
+
+  describe('deleting a tenant', () => {
+    const snapshotOf = async (tenantId: string) => {
+      const snapshot: Record<string, string> = {};
+      for (const name of (await collectionNames()).sort()) {
+        const documents = await db().collection(name).find({ tenant_id: tenantId }).sort({ _id: 1 }).toArray();
+        if (documents.length) snapshot[name] = EJSON.stringify(documents, { relaxed: false });
+      }
+      return snapshot;
+    };
+    const populate = async (tenantId: string) => {
+      await createTenant(api, tenantId, { features: { webhooks: true } });
+      const tenantOwner = await addMember(api, tenantId);
+      const formId = await formWithFile(tenantOwner);
+      const fileId = await publicUpload(tenantId, formId, `bytes of ${tenantId}`);
+      await submit(tenantId, formId, { email: 'someone@example.com', attachment: fileId });
+      await api.http
+        .post('/api/v1/webhooks')
+        .set(tenantOwner.headers)
+        .send({ url: receiver.url(`/${tenantId}`), events: ['response.submitted'] })
+        .expect(201);
+      await api.http
+        .post('/api/v1/invitations')
+        .set(tenantOwner.headers)
+        .send({ email: 'later@example.com', role: 'viewer' })
+        .expect(201);
+      await api.http
+        .post(`/api/v1/forms/${formId}/exports`)
+        .set(tenantOwner.headers)
+        .send({ format: 'csv' })
+        .expect(202);
+      return { tenantOwner, formId };
+    };
+
+    it('suspends it at once, erases every document, file and job of it, and leaves another tenant byte-identical', async () => {
+      const { tenantOwner } = await populate('doomed');
+      await populate('survivor');
+      await eventually(
+        () => worker.get<Queue>(getQueueToken('export')).getJobCounts('waiting', 'active', 'delayed'),
+        (counts) => counts.waiting + counts.active + counts.delayed === 0,
+      );
+      await eventually(
+        () => worker.get<Queue>(getQueueToken('email')).getJobCounts('waiting', 'active', 'delayed'),
+        (counts) => counts.waiting + counts.active + counts.delayed === 0,
+      );
+      const survivorBefore = await snapshotOf('survivor');
+      expect(Object.keys(await snapshotOf('doomed')).length).toBeGreaterThanOrEqual(8);
+      expect(await storedFilesContaining('bytes of doomed')).toHaveLength(1);
+
+      await queue('housekeeping').pause();
+      const accepted = await api.http.delete('/api/v1/admin/tenants/doomed').set(adminHeaders).expect(202);
+      expect(accepted.body.status).toBe('deleting');
+      const shown = await api.http.get('/api/v1/admin/tenants/doomed').set(adminHeaders).expect(200);
+      expect(shown.body.status).toBe('deleting');
+      const refused = await api.http.get('/api/v1/forms').set(tenantOwner.headers);
+      expect([refused.status, refused.body.error]).toEqual([403, 'tenant_suspended']);
+      const reactivate = await api.http
+        .patch('/api/v1/admin/tenants/doomed')
+        .set(adminHeaders)
+        .send({ status: 'active' });
+      expect([reactivate.status, reactivate.body.error]).toEqual([409, 'conflict']);
+
+      await queue('housekeeping').resume();
+      await eventually(
+        async () => (await api.http.get('/api/v1/admin/tenants/doomed').set(adminHeaders)).status,
+        (status) => status === 404,
+        20_000,
+      );
+      await api.http.get('/api/v1/admin/tenants/doomed').set(adminHeaders).expect(404);
+
+      expect(await snapshotOf('doomed')).toEqual({});
+      for (const name of await collectionNames()) {
+        expect([name, await db().collection(name).countDocuments({ tenant_id: 'doomed' })]).toEqual([name, 0]);
+      }
+      expect(await storedFilesContaining('bytes of doomed')).toEqual([]);
+      for (const name of ['email', 'webhook', 'export', 'erasure', 'housekeeping', 'diagnostics']) {
+        const jobs = await queue(name).getJobs(['waiting', 'delayed', 'failed', 'completed']);
+        expect(jobs.filter((job) => job?.data?.tenant_id === 'doomed').map((job) => job.id)).toEqual([]);
+      }
+      expect(await snapshotOf('survivor')).toEqual(survivorBefore);
+      const gone = await api.http.get('/api/v1/forms').set(tenantOwner.headers);
+      expect([gone.status, gone.body.error]).toEqual([404, 'tenant_not_found']);
+    });
+
+    it('refuses the default tenant and answers 404 for a missing one', async () => {
+      const refused = await api.http.delete('/api/v1/admin/tenants/default').set(adminHeaders);
+      expect([refused.status, refused.body.error]).toEqual([409, 'conflict']);
+      await api.http.delete('/api/v1/admin/tenants/no-such-tenant').set(adminHeaders).expect(404);
+    });
+  });
+});
