@@ -56,6 +56,8 @@ const ATTEMPTS: Attempt[] = [
     path: (a) => `/api/v1/responses/${a.responseId}`,
     body: () => ({ data: { email: 'intruder@example.com' } }),
   },
+  { name: 'delete a response', method: 'delete', path: (a) => `/api/v1/responses/${a.responseId}` },
+  { name: 'delete a form', method: 'delete', path: (a) => `/api/v1/forms/${a.formId}` },
   { name: 'download a file', method: 'get', path: (a) => `/api/v1/files/${a.fileId}` },
   {
     name: 'export the responses of a form',
@@ -200,6 +202,17 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       expect(await snapshotOfA()).toEqual(before);
     },
   );
+
+  it("never shows tenant A's events in tenant B's audit log, even asked by A's entity ids", async () => {
+    for (const entity_id of [targets.formId, targets.responseId]) {
+      const page = await api.http.get('/api/v1/events').query({ entity_id }).set(ownerB.headers).expect(200);
+      expect(page.body).toEqual({ data: [], next_cursor: null });
+    }
+    const all = await api.http.get('/api/v1/events').query({ limit: 100 }).set(ownerB.headers).expect(200);
+    expect(all.body.data.map((event: { tenant_id: string }) => event.tenant_id)).not.toContain('tenant-a');
+    const own = await api.http.get('/api/v1/events').query({ entity_id: targets.formId }).set(ownerA.headers);
+    expect(own.body.data.length).toBeGreaterThan(0);
+  });
 
   it("never lists tenant A's forms to tenant B", async () => {
     await createForm(api, ownerB, { title: 'B survey' });

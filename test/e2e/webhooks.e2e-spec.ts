@@ -88,7 +88,7 @@ describe('webhooks', () => {
     const bad = await api.http
       .post('/api/v1/webhooks')
       .set(owner.headers)
-      .send({ url: 'ftp://example.com/hook', events: ['response.deleted'] });
+      .send({ url: 'ftp://example.com/hook', events: ['response.shredded'] });
     expect(bad.status).toBe(400);
     const fields = bad.body.details.map((detail: { field: string }) => detail.field);
     expect(fields).toContain('events');
