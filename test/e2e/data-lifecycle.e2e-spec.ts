@@ -210,7 +210,10 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       const formId = await formWithFile(owner);
       const slug = (await api.http.get(`/api/v1/forms/${formId}`).set(owner.headers).expect(200)).body.slug as string;
       const unusedUpload = await publicUpload('acme', formId, 'never used');
-      for (let index = 0; index < 12; index += 1) await submit('acme', formId, { email: `r${index}@example.com` });
+      const responseIds: string[] = [];
+      for (let index = 0; index < 12; index += 1) {
+        responseIds.push(await submit('acme', formId, { email: `r${index}@example.com` }));
+      }
       const started = await api.http
         .post(`/api/v1/forms/${formId}/exports`)
         .set(owner.headers)
@@ -232,6 +235,8 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       await api.http.get(`/api/v1/forms/${formId}`).set(owner.headers).expect(404);
       await api.http.delete(`/api/v1/forms/${formId}`).set(editor.headers).expect(404);
       await api.http.get(`/api/v1/forms/${formId}/public`).set('x-tenant-id', 'acme').expect(404);
+      await api.http.get(`/api/v1/responses/${responseIds[0]}`).set(owner.headers).expect(404);
+      await api.http.get(`/api/v1/forms/${formId}/responses`).set(owner.headers).expect(404);
       const listed = await api.http.get('/api/v1/forms').set(owner.headers).expect(200);
       expect(listed.body.data.map((form: { form_id: string }) => form.form_id)).not.toContain(formId);
       await api.http.post('/api/v1/forms').set(owner.headers).send({ title: 'Reuse', slug }).expect(201);

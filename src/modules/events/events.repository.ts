@@ -132,12 +132,12 @@ export class EventsRepository {
   }
 
   /**
-   * Erases the respondent data (`payload.data`) from every stored event of one entity; the envelopes
-   * stay, marked `redacted`. Idempotent: a rerun finds nothing left to change.
+   * Erases the respondent data (`payload.data`) from every stored event of these entities; the
+   * envelopes stay, marked `redacted`. Idempotent: a rerun finds nothing left to change.
    */
-  async redactEntity(entityId: string): Promise<number> {
+  async redactEntities(entityIds: string[]): Promise<number> {
     const result = await this.events.updateMany(
-      { entity_id: entityId, 'payload.data': { $exists: true } },
+      { entity_id: { $in: entityIds }, 'payload.data': { $exists: true } },
       { $unset: { 'payload.data': 1 }, $set: { redacted: true } },
     );
     return result.modifiedCount;

@@ -17,9 +17,9 @@ export class EventsService {
     return this.events.page(query);
   }
 
-  /** Erases an entity's respondent data from its events; answers how many envelopes were redacted. */
-  redactEntity(entityId: string): Promise<number> {
-    return this.events.redactEntity(entityId);
+  /** Erases these entities' respondent data from their events; answers how many envelopes were redacted. */
+  redactEntities(entityIds: string[]): Promise<number> {
+    return this.events.redactEntities(entityIds);
   }
 
   /** Erases a batch of the tenant's audit entries older than `cutoff`; answers how many. */

@@ -97,9 +97,16 @@ export class ResponsesRepository {
     return this.responses.findOne({ _id: id, ...LIVE }).lean<ResponseRecord>();
   }
 
-  /** The response whether or not it is deleted: what its erasure works from. */
-  findForErasure(id: Types.ObjectId): Promise<ResponseRecord | null> {
-    return this.responses.findOne({ _id: id }).lean<ResponseRecord>();
+  /** These responses whether or not they are deleted (without their data): what an erasure works from. */
+  findManyForErasure(ids: Types.ObjectId[]): Promise<Pick<ResponseRecord, '_id' | 'form_id' | 'file_ids'>[]> {
+    return this.responses
+      .find({ _id: { $in: ids } }, { form_id: 1, file_ids: 1 })
+      .lean<Pick<ResponseRecord, '_id' | 'form_id' | 'file_ids'>[]>();
+  }
+
+  /** Marks those not deleted yet as deleted (retention, a deleted form's responses). */
+  async markManyDeleted(ids: Types.ObjectId[]): Promise<void> {
+    await this.responses.updateMany({ _id: { $in: ids }, ...LIVE }, { $set: { deleted_at: new Date() } });
   }
 
   /** Marks it deleted (404 from now on); null when there is no such live response. */
@@ -109,14 +116,14 @@ export class ResponsesRepository {
       .lean<ResponseRecord>();
   }
 
-  /** Removes it for good; false when it was gone already. */
-  async remove(id: Types.ObjectId): Promise<boolean> {
-    return (await this.responses.deleteOne({ _id: id })).deletedCount === 1;
+  /** Removes them for good; answers how many were still there. */
+  async removeMany(ids: Types.ObjectId[]): Promise<number> {
+    return (await this.responses.deleteMany({ _id: { $in: ids } })).deletedCount;
   }
 
-  /** Whether a response other than `exceptId` names the file (within `formId` when the file is bound to one). */
-  async namesFile(fileId: Types.ObjectId, exceptId: Types.ObjectId, formId: Types.ObjectId | null): Promise<boolean> {
-    const filter = { file_ids: fileId, _id: { $ne: exceptId }, ...(formId ? { form_id: formId } : {}) };
+  /** Whether a response not in `except` names the file (within `formId` when the file is bound to one). */
+  async namesFile(fileId: Types.ObjectId, except: Types.ObjectId[], formId: Types.ObjectId | null): Promise<boolean> {
+    const filter = { file_ids: fileId, _id: { $nin: except }, ...(formId ? { form_id: formId } : {}) };
     return (await this.responses.exists(filter)) !== null;
   }
 

@@ -135,9 +135,10 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.streamForForm(formId);
   }
 
+  /** A live response of a live form: a deleted form's responses answer 404 before their erasure reaches them. */
   async get(id: Types.ObjectId): Promise<ResponseRecord> {
     const response = await this.responses.findById(id);
-    if (!response) throw ApiError.notFound('Response');
+    if (!response || !(await this.forms.find(response.form_id))) throw ApiError.notFound('Response');
     return response;
   }
 
@@ -192,22 +193,32 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.lifecycleState(id);
   }
 
-  /**
-   * Erases one response completely, in steps that can each be repeated after a crash: mark it deleted
-   * (so nothing reads or changes it meanwhile) → remove its data from its events' payloads → erase the
-   * files no other response names → remove the document → give its slot back to the form's quota.
-   * False when there was nothing to erase.
-   */
+  /** Erases one response completely (see `eraseMany`); false when there was nothing to erase. */
   async erase(id: Types.ObjectId): Promise<boolean> {
-    const response = await this.responses.findForErasure(id);
-    if (!response) return false;
-    if (!response.deleted_at) await this.responses.markDeleted(id);
-    await this.auditLog.redactEntity(id.toHexString());
-    await this.files.eraseUnlessNamed(response.file_ids ?? [], (fileId, formId) =>
-      this.responses.namesFile(fileId, id, formId),
+    return (await this.eraseMany([id], true)) === 1;
+  }
+
+  /**
+   * Erases responses completely, in steps that can each be repeated after a crash, each one write for
+   * the whole batch: mark them deleted when `markFirst` (so nothing reads or changes them meanwhile;
+   * a deleted form's responses need not be: their form answers 404 already) → remove their
+   * data from their events' payloads → erase the files no other response names → remove the
+   * documents → give their slots back to their forms' quotas. Answers how many were erased.
+   */
+  private async eraseMany(ids: Types.ObjectId[], markFirst: boolean): Promise<number> {
+    const found = await this.responses.findManyForErasure(ids);
+    if (found.length === 0) return 0;
+    const foundIds = found.map((response) => response._id);
+    if (markFirst) await this.responses.markManyDeleted(foundIds);
+    await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
+    await this.files.eraseUnlessNamed(
+      found.flatMap((response) => response.file_ids ?? []),
+      (fileId, formId) => this.responses.namesFile(fileId, foundIds, formId),
     );
-    if (await this.responses.remove(id)) await this.forms.releaseResponseSlot(response.form_id);
-    return true;
+    const removed = await this.responses.removeMany(foundIds);
+    const slots = found.map((response) => this.forms.releaseResponseSlot(response.form_id));
+    await Promise.all(removed === found.length ? slots : []);
+    return removed;
   }
 
   /** Erases every response of a form, `batchSize` at a time; `afterBatch` runs after each batch. */
@@ -216,26 +227,27 @@ export class ResponsesService implements OnModuleInit {
     batchSize: number,
     afterBatch?: (erased: number) => Promise<void>,
   ): Promise<number> {
-    return this.eraseInBatches(() => this.responses.idsOfForm(formId, batchSize), afterBatch);
+    return this.eraseInBatches(() => this.responses.idsOfForm(formId, batchSize), false, afterBatch);
   }
 
   /** Erases the tenant's responses created before `cutoff` (retention), oldest first. */
   eraseCreatedBefore(cutoff: Date, batchSize: number): Promise<number> {
-    return this.eraseInBatches(() => this.responses.idsCreatedBefore(cutoff, batchSize));
+    return this.eraseInBatches(() => this.responses.idsCreatedBefore(cutoff, batchSize), true);
   }
 
   /** Finishes erasures that were cut short: responses deleted before `cutoff` but still stored. */
   eraseDeletedBefore(cutoff: Date, batchSize: number): Promise<number> {
-    return this.eraseInBatches(() => this.responses.idsDeletedBefore(cutoff, batchSize));
+    return this.eraseInBatches(() => this.responses.idsDeletedBefore(cutoff, batchSize), false);
   }
 
   private async eraseInBatches(
     nextBatch: () => Promise<Types.ObjectId[]>,
+    markFirst: boolean,
     afterBatch?: (erased: number) => Promise<void>,
   ): Promise<number> {
     let erased = 0;
     for (let batch = await nextBatch(); batch.length; batch = await nextBatch()) {
-      for (const id of batch) if (await this.erase(id)) erased += 1;
+      erased += await this.eraseMany(batch, markFirst);
       await afterBatch?.(erased);
     }
     return erased;
