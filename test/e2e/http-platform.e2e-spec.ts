@@ -169,6 +169,7 @@ describe('HTTP platform', () => {
     expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual([
       'diagnostics',
       'email',
+      'erasure',
       'export',
       'housekeeping',
       'webhook',

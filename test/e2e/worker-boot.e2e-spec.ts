@@ -59,7 +59,7 @@ describe('worker start-up checks', () => {
     expect(lines).toEqual([
       'Worker cannot start: queue diagnostics has 2 processors (FirstDiagnosticsProcessor, SecondDiagnosticsProcessor); ' +
         'queue email has no processor; queue webhook has no processor; queue export has no processor; ' +
-        'queue housekeeping has no processor\n',
+        'queue housekeeping has no processor; queue erasure has no processor\n',
     ]);
     expect(registrar.register).not.toHaveBeenCalled();
   });
