@@ -5,6 +5,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { type InvitationRequest, InvitationsService } from '../invitations/invitations.service.js';
 import type { InvitationRecord } from '../invitations/invitations.types.js';
@@ -27,6 +28,7 @@ export class TenantsService {
     private readonly invitations: InvitationsService,
     private readonly config: AppConfigService,
     @InjectQueue(QueueName.housekeeping) private readonly housekeeping: Queue,
+    private readonly redis: RedisAvailability,
   ) {}
 
   /**
@@ -99,13 +101,19 @@ export class TenantsService {
       tenant.status === 'deleting' ? tenant : ((await this.tenants.update(tenantId, { status: 'deleting' })) ?? tenant);
     await this.cacheSync.tenantChanged(tenantId);
     this.logger.log({ msg: 'tenant deletion requested', tenant_id: tenantId });
+    await this.queueErasure(tenantId);
+    return deleting;
+  }
+
+  /** Without Redis (checked first: a queue call would wait for it), the hourly sweep runs the erasure instead. */
+  private async queueErasure(tenantId: string): Promise<void> {
+    const notQueued = (reason: string) =>
+      this.logger.warn({ msg: 'tenant erasure not queued; the housekeeping sweep will run it', reason });
+    if (!this.redis.isAvailable()) return notQueued('Redis unavailable');
     await this.housekeeping
       // Removed once done: nothing of the tenant, not even its id, stays in a queue.
       .add(TENANT_ERASURE_JOB, { tenant_id: tenantId }, { jobId: `erase-tenant.${tenantId}`, removeOnComplete: true })
-      .catch((error: Error) =>
-        this.logger.warn({ msg: 'tenant erasure not queued; the housekeeping sweep will run it', err: error.message }),
-      );
-    return deleting;
+      .catch((error: Error) => notQueued(error.message));
   }
 
   /** The last step of a tenant's erasure: its record, and every replica's cached copy of it. */
