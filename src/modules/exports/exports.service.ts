@@ -4,6 +4,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
@@ -93,17 +94,17 @@ export class ExportsService {
   }
 
   /** Erases every export of a (deleted) form: its file first, then its record, `batchSize` at a time. */
-  async eraseAllOfForm(formId: Types.ObjectId, batchSize: number): Promise<number> {
-    let erased = 0;
-    for (let batch = await this.exports.ofForm(formId, batchSize); batch.length;) {
-      for (const found of batch) {
-        if (found.file_id) await this.files.erase(found.file_id);
-        await this.exports.remove(found._id);
-        erased += 1;
-      }
-      batch = await this.exports.ofForm(formId, batchSize);
-    }
-    return erased;
+  eraseAllOfForm(formId: Types.ObjectId, batchSize: number): Promise<number> {
+    return drainInBatches(
+      () => this.exports.ofForm(formId, batchSize),
+      async (batch) => {
+        for (const found of batch) {
+          if (found.file_id) await this.files.erase(found.file_id);
+          await this.exports.remove(found._id);
+        }
+        return batch.length;
+      },
+    );
   }
 
   private isExpired(found: ExportRecord): boolean {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
+import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
@@ -129,12 +130,12 @@ export class FilesService {
     return this.eraseEach(() => this.files.ids(batchSize));
   }
 
-  private async eraseEach(nextBatch: () => Promise<Types.ObjectId[]>): Promise<number> {
-    let erased = 0;
-    for (let batch = await nextBatch(); batch.length; batch = await nextBatch()) {
+  private eraseEach(nextBatch: () => Promise<Types.ObjectId[]>): Promise<number> {
+    return drainInBatches(nextBatch, async (batch) => {
+      let erased = 0;
       for (const id of batch) if (await this.erase(id)) erased += 1;
-    }
-    return erased;
+      return erased;
+    });
   }
 
   /** Erases a file of the current tenant (record, then bytes); false when there is none. */

@@ -128,28 +128,28 @@ export class ResponsesRepository {
   }
 
   /** Up to `limit` ids of the form's responses, deleted ones included (the form's erasure). */
-  async idsOfForm(formId: Types.ObjectId, limit: number): Promise<Types.ObjectId[]> {
-    const rows = await this.responses
-      .find({ form_id: formId }, { _id: 1 })
-      .limit(limit)
-      .lean<{ _id: Types.ObjectId }[]>();
-    return rows.map((row) => row._id);
+  idsOfForm(formId: Types.ObjectId, limit: number): Promise<Types.ObjectId[]> {
+    return this.idsWhere({ form_id: formId }, limit);
   }
 
   /** Up to `limit` ids of responses created before `cutoff`, oldest first (retention). */
-  async idsCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
-    const rows = await this.responses
-      .find({ created_at: { $lt: cutoff } }, { _id: 1 })
-      .sort({ created_at: 1 })
-      .limit(limit)
-      .lean<{ _id: Types.ObjectId }[]>();
-    return rows.map((row) => row._id);
+  idsCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.idsWhere({ created_at: { $lt: cutoff } }, limit, { created_at: 1 });
   }
 
   /** Up to `limit` ids of deleted responses whose erasure has not finished (a lost job). */
-  async idsDeletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+  idsDeletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.idsWhere({ deleted_at: { $lt: cutoff } }, limit);
+  }
+
+  private async idsWhere(
+    filter: Record<string, unknown>,
+    limit: number,
+    sort: Record<string, 1> = {},
+  ): Promise<Types.ObjectId[]> {
     const rows = await this.responses
-      .find({ deleted_at: { $lt: cutoff } }, { _id: 1 })
+      .find(filter, { _id: 1 })
+      .sort(sort)
       .limit(limit)
       .lean<{ _id: Types.ObjectId }[]>();
     return rows.map((row) => row._id);

@@ -13,6 +13,7 @@ import type { FormField } from '../forms/form-field.types.js';
 import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
 import { type ResponseQuery, type ResponseRecord, ResponsesRepository } from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
+import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError, toObjectIds } from '../../infrastructure/database/mongo-values.js';
 
@@ -240,17 +241,18 @@ export class ResponsesService implements OnModuleInit {
     return this.eraseInBatches(() => this.responses.idsDeletedBefore(cutoff, batchSize), false);
   }
 
-  private async eraseInBatches(
+  private eraseInBatches(
     nextBatch: () => Promise<Types.ObjectId[]>,
     markFirst: boolean,
     afterBatch?: (erased: number) => Promise<void>,
   ): Promise<number> {
     let erased = 0;
-    for (let batch = await nextBatch(); batch.length; batch = await nextBatch()) {
-      erased += await this.eraseMany(batch, markFirst);
+    return drainInBatches(nextBatch, async (batch) => {
+      const count = await this.eraseMany(batch, markFirst);
+      erased += count;
       await afterBatch?.(erased);
-    }
-    return erased;
+      return count;
+    });
   }
 
   /**
