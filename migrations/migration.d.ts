@@ -32,6 +32,8 @@ export interface MigrationContext {
     readonly defaultTenantId: string;
     /** The role v1 users get (they had none). */
     readonly v1Role: string;
+    /** Where earlier releases kept file bytes on local disk (`FILE_STORAGE_DIR`); read by 002 only. */
+    readonly fileStorageDir: string;
   };
   /**
    * What this migration saved with `save`, kept across runs and directions: where an interrupted run

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import { getConnectionToken } from '@nestjs/mongoose';
@@ -13,6 +10,7 @@ import { RetentionService } from '../../src/modules/erasure/retention.service.js
 import { addMember, adminHeaders, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
+import { storedBlobs } from '../support/stored-blobs.js';
 import { freePort } from '../support/stores.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -25,7 +23,6 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
   let api: E2eApp;
   let worker: TestWorker;
   let receiver: WebhookReceiver;
-  let storageDir: string;
   let owner: SignedInUser;
   let editor: SignedInUser;
   let viewer: SignedInUser;
@@ -48,15 +45,8 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
     return found.sort();
   };
   /** Stored file bytes (every tenant's) that contain `needle`. */
-  const storedFilesContaining = async (needle: string): Promise<string[]> => {
-    const entries = await readdir(storageDir, { recursive: true, withFileTypes: true }).catch(() => []);
-    const hits: string[] = [];
-    for (const entry of entries.filter((candidate) => candidate.isFile())) {
-      const path = join(entry.parentPath, entry.name);
-      if ((await readFile(path, 'utf8')).includes(needle)) hits.push(path);
-    }
-    return hits;
-  };
+  const storedFilesContaining = async (needle: string): Promise<string[]> =>
+    (await storedBlobs(api.app)).filter((blob) => blob.bytes.includes(needle)).map((blob) => blob.key);
   const queue = (name: string) => worker.get<Queue>(getQueueToken(name));
 
   const submit = async (tenant: string, formId: string, data: Record<string, unknown>) =>
@@ -84,13 +74,11 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    storageDir = await mkdtemp(join(tmpdir(), 'form-backend-lifecycle-'));
     useTestEnvironment('lifecycle', {
       LOG_LEVEL: 'silent',
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_BACKOFF_MS: '50',
       ERASURE_BATCH_SIZE: '5',
-      FILE_STORAGE_DIR: storageDir,
       WORKER_METRICS_PORT: String(await freePort()),
     });
     api = await createE2eApp();

@@ -2,19 +2,30 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { type Connection, Types } from 'mongoose';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { FilesService } from '../../src/modules/files/files.service.js';
+import { storedBlobs, storedChunkCount } from '../support/stored-blobs.js';
 
 describe('files', () => {
   let api: E2eApp;
   let acme: SignedInUser;
   let globex: SignedInUser;
-  let storageDir: string;
+  const download = (fileId: string, headers: Record<string, string>) =>
+    api.http
+      .get(`/api/v1/files/${fileId}`)
+      .set(headers)
+      .buffer(true)
+      .parse((response, callback) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => callback(null, Buffer.concat(chunks)));
+      });
 
   beforeAll(async () => {
-    storageDir = await mkdtemp(join(tmpdir(), 'form-backend-files-'));
-    useTestEnvironment('files', { LOG_LEVEL: 'error', FILE_STORAGE_DIR: storageDir, FILE_MAX_BYTES: '1024' });
+    useTestEnvironment('files', { LOG_LEVEL: 'silent', FILE_MAX_BYTES: '1024' });
     api = await createE2eApp();
     await createTenant(api, 'acme');
     await createTenant(api, 'globex');
@@ -24,7 +35,6 @@ describe('files', () => {
 
   afterAll(async () => {
     await api.close();
-    await rm(storageDir, { recursive: true, force: true });
   });
 
   it('stores an upload and serves the same bytes with its content type, as an attachment', async () => {
@@ -40,21 +50,13 @@ describe('files', () => {
       content_type: 'application/pdf',
       size: bytes.length,
     });
-    const downloaded = await api.http
-      .get(`/api/v1/files/${uploaded.body.file_id}`)
-      .set(acme.headers)
-      .buffer(true)
-      .parse((response, callback) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => callback(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const downloaded = await download(uploaded.body.file_id, acme.headers).expect(200);
     expect(downloaded.body).toEqual(bytes);
     expect(downloaded.headers['content-type']).toBe('application/pdf');
     expect(downloaded.headers['content-disposition']).toBe("attachment; filename*=UTF-8''my%20cv.pdf");
     expect(downloaded.headers['x-content-type-options']).toBe('nosniff');
-    expect(await readdir(join(storageDir, 'acme'))).toEqual([uploaded.body.file_id]);
+    const blob = (await storedBlobs(api.app)).find((stored) => stored.key === `acme/${uploaded.body.file_id}`);
+    expect(blob).toEqual({ key: `acme/${uploaded.body.file_id}`, tenant_id: 'acme', bytes });
   });
 
   it("answers 404 for another tenant's file, exactly as for a missing one", async () => {
@@ -66,14 +68,78 @@ describe('files', () => {
   });
 
   it('refuses files over FILE_MAX_BYTES with 413 and keeps no partial bytes', async () => {
-    const before = await readdir(join(storageDir, 'acme'));
+    const [blobsBefore, chunksBefore] = [(await storedBlobs(api.app)).length, await storedChunkCount(api.app)];
     const tooLarge = await api.http
       .post('/api/v1/files')
       .set(acme.headers)
       .attach('file', Buffer.alloc(4096, 1), 'big.bin');
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.error).toBe('payload_too_large');
-    expect(await readdir(join(storageDir, 'acme'))).toEqual(before);
+    expect([(await storedBlobs(api.app)).length, await storedChunkCount(api.app)]).toEqual([blobsBefore, chunksBefore]);
+  });
+
+  it('streams large files through GridFS in 255 KiB chunks, each stamped with its tenant', async () => {
+    const files = api.app.get(FilesService);
+    const bytes = Buffer.alloc(700 * 1024);
+    for (let index = 0; index < bytes.length; index += 1) bytes[index] = (index * 31) % 251;
+    const stored = await TenantContext.runForTenant('acme', () =>
+      files.upload(
+        {
+          filename: 'big.bin',
+          content_type: 'application/octet-stream',
+          content: Readable.from([bytes.subarray(0, 300_000), bytes.subarray(300_000)]),
+        },
+        bytes.length,
+      ),
+    );
+    const downloaded = await download(stored._id.toHexString(), acme.headers).expect(200);
+    expect(Buffer.compare(downloaded.body as Buffer, bytes)).toBe(0);
+    const chunks = await api.app
+      .get<Connection>(getConnectionToken())
+      .collection('blobs.chunks')
+      .find({ files_id: stored._id })
+      .project({ n: 1, tenant_id: 1, _id: 0 })
+      .sort({ n: 1 })
+      .toArray();
+    expect(chunks).toEqual([0, 1, 2].map((n) => ({ n, tenant_id: 'acme' })));
+  });
+
+  it('stops reading an upload the moment it passes the limit, and keeps none of its chunks', async () => {
+    const files = api.app.get(FilesService);
+    const chunksBefore = await storedChunkCount(api.app);
+    let piecesRead = 0;
+    const endless = Readable.from(
+      (function* () {
+        for (;;) {
+          piecesRead += 1;
+          yield Buffer.alloc(64 * 1024, 7);
+        }
+      })(),
+    );
+    const upload = TenantContext.runForTenant('acme', () =>
+      files.upload({ filename: 'endless.bin', content_type: 'application/octet-stream', content: endless }, 600 * 1024),
+    );
+    await expect(upload).rejects.toMatchObject({ status: 413 });
+    expect(piecesRead).toBeLessThan(15);
+    expect(await storedChunkCount(api.app)).toBe(chunksBefore);
+  });
+
+  it("answers the contract's 404 body when a file's bytes are missing from storage", async () => {
+    const uploaded = await api.http
+      .post('/api/v1/files')
+      .set(acme.headers)
+      .attach('file', Buffer.from('lost'), 'l.txt');
+    await api.app
+      .get<Connection>(getConnectionToken())
+      .collection('blobs.files')
+      .deleteOne({ _id: new Types.ObjectId(uploaded.body.file_id as string) });
+    const answer = await api.http.get(`/api/v1/files/${uploaded.body.file_id}`).set(acme.headers);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual({
+      statusCode: 404,
+      error: 'not_found',
+      message: "The file's bytes are no longer stored",
+    });
   });
 
   it('refuses non-multipart bodies, a wrong field name, and anonymous uploads', async () => {

@@ -1,8 +1,13 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
-import mongoose, { type Connection, type mongo } from 'mongoose';
+import mongoose, { type Connection, mongo } from 'mongoose';
 import { CliModule } from '../../src/cli.module.js';
 import { MigrationRunner } from '../../src/infrastructure/migrations/migration-runner.js';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { FilesService } from '../../src/modules/files/files.service.js';
 import { LEGACY_PASSWORD, seedLegacy } from '../../scripts/seed-legacy.js';
 import { startNode } from '../support/child-process.js';
 import { createE2eApp } from '../support/e2e-app.js';
@@ -165,7 +170,7 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
 
     const down = await migrate(['down', '1']);
 
-    expect(down.output).toContain('done: 001-add-tenant-id');
+    expect(down.output).toContain('done: 002-move-local-files-to-gridfs, 001-add-tenant-id');
     expect(await snapshot(db, V1_COLLECTIONS)).toEqual(original);
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
     expect(names.filter((name) => name.includes('_rolledback_')).sort()).toHaveLength(V1_COLLECTIONS.length);
@@ -254,7 +259,7 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     });
     expect(await migrate(['up', '--to', '7'])).toMatchObject({
       code: 1,
-      output: 'migrate failed: there is no migration 7; known: 1\n',
+      output: 'migrate failed: there is no migration 7; known: 1, 2\n',
     });
     expect(await migrate(['down', 'x'])).toMatchObject({
       code: 1,
@@ -287,10 +292,13 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
       };
       await expect(runner.up({ output, afterBatch: crashAfter(3) })).rejects.toThrow('crash after batch 3');
       await expect(runner.up({ output, afterBatch: crashAfter(9) })).rejects.toThrow('crash after batch 9');
-      expect(await runner.status()).toMatchObject([{ status: 'applying', error: 'crash after batch 9' }]);
+      expect(await runner.status()).toMatchObject([
+        { status: 'applying', error: 'crash after batch 9' },
+        { status: 'pending' },
+      ]);
       const finished = await runner.up({ output });
-      expect(finished.ran).toEqual(['001-add-tenant-id']);
-      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20]);
+      expect(finished.ran).toEqual(['001-add-tenant-id', '002-move-local-files-to-gridfs']);
+      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20, undefined]);
       expect(await contents(db, [...V1_COLLECTIONS, 'form_counters'])).toEqual(
         await contents(twin, [...V1_COLLECTIONS, 'form_counters']),
       );
@@ -315,4 +323,117 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     expect(await named(db, '_rolledback_')).toHaveLength(V1_COLLECTIONS.length);
     await twin.dropDatabase();
   }, 90_000);
+});
+
+describe('migrations: 002 moves file bytes from the local disk into the shared GridFS bucket', () => {
+  let connection: Connection;
+  let db: mongo.Db;
+  let storageDir: string;
+
+  const diskFile = async (key: string, bytes: Buffer) => {
+    await mkdir(dirname(join(storageDir, key)), { recursive: true });
+    await writeFile(join(storageDir, key), bytes);
+  };
+  const fileRecord = (tenant_id: string, storage_key: string, id = new mongo.ObjectId()) => ({
+    _id: id,
+    tenant_id,
+    filename: 'cv.pdf',
+    content_type: 'application/pdf',
+    size: 0,
+    storage_key,
+    created_at: new Date(),
+  });
+
+  beforeAll(async () => {
+    storageDir = await mkdtemp(join(tmpdir(), 'form-backend-local-files-'));
+    useTestEnvironment('migration-002', { FILE_STORAGE_DIR: storageDir });
+    connection = await mongoose.createConnection(process.env.MONGO_URL as string).asPromise();
+    db = connection.db as mongo.Db;
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await connection.close();
+    await rm(storageDir, { recursive: true, force: true });
+  });
+
+  it('copies every file it finds on disk, gives v1 keys the tenant shape, skips what is missing or escapes the directory, and rolls back', async () => {
+    const large = Buffer.alloc(600 * 1024);
+    for (let index = 0; index < large.length; index += 1) large[index] = index % 253;
+    const current = fileRecord('acme', '');
+    current.storage_key = `acme/${current._id.toHexString()}`;
+    const legacy = fileRecord('default', 'v1/12.pdf');
+    const missing = fileRecord('acme', 'acme/0123456789abcdef01234567');
+    const escaping = fileRecord('acme', '../outside.pdf');
+    await diskFile(current.storage_key, large);
+    await diskFile('v1/12.pdf', Buffer.from('%PDF-1.4 from v1'));
+    await writeFile(join(storageDir, '..', 'outside.pdf'), 'not ours');
+    // 001 is already applied: these records have their tenant.
+    await db.collection('files').insertMany([current, legacy, missing, escaping]);
+    const now = new Date();
+    await db.collection('migrations').insertOne({
+      _id: 1 as never,
+      name: 'add-tenant-id',
+      status: 'applied',
+      started_at: now,
+      finished_at: now,
+      duration_ms: 0,
+      error: null,
+    });
+    const recordsBefore = await db
+      .collection('files')
+      .find({}, { sort: { _id: 1 } })
+      .toArray();
+
+    const dryRun = await migrate(['up', '--dry-run']);
+    expect(dryRun.code).toBe(0);
+    expect(await db.collection('blobs.files').countDocuments({})).toBe(0);
+
+    const up = await migrate(['up']);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain('done: 002-move-local-files-to-gridfs');
+    const done = up.stdout
+      .split('\n')
+      .filter((line) => line.includes('"event":"done"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(done).toEqual([
+      expect.objectContaining({ moved: 2, bytes: large.length + 16, already_shared: 0, missing: 1, refused_keys: 1 }),
+    ]);
+
+    // The app reads the moved bytes through its own tenant-scoped storage.
+    const api = await createE2eApp();
+    try {
+      const files = api.app.get(FilesService);
+      const read = async (tenant: string, id: mongo.ObjectId) =>
+        TenantContext.runForTenant(tenant, async () => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of (await files.open(id)).content) chunks.push(chunk as Buffer);
+          return Buffer.concat(chunks);
+        });
+      expect(Buffer.compare(await read('acme', current._id), large)).toBe(0);
+      expect((await read('default', legacy._id)).toString()).toBe('%PDF-1.4 from v1');
+      await expect(read('acme', missing._id)).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await api.app.close();
+    }
+    expect(await db.collection('files').findOne({ _id: legacy._id })).toMatchObject({
+      storage_key: `default/${legacy._id.toHexString()}`,
+      local_storage_key: 'v1/12.pdf',
+    });
+    expect(await db.collection('blobs.chunks').distinct('tenant_id')).toEqual(['acme', 'default']);
+
+    const again = await migrate(['up']);
+    expect(again.stdout).toContain('nothing to do');
+
+    const down = await migrate(['down', '2']);
+    expect(down.code).toBe(0);
+    expect(await db.collection('blobs.files').countDocuments({})).toBe(0);
+    expect(await db.collection('blobs.chunks').countDocuments({})).toBe(0);
+    expect(
+      await db
+        .collection('files')
+        .find({}, { sort: { _id: 1 } })
+        .toArray(),
+    ).toEqual(recordsBefore);
+  }, 60_000);
 });

@@ -149,6 +149,7 @@ describe('tenants: admin API and resolution', () => {
         .map(([keys]) => `${model.collection.collectionName}(${Object.keys(keys).join(',')})`),
     );
     expect(uniques.sort()).toEqual([
+      'blobs.chunks(tenant_id,files_id,n)',
       'form_responses(tenant_id,form_id,dedup_key)',
       'form_versions(tenant_id,form_id,version)',
       'forms(tenant_id,slug)',

@@ -149,7 +149,11 @@ export class MigrationRunner {
       db: this.db(),
       dryRun,
       batchSize: this.config.migrations.batchSize,
-      settings: { defaultTenantId: this.config.tenancy.defaultTenantId, v1Role: this.config.migrations.v1Role },
+      settings: {
+        defaultTenantId: this.config.tenancy.defaultTenantId,
+        v1Role: this.config.migrations.v1Role,
+        fileStorageDir: this.config.files.storageDir,
+      },
       state: fresh ? {} : (record?.state ?? {}),
       save: async (state) => {
         if (!dryRun) await this.records().saveState(file.number, state);

@@ -8,16 +8,22 @@ import { FilesRepository } from './files.repository.js';
 import { FilesService } from './files.service.js';
 import { PublicUploadsController } from './public-uploads.controller.js';
 import { FileStorage } from './storage/file-storage.js';
-import { LocalDiskStorage } from './storage/local-disk.storage.js';
+import { BlobChunk, BlobChunkSchema } from './storage/blob-chunk.schema.js';
+import { BlobFile, BlobFileSchema } from './storage/blob-file.schema.js';
+import { GridFsStorage } from './storage/grid-fs.storage.js';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: StoredFile.name, schema: StoredFileSchema }]),
+    MongooseModule.forFeature([
+      { name: StoredFile.name, schema: StoredFileSchema },
+      { name: BlobFile.name, schema: BlobFileSchema },
+      { name: BlobChunk.name, schema: BlobChunkSchema },
+    ]),
     FormsModule,
     RateLimitModule,
   ],
   controllers: [FilesController, PublicUploadsController],
-  providers: [FilesRepository, FilesService, { provide: FileStorage, useClass: LocalDiskStorage }],
+  providers: [FilesRepository, FilesService, { provide: FileStorage, useClass: GridFsStorage }],
   exports: [FilesService],
 })
 export class FilesModule {}

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { ClsServiceManager } from 'nestjs-cls';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
@@ -10,7 +11,7 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
 import { FormsService } from '../forms/forms.service.js';
-import { FileStorage, FileTooLargeError } from './storage/file-storage.js';
+import { BlobMissingError, FileStorage, FileTooLargeError } from './storage/file-storage.js';
 
 const UNUSED_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -32,6 +33,7 @@ function cleanFilename(name: string): string {
 
 @Injectable()
 export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
   private readonly maxBytes: number;
 
   constructor(
@@ -75,10 +77,29 @@ export class FilesService {
     }
   }
 
+  /**
+   * The record and its bytes. Bytes the store lacks answer 404 like a missing file (and are logged:
+   * they were lost); a store failure after the answer began is logged with the request's id, since
+   * the client only sees a cut connection.
+   */
   async open(id: Types.ObjectId): Promise<{ file: FileRecord; content: Readable }> {
     const file = await this.files.findById(id);
     if (!file) throw ApiError.notFound('File');
-    return { file, content: this.storage.read(file.storage_key) };
+    const content = await this.storage.open(file.storage_key).catch((error: unknown) => {
+      if (!(error instanceof BlobMissingError)) throw error;
+      this.logger.error({ msg: 'file bytes missing from storage', file_id: id.toHexString() });
+      throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.NotFound, "The file's bytes are no longer stored");
+    });
+    const requestId = ClsServiceManager.getClsService().getId();
+    content.once('error', (error) => {
+      this.logger.error({
+        msg: 'file download failed while streaming',
+        file_id: id.toHexString(),
+        reqId: requestId,
+        err: error,
+      });
+    });
+    return { file, content };
   }
 
   /**

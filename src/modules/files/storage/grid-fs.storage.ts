@@ -1,0 +1,107 @@
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { TenantContext } from '../../../infrastructure/tenancy/tenant-context.js';
+import { BlobChunk } from './blob-chunk.schema.js';
+import { BLOB_CHUNK_BYTES, BlobFile } from './blob-file.schema.js';
+import { BlobMissingError, FileStorage, FileTooLargeError } from './file-storage.js';
+
+const KEY = /^([a-z0-9-]+)\/([0-9a-f]{24})$/;
+/** Chunks fetched per round trip while streaming a download: about 1 MiB in memory at most. */
+const READ_BATCH_CHUNKS = 4;
+
+/**
+ * Bytes in MongoDB GridFS (bucket `blobs`), shared by every replica. Three walls keep a tenant's bytes
+ * its own: both collections go through tenant-scoped models (the plugin adds the tenant to every
+ * read, write and delete), a key must name the current tenant, and only the files service holds this.
+ *
+ * Writing streams: chunks of 255 KiB are inserted as they fill, the size limit is checked on every
+ * piece the client sends, and the file document goes in last, so a reader never sees partial bytes.
+ */
+@Injectable()
+export class GridFsStorage extends FileStorage {
+  constructor(
+    @InjectModel(BlobFile.name) private readonly files: Model<BlobFile>,
+    @InjectModel(BlobChunk.name) private readonly chunks: Model<BlobChunk>,
+  ) {
+    super();
+  }
+
+  async write(key: string, content: Readable, maxBytes: number): Promise<number> {
+    const id = this.blobIdOf(key);
+    let length = 0;
+    let chunkCount = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (bytes: Buffer) => {
+      await this.chunks.create({ files_id: id, n: chunkCount, data: bytes });
+      chunkCount += 1;
+    };
+    try {
+      for await (const piece of content as AsyncIterable<Buffer | string>) {
+        const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        length += bytes.length;
+        if (length > maxBytes) throw new FileTooLargeError(maxBytes);
+        pending.push(bytes);
+        pendingBytes += bytes.length;
+        while (pendingBytes >= BLOB_CHUNK_BYTES) {
+          const joined = Buffer.concat(pending);
+          await flush(joined.subarray(0, BLOB_CHUNK_BYTES));
+          pending = [joined.subarray(BLOB_CHUNK_BYTES)];
+          pendingBytes = joined.length - BLOB_CHUNK_BYTES;
+        }
+      }
+      if (pendingBytes > 0) await flush(Buffer.concat(pending));
+      await this.files.create({ _id: id, length, chunkSize: BLOB_CHUNK_BYTES, uploadDate: new Date(), filename: key });
+      return length;
+    } catch (error) {
+      content.destroy();
+      await this.chunks.deleteMany({ files_id: id });
+      throw error;
+    }
+  }
+
+  async open(key: string): Promise<Readable> {
+    const id = this.blobIdOf(key);
+    const file = await this.files.findOne({ _id: id }).lean<BlobFile>();
+    if (!file) throw new BlobMissingError(key);
+    const expectedChunks = Math.ceil(file.length / file.chunkSize);
+    const cursor = this.chunks
+      .find({ files_id: id }, { n: 1, data: 1 })
+      .sort({ n: 1 })
+      .lean<Pick<BlobChunk, 'n' | 'data'>>()
+      .cursor({ batchSize: READ_BATCH_CHUNKS });
+    async function* bytes() {
+      let n = 0;
+      for await (const chunk of cursor as AsyncIterable<Pick<BlobChunk, 'n' | 'data'>>) {
+        if (chunk.n !== n) throw new Error(`GridFS blob ${key}: chunk ${n} is missing`);
+        n += 1;
+        yield asBuffer(chunk.data);
+      }
+      if (n !== expectedChunks) throw new Error(`GridFS blob ${key}: ${n} of ${expectedChunks} chunks stored`);
+    }
+    return Readable.from(bytes(), { objectMode: false });
+  }
+
+  /** The file document first: from that moment readers answer "missing", never partial bytes. */
+  async remove(key: string): Promise<void> {
+    const id = this.blobIdOf(key);
+    await this.files.deleteOne({ _id: id });
+    await this.chunks.deleteMany({ files_id: id });
+  }
+
+  private blobIdOf(key: string): Types.ObjectId {
+    const match = KEY.exec(key);
+    // Keys are built from the tenant and an ObjectId; any other key, or another tenant's, is a bug.
+    if (!match || match[1] !== TenantContext.tenantId()) throw new Error(`Refusing storage key ${JSON.stringify(key)}`);
+    return new Types.ObjectId(match[2]);
+  }
+}
+
+/** A lean read gives BSON `Binary`; a hydrated one a Buffer. */
+function asBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  const binary = data as { buffer: Uint8Array; position?: number };
+  return Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.position ?? binary.buffer.length);
+}
