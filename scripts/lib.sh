@@ -3,7 +3,7 @@
 # loopback, wait until they answer, stop them. Source it; it defines functions and a few paths.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="$ROOT/.tools"
+TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
 FERRETDB_VERSION="v1.24.2"
 FERRETDB_BIN="$TOOLS_DIR/bin/ferretdb-$FERRETDB_VERSION"
 
@@ -25,11 +25,59 @@ ensure_node_modules() {
   fi
 }
 
+# Redis: a `redis-server` on the PATH, else one installed with the system's package manager, else
+# a message saying what to do. One log line says which.
 ensure_redis() {
-  command -v redis-server >/dev/null && return 0
-  log "installing redis-server from Debian's packages"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  if command -v redis-server >/dev/null; then
+    log "Redis: $(redis-server --version | cut -d' ' -f1-3) on the PATH ($(command -v redis-server))"
+    return 0
+  fi
+  local manager
+  for manager in apt-get dnf brew; do command -v "$manager" >/dev/null && break || manager=""; done
+  [[ -n $manager ]] || die "no Redis: set REDIS_URL to a running Redis 7, or install redis-server and put it on the PATH (no apt-get, dnf or brew here to install it with)"
+  if [[ $manager != brew && $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
+    die "no Redis: set REDIS_URL to a running Redis 7, or install redis-server (\`$manager install redis-server\` needs root, and there is no sudo)"
+  fi
+  log "Redis: not on the PATH; installing it with $manager"
+  case $manager in
+    apt-get)
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+      ;;
+    dnf) as_root dnf install -y -q redis >/dev/null ;;
+    brew) brew install --quiet redis >/dev/null ;;
+  esac
+  command -v redis-server >/dev/null || die "no Redis: $manager ran but no redis-server is on the PATH; set REDIS_URL or install it"
+  log "Redis: $(redis-server --version | cut -d' ' -f1-3) installed with $manager"
+}
+
+# The MongoDB-compatible store, in order: a real mongod from mongodb-memory-server (MongoDB 7, cached
+# under node_modules/.cache; a failed download is retried once a day), else FerretDB (built once with
+# Go), else a message saying what to do. Sets MONGO_STORE=mongod (and MONGOD_BIN) or ferretdb, and
+# logs one line. Callers skip it when MONGO_URL names a store.
+MONGOD_UNAVAILABLE_MARKER="$TOOLS_DIR/mongod-unavailable"
+choose_mongo_store() {
+  local mongod reason=""
+  mkdir -p "$TOOLS_DIR"
+  if [[ -f $MONGOD_UNAVAILABLE_MARKER && -z $(find "$MONGOD_UNAVAILABLE_MARKER" -mmin +1440 2>/dev/null) ]]; then
+    reason="$(cat "$MONGOD_UNAVAILABLE_MARKER") (retried daily; delete $MONGOD_UNAVAILABLE_MARKER to retry now)"
+  elif mongod=$(node "$ROOT/scripts/mongod-binary.js" 2>"$TOOLS_DIR/mongod-binary.err"); then
+    rm -f "$MONGOD_UNAVAILABLE_MARKER"
+    export MONGO_STORE=mongod MONGOD_BIN=$mongod
+    log "MongoDB: mongod from mongodb-memory-server ($mongod)"
+    return 0
+  else
+    reason=$(cat "$TOOLS_DIR/mongod-binary.err")
+    cp "$TOOLS_DIR/mongod-binary.err" "$MONGOD_UNAVAILABLE_MARKER"
+  fi
+  if [[ -x $FERRETDB_BIN ]] || command -v go >/dev/null; then
+    ensure_ferretdb
+    export MONGO_STORE=ferretdb
+    unset MONGOD_BIN
+    log "MongoDB: FerretDB $FERRETDB_VERSION ($FERRETDB_BIN); no mongod: $reason"
+    return 0
+  fi
+  die "no MongoDB-compatible store: set MONGO_URL to a running MongoDB, or let mongodb-memory-server download mongod (it could not: $reason), or install Go (https://go.dev/dl/) so FerretDB can be built"
 }
 
 # FerretDB is built from source once into .tools/ (no mongod binary can be downloaded here).
@@ -37,6 +85,7 @@ ensure_redis() {
 # so we vendor the wrapper module in tools/ferretdb, add that file, and build from the vendor tree.
 ensure_ferretdb() {
   [[ -x $FERRETDB_BIN ]] && return 0
+  mkdir -p "$TOOLS_DIR"
   command -v go >/dev/null || die "Go is needed to build FerretDB (https://go.dev/dl/)"
   log "building FerretDB $FERRETDB_VERSION (once; takes a minute or two)"
   local build="$TOOLS_DIR/ferretdb-build"
@@ -50,6 +99,39 @@ ensure_ferretdb() {
   )
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
   rm -rf "$build"
+}
+
+# The deployment files' checkers: promtool (Debian's prometheus package) for the alert rules, and the
+# Compose specification's own loader (compose-go, built once with Go into .tools/) for the compose file.
+COMPOSE_CHECK_BIN="$TOOLS_DIR/bin/compose-check"
+ensure_deploy_checkers() {
+  if ! command -v promtool >/dev/null; then
+    command -v apt-get >/dev/null || die "promtool is needed to check the alert rules: install Prometheus's promtool and put it on the PATH"
+    log "installing promtool (Debian's prometheus package)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
+  if [[ ! -x $COMPOSE_CHECK_BIN || $ROOT/tools/compose-check/go.sum -nt $COMPOSE_CHECK_BIN ]]; then
+    command -v go >/dev/null || die "Go is needed to build the compose file's validator (tools/compose-check; https://go.dev/dl/)"
+    log "building the compose validator (compose-go, once)"
+    mkdir -p "$TOOLS_DIR/bin"
+    (cd "$ROOT/tools/compose-check" && CGO_ENABLED=0 go build -o "$COMPOSE_CHECK_BIN.tmp" .)
+    mv "$COMPOSE_CHECK_BIN.tmp" "$COMPOSE_CHECK_BIN"
+  fi
+}
+
+# Mailpit, the dev stack's mail catcher (SMTP on 1025, web UI on 8025), built once with Go into .tools/.
+# Answers 1 without Go: the dev stack then prints each email instead.
+MAILPIT_VERSION="v1.27.11"
+MAILPIT_BIN="$TOOLS_DIR/bin/mailpit-$MAILPIT_VERSION"
+ensure_mailpit() {
+  [[ -x $MAILPIT_BIN ]] && return 0
+  command -v go >/dev/null || return 1
+  log "building Mailpit $MAILPIT_VERSION (once; takes a minute or two)"
+  mkdir -p "$TOOLS_DIR/bin"
+  GOBIN="$TOOLS_DIR/mailpit-build" CGO_ENABLED=0 go install "github.com/axllent/mailpit@$MAILPIT_VERSION" || return 1
+  mv "$TOOLS_DIR/mailpit-build/mailpit" "$MAILPIT_BIN"
+  rm -rf "$TOOLS_DIR/mailpit-build"
 }
 
 free_port() {
@@ -88,12 +170,30 @@ start_ferretdb() {
   local dir=$1 port=$2
   mkdir -p "$dir"
   if pid_alive "$dir/ferretdb.pid"; then log "FerretDB already running on $port"; return 0; fi
-  refuse_busy_port "$port" FERRETDB_PORT
+  refuse_busy_port "$port" MONGO_PORT
   "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/" --listen-addr="127.0.0.1:$port" \
     --state-dir="$dir" --debug-addr=- --telemetry=disable --log-level=warn >"$dir/ferretdb.log" 2>&1 &
   echo $! >"$dir/ferretdb.pid"
   STARTED_PID_FILES+=("$dir/ferretdb.pid")
   wait_for_port "$port" FerretDB "$dir/ferretdb.log"
+}
+
+# start_mongod DATA_DIR PORT: starts the chosen mongod (MONGOD_BIN) unless it already runs there.
+start_mongod() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/db"
+  if pid_alive "$dir/mongod.pid"; then log "mongod already running on $port"; return 0; fi
+  refuse_busy_port "$port" MONGO_PORT
+  "$MONGOD_BIN" --dbpath "$dir/db" --port "$port" --bind_ip 127.0.0.1 >"$dir/mongod.log" 2>&1 &
+  echo $! >"$dir/mongod.pid"
+  STARTED_PID_FILES+=("$dir/mongod.pid")
+  wait_for_port "$port" mongod "$dir/mongod.log"
+}
+
+# start_mongo_store DATA_DIR PORT: the store choose_mongo_store chose, data under DATA_DIR/<store>.
+start_mongo_store() {
+  local dir=$1 port=$2
+  if [[ ${MONGO_STORE:-} == mongod ]]; then start_mongod "$dir/mongod" "$port"; else start_ferretdb "$dir/ferretdb" "$port"; fi
 }
 
 # start_redis DATA_DIR PORT PERSIST(yes|no): AOF persistence for the dev stack, none for tests.
@@ -136,37 +236,74 @@ DEV_DATA_DIR="$ROOT/.data"
 start_throwaway_stores() {
   local run_dir=$1 port
   if [[ -z ${MONGO_URL:-} ]]; then
-    ensure_ferretdb
+    choose_mongo_store
     port=$(free_port)
-    start_ferretdb "$run_dir/ferretdb" "$port"
+    start_mongo_store "$run_dir" "$port"
     export MONGO_URL="mongodb://127.0.0.1:$port/"
+  else
+    log "MongoDB: the one MONGO_URL names"
   fi
   if [[ -z ${REDIS_URL:-} ]]; then
     ensure_redis
     port=$(free_port)
     start_redis "$run_dir/redis" "$port" no
     export REDIS_URL="redis://127.0.0.1:$port"
+  else
+    log "Redis: the one REDIS_URL names"
   fi
 }
 
 start_dev_stores() {
   if [[ -z ${MONGO_URL:-} ]]; then
-    local mongo_port=${FERRETDB_PORT:-27017}
-    ensure_ferretdb
-    start_ferretdb "$DEV_DATA_DIR/ferretdb" "$mongo_port"
+    local mongo_port=${MONGO_PORT:-27017}
+    choose_mongo_store
+    start_mongo_store "$DEV_DATA_DIR" "$mongo_port"
     export MONGO_URL="mongodb://127.0.0.1:$mongo_port/form_backend"
+  else
+    log "MongoDB: the one MONGO_URL names"
   fi
   if [[ -z ${REDIS_URL:-} ]]; then
     local redis_port=${REDIS_PORT:-6379}
     ensure_redis
     start_redis "$DEV_DATA_DIR/redis" "$redis_port" yes
     export REDIS_URL="redis://127.0.0.1:$redis_port"
+  else
+    log "Redis: the one REDIS_URL names"
   fi
 }
 
 stop_dev_stores() {
+  stop_pid_file "$DEV_DATA_DIR/mongod/mongod.pid"
   stop_pid_file "$DEV_DATA_DIR/ferretdb/ferretdb.pid"
   stop_pid_file "$DEV_DATA_DIR/redis/redis.pid"
+}
+
+# The dev stack's mail catcher on 127.0.0.1:1025 (SMTP): Mailpit with its web UI on :8025 when it can
+# be built, else scripts/print-mail.js, which prints each email on the terminal. Exports SMTP_URL
+# (the shell wins over .env) unless the caller named one; one log line says where to look.
+start_mail_catcher() {
+  if [[ -n ${SMTP_URL:-} ]]; then log "mail: sent to the SMTP_URL given"; return 0; fi
+  local dir="$DEV_DATA_DIR/mail" smtp_port=${MAIL_PORT:-1025} ui_port=${MAIL_UI_PORT:-8025}
+  mkdir -p "$dir"
+  if pid_alive "$dir/mail.pid"; then
+    log "mail: catcher already running (SMTP 127.0.0.1:$smtp_port)"
+  elif ensure_mailpit; then
+    refuse_busy_port "$smtp_port" MAIL_PORT
+    "$MAILPIT_BIN" --smtp "127.0.0.1:$smtp_port" --listen "127.0.0.1:$ui_port" --database "$dir/mailpit.db" \
+      --disable-version-check >"$dir/mailpit.log" 2>&1 &
+    echo $! >"$dir/mail.pid"
+    STARTED_PID_FILES+=("$dir/mail.pid")
+    wait_for_port "$smtp_port" Mailpit "$dir/mailpit.log"
+    log "mail: every email lands in Mailpit, http://127.0.0.1:$ui_port"
+  else
+    refuse_busy_port "$smtp_port" MAIL_PORT
+    MAIL_PORT=$smtp_port node "$ROOT/scripts/print-mail.js" &
+    echo $! >"$dir/mail.pid"
+    STARTED_PID_FILES+=("$dir/mail.pid")
+    wait_for_port "$smtp_port" "the mail printer" /dev/null
+    log "mail: no Go to build Mailpit; every email is printed on this terminal"
+  fi
+  export SMTP_URL="smtp://127.0.0.1:$smtp_port"
 }
 
 # A first run gets a .env with fresh secrets; later runs keep the developer's file as it is.

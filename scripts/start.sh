@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm start` (watch) and `npm run start:prod` (prod): installs what is missing, starts FerretDB and
-# Redis on loopback (unless MONGO_URL / REDIS_URL are given), and runs the API (port 3000) and the
-# worker together until Ctrl-C.
+# `npm start` (watch) and `npm run start:prod` (prod): installs what is missing, starts MongoDB (or
+# FerretDB) and Redis on loopback (unless MONGO_URL / REDIS_URL are given) and a mail catcher
+# (Mailpit, UI on :8025, unless SMTP_URL is given), and runs the API (port 3000) and the worker
+# together until Ctrl-C.
 #   watch: one `tsc --watch` compiles src/ to dist/; each process restarts when its code changes.
 #   prod:  one `nest build`, then the built processes, as the image runs them.
 set -euo pipefail
@@ -14,6 +15,7 @@ mode=${1:-watch}
 ensure_node_modules
 ensure_env_file
 start_dev_stores
+start_mail_catcher
 
 log "building"
 npm run --silent build

@@ -8,8 +8,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_node_modules
-[[ -n ${MONGO_URL:-} ]] || ensure_ferretdb
-[[ -n ${REDIS_URL:-} ]] || ensure_redis
+# Each store choice is one log line; the e2e global setup starts the chosen ones (test/support/stores.js).
+if [[ -n ${MONGO_URL:-} ]]; then log "MongoDB: the one MONGO_URL names"; else choose_mongo_store; fi
+if [[ -n ${REDIS_URL:-} ]]; then log "Redis: the one REDIS_URL names"; else ensure_redis; fi
+ensure_deploy_checkers
 
 if [[ $# -gt 0 ]]; then
   log "jest $*"

@@ -5,9 +5,18 @@ import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { MaintenanceModule } from './infrastructure/maintenance/maintenance.module.js';
 import { MetricsModule } from './infrastructure/metrics/metrics.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';
+import { RedisModule } from './infrastructure/redis/redis.module.js';
 
 /** The infrastructure every entry point (API, worker, CLI) shares. */
 @Module({
-  imports: [AppConfigModule, RequestContextModule, DatabaseModule, QueueModule, MetricsModule, MaintenanceModule],
+  imports: [
+    AppConfigModule,
+    RequestContextModule,
+    DatabaseModule,
+    RedisModule,
+    QueueModule,
+    MetricsModule,
+    MaintenanceModule,
+  ],
 })
 export class CoreModule {}

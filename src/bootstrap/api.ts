@@ -19,7 +19,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
     { logger: new AppLogger(logger) },
   );
   await configureHttpApp(app);
-  closeOnSignals(app, logger);
+  closeOnSignals(app, logger, environment.SHUTDOWN_TIMEOUT_MS);
   await app.listen(environment.PORT, environment.HOST);
   logger.info({ url: await app.getUrl() }, 'API listening');
   return app;

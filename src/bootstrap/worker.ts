@@ -21,7 +21,7 @@ export async function bootstrapWorker(rootModule: Type = WorkerModule): Promise<
     if (error instanceof WorkerMisconfiguredError) exitWithOneLine(error.message);
     throw error;
   }
-  closeOnSignals(app, logger);
+  closeOnSignals(app, logger, environment.SHUTDOWN_TIMEOUT_MS);
   logger.info('worker started');
   return app;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { listeningPorts, startNode } from '../support/child-process.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
+import { freePort, startMongoStore, startRedisServer } from '../support/stores.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
 
 describe('entry points as real processes', () => {
@@ -46,6 +47,25 @@ describe('entry points as real processes', () => {
       expect(JSON.parse(line)).toMatchObject({ service: 'worker', level: expect.any(String) });
     }
   });
+
+  it('stops the worker and the API within SHUTDOWN_TIMEOUT_MS when Redis and MongoDB are gone', async () => {
+    const [redis, mongo] = await Promise.all([startRedisServer(), startMongoStore()]);
+    const stores = { REDIS_URL: redis.url, MONGO_URL: mongo.url, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '3000' };
+    const worker = startNode(['dist/worker.js'], stores);
+    const apiProcess = startNode(['dist/main.js'], { ...stores, PORT: String(await freePort()) });
+    await Promise.all([worker.waitForOutput('worker started'), apiProcess.waitForOutput('API listening')]);
+    await Promise.all([redis.stop(), mongo.stop()]);
+
+    const signalledAt = Date.now();
+    worker.child.kill('SIGTERM');
+    apiProcess.child.kill('SIGTERM');
+    const exits = await Promise.all([worker.exit(), apiProcess.exit()]);
+
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    expect(exits.every((code) => code === 0 || code === 1)).toBe(true);
+    for (const run of [worker, apiProcess])
+      expect(run.output()).toMatch(/"msg":"(stopped|shutdown deadline passed[^"]*)"/);
+  }, 30_000);
 
   it('checks the stores from the CLI, failing when one does not answer', async () => {
     const healthy = startNode(['dist/cli.js', 'check']);

@@ -188,6 +188,7 @@ describe('webhooks', () => {
     const apiMetrics = await api.http.get('/metrics').expect(200);
     expect(apiMetrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(apiMetrics.text).toMatch(/queue_jobs\{queue="webhook",state="failed"\} \d+/);
+    expect(apiMetrics.text).toMatch(/queue_oldest_waiting_seconds\{queue="webhook"\} [\d.]+/);
     expect(apiMetrics.text).toMatch(/events_undelivered \d+/);
     expect(apiMetrics.text).toMatch(
       /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/forms\/:form_id\/submit",status="201"\} [1-9]/,

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFerretDb, startRedisServer } from './stores.js';
+import { startMongoStore, startRedisServer } from './stores.js';
 
 const BUILD_INFO = 'dist/.tsbuildinfo';
 const BUILD_INPUTS = [
@@ -44,9 +44,9 @@ export default async function globalSetup() {
   buildDistIfChanged();
   const started = [];
   if (!process.env.MONGO_URL) {
-    const ferretdb = await startFerretDb();
-    process.env.MONGO_URL = ferretdb.url;
-    started.push(ferretdb);
+    const mongo = await startMongoStore();
+    process.env.MONGO_URL = mongo.url;
+    started.push(mongo);
   }
   if (!process.env.REDIS_URL) {
     const redis = await startRedisServer();

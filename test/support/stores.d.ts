@@ -9,4 +9,4 @@ export interface RunningRedis extends RunningStore {
 
 export function freePort(): Promise<number>;
 export function startRedisServer(port?: number): Promise<RunningRedis>;
-export function startFerretDb(): Promise<RunningStore>;
+export function startMongoStore(): Promise<RunningStore>;

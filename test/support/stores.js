@@ -88,27 +88,31 @@ export async function startRedisServer(port) {
 }
 
 /**
- * A throwaway FerretDB (SQLite backend) on a free loopback port, data in a temporary folder: the
- * MongoDB-compatible store the tests run on (no `mongod` can be downloaded here).
+ * A throwaway MongoDB-compatible store on a free loopback port, data in a temporary folder: the
+ * `mongod` that scripts/lib.sh chose (`MONGOD_BIN`, from mongodb-memory-server) when there is one,
+ * else FerretDB (SQLite backend), which is what this machine runs (no `mongod` can be downloaded here).
  */
-export async function startFerretDb() {
-  ensureInstalled(() => existsSync(FERRETDB), 'ensure_ferretdb');
+export async function startMongoStore() {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'form-backend-ferretdb-'));
-  const child = spawn(
-    FERRETDB,
-    [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      `--state-dir=${dataDir}`,
-      '--debug-addr=-',
-      '--telemetry=disable',
-      '--log-level=warn',
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(port, child, 'ferretdb');
+  const dataDir = mkdtempSync(join(tmpdir(), 'form-backend-mongo-'));
+  const mongod = process.env.MONGOD_BIN;
+  if (!mongod) ensureInstalled(() => existsSync(FERRETDB), 'ensure_ferretdb');
+  const [command, args] = mongod
+    ? [mongod, ['--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1']]
+    : [
+        FERRETDB,
+        [
+          '--handler=sqlite',
+          `--sqlite-url=file:${dataDir}/`,
+          `--listen-addr=127.0.0.1:${port}`,
+          `--state-dir=${dataDir}`,
+          '--debug-addr=-',
+          '--telemetry=disable',
+          '--log-level=warn',
+        ],
+      ];
+  const child = spawn(command, args, { stdio: 'ignore' });
+  await waitForPort(port, child, mongod ? 'mongod' : 'ferretdb');
   return {
     url: `mongodb://127.0.0.1:${port}/`,
     stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),

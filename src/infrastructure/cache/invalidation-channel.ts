@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { SharedRedis } from '../redis/shared-redis.js';
 
 export interface InvalidationHandlers {
   /** A key changed somewhere (this process included): drop it. */
@@ -11,40 +12,40 @@ export interface InvalidationHandlers {
 /**
  * Tells every replica that a cached entry changed, over a Redis pub/sub channel. While the
  * subscription is down a replica cannot hear announcements: `isLive` says so, and when it comes back
- * everything cached is dropped, since what was announced in between is lost.
+ * everything cached is dropped, since what was announced in between is lost. Announcements go out on
+ * the process's shared connection; every channel listens on its one subscriber connection.
  */
 export class InvalidationChannel {
   private readonly logger = new Logger(InvalidationChannel.name);
-  private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private subscribed = false;
   private closed = false;
+  private readonly onMessage = (channel: string, key: string) => {
+    if (channel === this.channel) this.handlers.invalidate(key);
+  };
+  private readonly onClose = () => {
+    this.subscribed = false;
+  };
+  private readonly onReady = () => void this.subscribe();
 
   constructor(
-    redisUrl: string,
+    private readonly redis: SharedRedis,
     private readonly channel: string,
     private readonly handlers: InvalidationHandlers,
   ) {
-    this.publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.subscriber = new Redis(redisUrl, {
-      lazyConnect: true,
-      autoResubscribe: false,
-      retryStrategy: () => 500,
-    });
-    for (const client of [this.publisher, this.subscriber]) {
-      client.on('error', (error) =>
-        this.logger.debug({ msg: 'invalidation channel: redis error', channel, err: error.message }),
-      );
-    }
+    this.subscriber = redis.subscriber();
   }
 
   /** Starts listening without waiting: start-up never blocks on Redis; every (re)connection subscribes again. */
   start(): void {
-    this.subscriber.on('message', (_channel, key: string) => this.handlers.invalidate(key));
-    this.subscriber.on('close', () => {
-      this.subscribed = false;
-    });
-    this.subscriber.on('ready', () => void this.subscribe());
+    this.subscriber.on('message', this.onMessage);
+    this.subscriber.on('close', this.onClose);
+    this.subscriber.on('ready', this.onReady);
+    if (this.subscriber.status === 'ready') {
+      void this.subscribe();
+      return;
+    }
+    if (this.subscriber.status !== 'wait') return;
     this.subscriber.connect().catch((error: Error) => {
       // A process that stops before Redis answered (a short CLI command) has nothing to warn about.
       if (this.closed) return;
@@ -71,8 +72,7 @@ export class InvalidationChannel {
   async announce(key: string): Promise<void> {
     this.handlers.invalidate(key);
     try {
-      if (this.publisher.status === 'wait') await this.publisher.connect();
-      await this.publisher.publish(this.channel, key);
+      await this.redis.client.publish(this.channel, key);
     } catch (error) {
       this.logger.warn({
         msg: 'could not announce a change to other replicas',
@@ -82,9 +82,11 @@ export class InvalidationChannel {
     }
   }
 
+  /** Stops listening; the connection itself belongs to `SharedRedis`, which closes it. */
   close(): void {
     this.closed = true;
-    this.publisher.disconnect();
-    this.subscriber.disconnect();
+    this.subscriber.off('message', this.onMessage);
+    this.subscriber.off('close', this.onClose);
+    this.subscriber.off('ready', this.onReady);
   }
 }

@@ -76,6 +76,12 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** On SIGTERM, what runs may finish for this long; then the process exits 1 (a store that is down never holds it). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  SHUTDOWN_TIMEOUT_MS = 30_000;
+
   @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URL' })
   MONGO_URL!: string;
 

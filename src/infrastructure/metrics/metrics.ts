@@ -45,6 +45,7 @@ export class Metrics {
     const sources = this.sources;
     for (const [name, help, labelNames] of [
       ['queue_jobs', 'Jobs per queue and state (waiting, active, delayed, failed)', ['queue', 'state']],
+      ['queue_oldest_waiting_seconds', 'Age of the oldest job waiting in each queue (0 when none)', ['queue']],
       ['events_undelivered', 'Event envelopes not yet handed to the queues (the outbox)', []],
     ] as const) {
       new Gauge({
@@ -60,8 +61,8 @@ export class Metrics {
     }
   }
 
-  /** Supplies the values of `queue_jobs` or `events_undelivered` at scrape time. */
-  source(name: 'queue_jobs' | 'events_undelivered', read: GaugeSource): void {
+  /** Supplies a gauge's values at scrape time. */
+  source(name: 'queue_jobs' | 'queue_oldest_waiting_seconds' | 'events_undelivered', read: GaugeSource): void {
     this.sources.set(name, read);
   }
 

@@ -1,6 +1,5 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { AppConfigService } from '../config/app-config.service.js';
+import { Injectable } from '@nestjs/common';
+import { SharedRedis } from '../redis/shared-redis.js';
 
 export class QueueUnavailableError extends Error {
   constructor() {
@@ -9,33 +8,19 @@ export class QueueUnavailableError extends Error {
 }
 
 /**
- * Whether Redis answers right now, from a connection of its own. BullMQ waits for Redis to come back
- * before adding a job; producers ask here first and fail at once, so a request never waits on Redis
- * (its events stay pending and the relay queues them later).
+ * Whether Redis answers right now, read from the process's shared connection. BullMQ waits for Redis
+ * to come back before adding a job; producers ask here first and fail at once, so a request never
+ * waits on Redis (its events stay pending and the relay queues them later).
  */
 @Injectable()
-export class RedisAvailability implements OnModuleDestroy {
-  private readonly logger = new Logger(RedisAvailability.name);
-  private readonly client: Redis;
-
-  constructor(config: AppConfigService) {
-    this.client = new Redis(config.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 500,
-    });
-    this.client.on('error', (error) => this.logger.debug({ msg: 'redis unavailable', err: error.message }));
-  }
+export class RedisAvailability {
+  constructor(private readonly redis: SharedRedis) {}
 
   isAvailable(): boolean {
-    return this.client.status === 'ready';
+    return this.redis.isReady();
   }
 
   assertAvailable(): void {
     if (!this.isAvailable()) throw new QueueUnavailableError();
-  }
-
-  onModuleDestroy(): void {
-    this.client.disconnect();
   }
 }

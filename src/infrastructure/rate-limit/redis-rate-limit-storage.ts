@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppConfigService } from '../config/app-config.service.js';
 import { ApiError } from '../http/api-error.js';
+import { SharedRedis } from '../redis/shared-redis.js';
 import { RateLimitPolicies, type RateLimitName } from './rate-limit-policies.js';
 
 /** What `@nestjs/throttler` expects back from a storage. */
@@ -39,29 +40,22 @@ type CountingRedis = Redis & {
  * (IP, email), never the subject itself.
  */
 @Injectable()
-export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
+export class RedisRateLimitStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisRateLimitStorage.name);
   private readonly redis: CountingRedis;
   private readonly prefix: string;
   private readonly lastWarned = new Map<RateLimitName, number>();
-  private connecting?: Promise<void>;
 
   constructor(
     config: AppConfigService,
     private readonly policies: RateLimitPolicies,
+    redis: SharedRedis,
   ) {
     this.prefix = `${config.queue.prefix}:rate:`;
-    this.redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 1_000,
-    }) as CountingRedis;
+    // The process's shared fail-fast connection: while Redis is down a count rejects at once.
+    this.redis = redis.client as CountingRedis;
     this.redis.defineCommand('countHit', { numberOfKeys: 1, lua: COUNT_SCRIPT });
     this.redis.defineCommand('uncountHit', { numberOfKeys: 1, lua: UNCOUNT_SCRIPT });
-    this.redis.on('error', (error: Error) =>
-      this.logger.debug({ msg: 'rate limits: redis error', err: error.message }),
-    );
   }
 
   /** Counts one hit of `key` in a window of `ttl` ms; blocked once the hits pass `limit`. */
@@ -84,18 +78,9 @@ export class RedisRateLimitStorage implements ThrottlerStorage, OnModuleDestroy 
     await this.run(name, () => this.redis.uncountHit(this.prefix + key));
   }
 
-  onModuleDestroy(): void {
-    this.redis.disconnect();
-  }
-
   /** Runs a command; while Redis is unreachable, the limit's policy decides: allow (null) or refuse. */
   private async run<T>(name: RateLimitName, command: () => Promise<T>): Promise<T | null> {
     try {
-      // Connected on first use: processes that count nothing (worker, CLI) never open this connection.
-      // After a failed attempt ioredis keeps reconnecting by itself, and commands fail fast meanwhile.
-      if (this.redis.status === 'wait') {
-        await (this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined)));
-      }
       return await command();
     } catch (error) {
       const policy = this.policies.of(name);

@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InvalidationChannel } from '../../infrastructure/cache/invalidation-channel.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { SharedRedis } from '../../infrastructure/redis/shared-redis.js';
 import { TenantResolver } from './tenant-resolver.js';
 
 /**
@@ -11,8 +12,8 @@ import { TenantResolver } from './tenant-resolver.js';
 export class TenantCacheSync implements OnModuleInit, OnApplicationShutdown {
   private readonly channel: InvalidationChannel;
 
-  constructor(config: AppConfigService, resolver: TenantResolver) {
-    this.channel = new InvalidationChannel(config.redisUrl, `${config.queue.prefix}:tenant-changed`, {
+  constructor(config: AppConfigService, resolver: TenantResolver, redis: SharedRedis) {
+    this.channel = new InvalidationChannel(redis, `${config.queue.prefix}:tenant-changed`, {
       invalidate: (tenantId) => resolver.forget(tenantId),
       invalidateAll: () => resolver.forgetAll(),
     });

@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { type AccessTokenClaims, AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { InvalidationChannel } from '../../infrastructure/cache/invalidation-channel.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { SharedRedis } from '../../infrastructure/redis/shared-redis.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { UserRecord } from './users.repository.js';
@@ -29,9 +30,10 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly users: UsersRepository,
     private readonly tokens: AccessTokenService,
     config: AppConfigService,
+    redis: SharedRedis,
   ) {
     this.versions = new LRUCache({ max: CACHE_SIZE, ttl: config.auth.sessionCacheTtlMs });
-    this.channel = new InvalidationChannel(config.redisUrl, `${config.queue.prefix}:sessions-revoked`, {
+    this.channel = new InvalidationChannel(redis, `${config.queue.prefix}:sessions-revoked`, {
       invalidate: (key) => {
         this.generation += 1;
         this.versions.delete(key);
