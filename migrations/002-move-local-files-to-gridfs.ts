@@ -49,36 +49,34 @@ async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
 }
 
-/** Streams a disk file into the bucket; chunks of an interrupted earlier attempt are replaced. */
+/** A chunk's `_id`: `<files_id hex>:<n>`, so that it is read and deleted by `_id` (FerretDB scans otherwise). */
+const chunkId = (fileId: mongo.ObjectId, n: number) => `${fileId.toHexString()}:${n}`;
+
+/** Streams a disk file into the bucket; a rerun after a crash rewrites the same chunks (upserts by `_id`). */
 async function copyIntoBucket(
   context: MigrationContext,
   record: FileRecord,
   path: string,
   key: string,
 ): Promise<number> {
-  const chunks = context.db.collection(BUCKET_CHUNKS);
-  await chunks.deleteMany({ files_id: record._id });
+  const chunks = context.db.collection<{ _id: string }>(BUCKET_CHUNKS);
   let n = 0;
   let length = 0;
+  const put = async (bytes: Buffer) => {
+    const chunk = { tenant_id: record.tenant_id, files_id: record._id, n, data: new mongo.Binary(bytes) };
+    await chunks.replaceOne({ _id: chunkId(record._id, n) }, chunk, { upsert: true });
+    n += 1;
+    length += bytes.length;
+  };
   let pending = Buffer.alloc(0);
   for await (const piece of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
     pending = Buffer.concat([pending, piece as Buffer]);
     while (pending.length >= CHUNK_BYTES) {
-      await chunks.insertOne({
-        tenant_id: record.tenant_id,
-        files_id: record._id,
-        n,
-        data: new mongo.Binary(pending.subarray(0, CHUNK_BYTES)),
-      });
-      n += 1;
-      length += CHUNK_BYTES;
+      await put(pending.subarray(0, CHUNK_BYTES));
       pending = pending.subarray(CHUNK_BYTES);
     }
   }
-  if (pending.length > 0) {
-    await chunks.insertOne({ tenant_id: record.tenant_id, files_id: record._id, n, data: new mongo.Binary(pending) });
-    length += pending.length;
-  }
+  if (pending.length > 0) await put(pending);
   await context.db.collection(BUCKET_FILES).insertOne({
     _id: record._id,
     tenant_id: record.tenant_id,
@@ -150,7 +148,7 @@ const migration: Migration = {
     const figures = { restored: 0, kept_without_disk_copy: 0 };
     const bucket = context.db
       .collection(BUCKET_FILES)
-      .find({}, { projection: { _id: 1 }, batchSize: context.batchSize });
+      .find({}, { projection: { _id: 1, length: 1 }, batchSize: context.batchSize });
     context.progress.start(PROGRESS_LABEL, await context.db.collection(BUCKET_FILES).countDocuments({}));
     for await (const blob of bucket) {
       const record = await files.findOne({ _id: blob._id as mongo.ObjectId });
@@ -169,7 +167,10 @@ const migration: Migration = {
         );
       }
       await context.db.collection(BUCKET_FILES).deleteOne({ _id: record._id });
-      await context.db.collection(BUCKET_CHUNKS).deleteMany({ files_id: record._id });
+      const chunks = context.db.collection<{ _id: string }>(BUCKET_CHUNKS);
+      for (let n = 0; n < Math.ceil((blob.length as number) / CHUNK_BYTES); n += 1) {
+        await chunks.deleteOne({ _id: chunkId(record._id, n) });
+      }
     }
     context.progress.finish(PROGRESS_LABEL, figures);
     return { [PROGRESS_LABEL]: figures };

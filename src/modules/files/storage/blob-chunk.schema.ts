@@ -8,7 +8,12 @@ import { Schema as MongooseSchema, type Types } from 'mongoose';
  */
 @Schema({ collection: 'blobs.chunks', versionKey: false })
 export class BlobChunk {
-  _id!: Types.ObjectId;
+  /**
+   * `<files_id hex>:<n>` rather than GridFS's usual ObjectId (the spec only needs it unique): every
+   * chunk is then read and deleted by `_id`, which FerretDB serves from its primary key where a
+   * `files_id` filter would scan every chunk's bytes.
+   */
+  @Prop({ type: String }) _id!: string;
   @Prop({ required: true }) tenant_id!: string;
   @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) files_id!: Types.ObjectId;
   @Prop({ required: true }) n!: number;

@@ -8,8 +8,8 @@ import { BLOB_CHUNK_BYTES, BlobFile } from './blob-file.schema.js';
 import { BlobMissingError, FileStorage, FileTooLargeError } from './file-storage.js';
 
 const KEY = /^([a-z0-9-]+)\/([0-9a-f]{24})$/;
-/** Chunks fetched per round trip while streaming a download: about 1 MiB in memory at most. */
-const READ_BATCH_CHUNKS = 4;
+
+const chunkId = (blobId: Types.ObjectId, n: number) => `${blobId.toHexString()}:${n}`;
 
 /**
  * Bytes in MongoDB GridFS (bucket `blobs`), shared by every replica. Three walls keep a tenant's bytes
@@ -18,6 +18,7 @@ const READ_BATCH_CHUNKS = 4;
  *
  * Writing streams: chunks of 255 KiB are inserted as they fill, the size limit is checked on every
  * piece the client sends, and the file document goes in last, so a reader never sees partial bytes.
+ * Reading streams too, one chunk ahead. Chunks are reached by `_id` only (see `BlobChunk`).
  */
 @Injectable()
 export class GridFsStorage extends FileStorage {
@@ -35,7 +36,7 @@ export class GridFsStorage extends FileStorage {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     const flush = async (bytes: Buffer) => {
-      await this.chunks.create({ files_id: id, n: chunkCount, data: bytes });
+      await this.chunks.create({ _id: chunkId(id, chunkCount), files_id: id, n: chunkCount, data: bytes });
       chunkCount += 1;
     };
     try {
@@ -57,7 +58,7 @@ export class GridFsStorage extends FileStorage {
       return length;
     } catch (error) {
       content.destroy();
-      await this.chunks.deleteMany({ files_id: id });
+      await this.removeChunks(id, chunkCount);
       throw error;
     }
   }
@@ -66,20 +67,26 @@ export class GridFsStorage extends FileStorage {
     const id = this.blobIdOf(key);
     const file = await this.files.findOne({ _id: id }).lean<BlobFile>();
     if (!file) throw new BlobMissingError(key);
-    const expectedChunks = Math.ceil(file.length / file.chunkSize);
-    const cursor = this.chunks
-      .find({ files_id: id }, { n: 1, data: 1 })
-      .sort({ n: 1 })
-      .lean<Pick<BlobChunk, 'n' | 'data'>>()
-      .cursor({ batchSize: READ_BATCH_CHUNKS });
+    const count = Math.ceil(file.length / file.chunkSize);
+    const chunk = (n: number) => {
+      const read = this.chunks
+        .findOne({ _id: chunkId(id, n) }, { data: 1 })
+        .lean<Pick<BlobChunk, 'data'>>()
+        .then((found) => {
+          if (!found) throw new Error(`GridFS blob ${key}: chunk ${n} of ${count} is missing`);
+          return asBuffer(found.data);
+        });
+      // Read ahead: a client that hangs up before this chunk is awaited must not leave an unhandled rejection.
+      read.catch(() => undefined);
+      return read;
+    };
     async function* bytes() {
-      let n = 0;
-      for await (const chunk of cursor as AsyncIterable<Pick<BlobChunk, 'n' | 'data'>>) {
-        if (chunk.n !== n) throw new Error(`GridFS blob ${key}: chunk ${n} is missing`);
-        n += 1;
-        yield asBuffer(chunk.data);
+      let next = count > 0 ? chunk(0) : undefined;
+      for (let n = 0; next; n += 1) {
+        const current = await next;
+        next = n + 1 < count ? chunk(n + 1) : undefined;
+        yield current;
       }
-      if (n !== expectedChunks) throw new Error(`GridFS blob ${key}: ${n} of ${expectedChunks} chunks stored`);
     }
     return Readable.from(bytes(), { objectMode: false });
   }
@@ -87,8 +94,12 @@ export class GridFsStorage extends FileStorage {
   /** The file document first: from that moment readers answer "missing", never partial bytes. */
   async remove(key: string): Promise<void> {
     const id = this.blobIdOf(key);
-    await this.files.deleteOne({ _id: id });
-    await this.chunks.deleteMany({ files_id: id });
+    const file = await this.files.findOneAndDelete({ _id: id }).lean<BlobFile>();
+    if (file) await this.removeChunks(id, Math.ceil(file.length / file.chunkSize));
+  }
+
+  private async removeChunks(id: Types.ObjectId, count: number): Promise<void> {
+    for (let n = 0; n < count; n += 1) await this.chunks.deleteOne({ _id: chunkId(id, n) });
   }
 
   private blobIdOf(key: string): Types.ObjectId {
