@@ -2,6 +2,7 @@
 // the store), downloads (GET /files/:id, streamed out of it) and a submission naming an uploaded file,
 // for small and large files, against the API alone. Run it on two commits to compare stores.
 // Usage: npm run bench (or, with stores running: npm run build && MONGO_URL=… REDIS_URL=… node bench/file-storage.js)
+import { Blob } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { api, startApiWithEditor } from './support/api-process.js';
@@ -48,7 +49,7 @@ for (const [label, size] of SIZES) {
   const bytes = new Uint8Array(size).fill(97);
   const uploaded = [];
   const upload = await closedLoop(async () => {
-    const body = new FormData();
+    const body = new globalThis.FormData();
     body.append('file', new Blob([bytes], { type: 'application/octet-stream' }), 'bench.bin');
     const response = await fetch(`${base}/api/v1/files`, { method: 'POST', headers: auth, body });
     if (response.status !== 201) return false;
