@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -122,6 +123,42 @@ describe('files', () => {
     await expect(upload).rejects.toMatchObject({ status: 413 });
     expect(piecesRead).toBeLessThan(15);
     expect(await storedChunkCount(api.app)).toBe(chunksBefore);
+  });
+
+  it('cuts a download whose bytes fail mid-stream and logs it with the request id', async () => {
+    const files = api.app.get(FilesService);
+    const stored = await TenantContext.runForTenant('acme', () =>
+      files.upload(
+        {
+          filename: 'two-chunks.bin',
+          content_type: 'application/octet-stream',
+          content: Readable.from([Buffer.alloc(300 * 1024, 3)]),
+        },
+        300 * 1024,
+      ),
+    );
+    const fileId = stored._id.toHexString();
+    await api.app
+      .get<Connection>(getConnectionToken())
+      .collection('blobs.chunks')
+      .deleteOne({ _id: `${fileId}:1` as never });
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const answer = await download(fileId, { ...acme.headers, 'x-request-id': 'broken-download-1' }).then(
+        (response) => ({ complete: true, bytes: (response.body as Buffer).length }),
+        () => ({ complete: false, bytes: 0 }),
+      );
+      expect(answer.complete && answer.bytes === 300 * 1024).toBe(false);
+      expect(errors).toHaveBeenCalledWith(
+        expect.objectContaining({
+          msg: 'file download failed while streaming',
+          file_id: fileId,
+          reqId: 'broken-download-1',
+        }),
+      );
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it("answers the contract's 404 body when a file's bytes are missing from storage", async () => {
