@@ -99,7 +99,7 @@ export class AppConfigService {
   }
 
   get files() {
-    return { storageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
+    return { legacyStorageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
   }
 
   get exports() {

@@ -266,6 +266,7 @@ export class Environment {
   @Min(0)
   WEBHOOK_BACKOFF_MS = 30_000;
 
+  /** Where earlier releases kept file bytes on local disk; read only by migration 002 (bytes now live in GridFS). */
   @IsString()
   @MinLength(1)
   FILE_STORAGE_DIR = '.data/files';

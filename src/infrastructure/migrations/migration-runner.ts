@@ -152,7 +152,7 @@ export class MigrationRunner {
       settings: {
         defaultTenantId: this.config.tenancy.defaultTenantId,
         v1Role: this.config.migrations.v1Role,
-        fileStorageDir: this.config.files.storageDir,
+        fileStorageDir: this.config.files.legacyStorageDir,
       },
       state: fresh ? {} : (record?.state ?? {}),
       save: async (state) => {
