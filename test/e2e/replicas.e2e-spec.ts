@@ -36,15 +36,16 @@ describe('two API replicas and two workers on the same stores', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    useTestEnvironment('replicas', { SMTP_URL: sink.url, LOG_LEVEL: 'info' });
+    useTestEnvironment('replicas', { SMTP_URL: sink.url });
     // In-process only to seed the tenant and its owner (an operator's invitation); all traffic below
     // goes to the four processes.
     setup = await createE2eApp();
     await createTenant(setup, 'acme');
     owner = await addMember(setup, 'acme');
     const ports = [await freePort(), await freePort()];
-    for (const port of ports) processes.push(startNode(['dist/main.js'], { PORT: String(port) }));
-    for (let index = 0; index < 2; index += 1) processes.push(startNode(['dist/worker.js']));
+    // Info level in the children only: their start-up lines say when they are ready.
+    for (const port of ports) processes.push(startNode(['dist/main.js'], { PORT: String(port), LOG_LEVEL: 'info' }));
+    for (let index = 0; index < 2; index += 1) processes.push(startNode(['dist/worker.js'], { LOG_LEVEL: 'info' }));
     await Promise.all(
       processes.map((process, index) => process.waitForOutput(index < 2 ? 'API listening' : 'worker started', 30_000)),
     );
