@@ -54,6 +54,7 @@ describe('deployment files', () => {
     expect(compose).toContain('image: mongo:7');
     expect(compose).toContain("command: ['mongod', '--replSet', 'rs0', '--bind_ip_all']");
     expect(compose).toContain('MONGO_URL: mongodb://mongo:27017/form_backend?replicaSet=rs0');
+    expect(compose).toContain('quit(db.hello().isWritablePrimary ? 0 : 1)');
     expect(compose).toContain("command: ['redis-server', '--appendonly', 'yes'");
     expect(compose).toContain("- '127.0.0.1:8025:8025'");
     expect(compose).toContain('read_only: true');
