@@ -5,8 +5,8 @@ import { SharedRedis } from '../redis/shared-redis.js';
 const PING_TIMEOUT_MS = 1_000;
 
 /**
- * Pings Redis on the process's shared fail-fast connection: while Redis is down the ping rejects at
- * once (no offline queue), and a slow answer is cut at one second.
+ * Pings Redis on the process's shared fail-fast connection: a connection still being made gets up to
+ * a second, a slow answer is cut at one second, and while Redis is down the check fails in that time.
  */
 @Injectable()
 export class RedisHealthIndicator {
@@ -19,6 +19,7 @@ export class RedisHealthIndicator {
     return this.health
       .check(key)
       .attempt(async () => {
+        await this.redis.whenReady(PING_TIMEOUT_MS);
         await this.redis.client.ping();
       })
       .withTimeout(PING_TIMEOUT_MS);

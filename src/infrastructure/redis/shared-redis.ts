@@ -35,6 +35,26 @@ export class SharedRedis implements OnModuleDestroy {
     return this.client.status === 'ready';
   }
 
+  /**
+   * Resolves once the connection is ready, or rejects after `timeoutMs`: for a check made right after
+   * start-up (the CLI's `check`, a first readiness probe), which must not mistake "still connecting"
+   * for "down". Commands themselves never wait.
+   */
+  async whenReady(timeoutMs: number): Promise<void> {
+    if (this.isReady()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady);
+        reject(new Error(`Redis not ready within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.client.once('ready', onReady);
+    });
+  }
+
   /** The process's one subscriber connection, opened on first use (only the API's caches subscribe). */
   subscriber(): Redis {
     this.subscription ??= this.openSubscriber();
