@@ -8,6 +8,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { type Connection, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { FilesService } from '../../src/modules/files/files.service.js';
+import { FileStorage } from '../../src/modules/files/storage/file-storage.js';
 import { storedBlobs, storedChunkCount } from '../support/stored-blobs.js';
 
 describe('files', () => {
@@ -159,6 +160,54 @@ describe('files', () => {
     } finally {
       errors.mockRestore();
     }
+  });
+
+  it('sweeps bytes no record names (a crash between bytes and record, or mid-write), and keeps every other', async () => {
+    const files = api.app.get(FilesService);
+    const storage = api.app.get(FileStorage, { strict: false });
+    const chunks = api.app.get<Connection>(getConnectionToken()).collection('blobs.chunks');
+    const kept = await TenantContext.runForTenant('acme', () =>
+      files.upload(
+        {
+          filename: 'kept.bin',
+          content_type: 'application/octet-stream',
+          content: Readable.from([Buffer.alloc(400 * 1024, 1)]),
+        },
+        400 * 1024,
+      ),
+    );
+    // Bytes written, record never created: what a crash between the two leaves.
+    const withoutRecord = new Types.ObjectId();
+    await TenantContext.runForTenant('globex', () =>
+      storage.write(`globex/${withoutRecord.toHexString()}`, Readable.from([Buffer.alloc(300 * 1024, 2)]), 1e6),
+    );
+    // Two chunks and no file document: a crash in the middle of writing.
+    const halfWritten = new Types.ObjectId();
+    for (const n of [0, 1]) {
+      await chunks.insertOne({
+        _id: `${halfWritten.toHexString()}:${n}` as never,
+        tenant_id: 'acme',
+        files_id: halfWritten,
+        n,
+        data: Buffer.alloc(10),
+      });
+    }
+    const keys = async () => new Set((await storedBlobs(api.app)).map((blob) => blob.key));
+    const chunkCountOf = (id: Types.ObjectId) => chunks.countDocuments({ files_id: id });
+
+    // Nothing younger than an hour is touched: the upload may still be on its way to its record.
+    expect(await files.eraseAbandonedBytes(new Date())).toBe(0);
+    expect(await chunkCountOf(halfWritten)).toBe(2);
+
+    const erased = await files.eraseAbandonedBytes(new Date(Date.now() + 2 * 60 * 60 * 1000));
+
+    expect(erased).toBe(2);
+    expect(await chunkCountOf(withoutRecord)).toBe(0);
+    expect(await chunkCountOf(halfWritten)).toBe(0);
+    expect((await keys()).has(`globex/${withoutRecord.toHexString()}`)).toBe(false);
+    expect((await keys()).has(`acme/${kept._id.toHexString()}`)).toBe(true);
+    expect(await chunkCountOf(kept._id)).toBe(2);
+    await download(kept._id.toHexString(), acme.headers).expect(200);
   });
 
   it("answers the contract's 404 body when a file's bytes are missing from storage", async () => {

@@ -13,6 +13,7 @@ import { TENANT_ERASURE_JOB } from '../tenants/tenants.service.js';
 export interface HousekeepingResult {
   expired_exports: number;
   unused_uploads: number;
+  abandoned_bytes: number;
   deleted_tenants_erased: number;
 }
 
@@ -97,6 +98,7 @@ export class HousekeepingProcessor extends ObservedWorkerHost implements OnAppli
     const result = {
       expired_exports: await this.exports.eraseExpired(),
       unused_uploads: await this.files.eraseUnusedUploads(),
+      abandoned_bytes: await this.files.eraseAbandonedBytes(),
       deleted_tenants_erased: await this.tenantErasure.finishPending(),
     };
     this.logger.log({ msg: 'housekeeping sweep', ...result });

@@ -23,3 +23,6 @@ export class BlobChunk {
 export const BlobChunkSchema = SchemaFactory.createForClass(BlobChunk);
 // GridFS's `{ files_id, n }` index with the tenant first, like every other index (and a shard key's prefix).
 BlobChunkSchema.index({ tenant_id: 1, files_id: 1, n: 1 }, { unique: true });
+// GridFS's own index, which GridFS tools expect; here it also serves the cross-tenant sweep of abandoned
+// bytes, which ranges over `files_id` (an ObjectId: its time) with `n: 0`.
+BlobChunkSchema.index({ files_id: 1, n: 1 }, { name: 'system_gridfs_files_id_n' });

@@ -14,6 +14,18 @@ export abstract class FileStorage {
   /** The bytes, streamed; rejects with `BlobMissingError` when the store has none under `key`. */
   abstract open(key: string): Promise<Readable>;
   abstract remove(key: string): Promise<void>;
+  /**
+   * Run in the system scope: blobs (complete or not) whose writing began in [from, to), every
+   * tenant's, in key order after `after`; the housekeeping sweep checks each against its record.
+   */
+  abstract startedBetween(from: Date, to: Date, after: string | null, limit: number): Promise<StoredBlobKey[]>;
+  /** Removes whatever is stored under `key`, a half-written blob included. */
+  abstract removeAbandoned(key: string): Promise<void>;
+}
+
+export interface StoredBlobKey {
+  tenant_id: string;
+  key: string;
 }
 
 export class FileTooLargeError extends Error {

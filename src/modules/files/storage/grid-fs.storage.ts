@@ -5,7 +5,7 @@ import { type Model, Types } from 'mongoose';
 import { TenantContext } from '../../../infrastructure/tenancy/tenant-context.js';
 import { BlobChunk } from './blob-chunk.schema.js';
 import { BLOB_CHUNK_BYTES, BlobFile } from './blob-file.schema.js';
-import { BlobMissingError, FileStorage, FileTooLargeError } from './file-storage.js';
+import { BlobMissingError, FileStorage, FileTooLargeError, type StoredBlobKey } from './file-storage.js';
 
 const KEY = /^([a-z0-9-]+)\/([0-9a-f]{24})$/;
 
@@ -98,14 +98,36 @@ export class GridFsStorage extends FileStorage {
     if (file) await this.removeChunks(id, Math.ceil(file.length / file.chunkSize));
   }
 
+  /** By the first chunk, whose `files_id` (an ObjectId) says when writing began; zero-byte blobs have none. */
+  async startedBetween(from: Date, to: Date, after: string | null, limit: number): Promise<StoredBlobKey[]> {
+    const idAt = (time: Date) => Types.ObjectId.createFromTime(Math.floor(time.getTime() / 1000));
+    const lower = after ? { $gt: this.blobIdOf(after, false) } : { $gte: idAt(from) };
+    const firstChunks = await this.chunks
+      .find({ files_id: { ...lower, $lt: idAt(to) }, n: 0 }, { tenant_id: 1, files_id: 1 })
+      .sort({ files_id: 1 })
+      .limit(limit)
+      .lean<Pick<BlobChunk, 'tenant_id' | 'files_id'>[]>();
+    return firstChunks.map(({ tenant_id, files_id }) => ({ tenant_id, key: `${tenant_id}/${files_id.toHexString()}` }));
+  }
+
+  /** The file document, then chunk after chunk until one is not there (a half-written blob has no length). */
+  async removeAbandoned(key: string): Promise<void> {
+    const id = this.blobIdOf(key);
+    await this.files.deleteOne({ _id: id });
+    for (let n = 0; (await this.chunks.deleteOne({ _id: chunkId(id, n) })).deletedCount > 0; n += 1);
+  }
+
   private async removeChunks(id: Types.ObjectId, count: number): Promise<void> {
     for (let n = 0; n < count; n += 1) await this.chunks.deleteOne({ _id: chunkId(id, n) });
   }
 
-  private blobIdOf(key: string): Types.ObjectId {
+  /** `ofCurrentTenant: false` only for the sweep's keyset position, which spans tenants and reads nothing. */
+  private blobIdOf(key: string, ofCurrentTenant = true): Types.ObjectId {
     const match = KEY.exec(key);
     // Keys are built from the tenant and an ObjectId; any other key, or another tenant's, is a bug.
-    if (!match || match[1] !== TenantContext.tenantId()) throw new Error(`Refusing storage key ${JSON.stringify(key)}`);
+    if (!match || (ofCurrentTenant && match[1] !== TenantContext.tenantId())) {
+      throw new Error(`Refusing storage key ${JSON.stringify(key)}`);
+    }
     return new Types.ObjectId(match[2]);
   }
 }
