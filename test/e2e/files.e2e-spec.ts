@@ -26,6 +26,14 @@ describe('files', () => {
         response.on('end', () => callback(null, Buffer.concat(chunks)));
       });
 
+  /** Through the files service (past the HTTP limit of FILE_MAX_BYTES), as a member of acme. */
+  const uploadAsAcme = (filename: string, bytes: Buffer) =>
+    TenantContext.runForTenant('acme', () =>
+      api.app
+        .get(FilesService)
+        .upload({ filename, content_type: 'application/octet-stream', content: Readable.from([bytes]) }, bytes.length),
+    );
+
   beforeAll(async () => {
     useTestEnvironment('files', { LOG_LEVEL: 'silent', FILE_MAX_BYTES: '1024' });
     api = await createE2eApp();
@@ -127,17 +135,7 @@ describe('files', () => {
   });
 
   it('cuts a download whose bytes fail mid-stream and logs it with the request id', async () => {
-    const files = api.app.get(FilesService);
-    const stored = await TenantContext.runForTenant('acme', () =>
-      files.upload(
-        {
-          filename: 'two-chunks.bin',
-          content_type: 'application/octet-stream',
-          content: Readable.from([Buffer.alloc(300 * 1024, 3)]),
-        },
-        300 * 1024,
-      ),
-    );
+    const stored = await uploadAsAcme('two-chunks.bin', Buffer.alloc(300 * 1024, 3));
     const fileId = stored._id.toHexString();
     await api.app
       .get<Connection>(getConnectionToken())
@@ -166,16 +164,7 @@ describe('files', () => {
     const files = api.app.get(FilesService);
     const storage = api.app.get(FileStorage, { strict: false });
     const chunks = api.app.get<Connection>(getConnectionToken()).collection('blobs.chunks');
-    const kept = await TenantContext.runForTenant('acme', () =>
-      files.upload(
-        {
-          filename: 'kept.bin',
-          content_type: 'application/octet-stream',
-          content: Readable.from([Buffer.alloc(400 * 1024, 1)]),
-        },
-        400 * 1024,
-      ),
-    );
+    const kept = await uploadAsAcme('kept.bin', Buffer.alloc(400 * 1024, 1));
     // Bytes written, record never created: what a crash between the two leaves.
     const withoutRecord = new Types.ObjectId();
     await TenantContext.runForTenant('globex', () =>
