@@ -11,7 +11,13 @@ trap 'stop_started_stores; rm -rf "$run_dir"' EXIT
 start_throwaway_stores "$run_dir"
 npm run --silent build
 
+# Every table goes to the terminal and into bench/RESULTS.md, under a header naming the machine and stores.
+results="$ROOT/bench/RESULTS.md"
+node bench/support/machine.js >"$results.tmp"
 for bench in bench/*.js; do
   log "$bench"
-  node "$bench"
+  { printf '## %s\n\n```\n' "$bench"; node "$bench" | tee /dev/stderr; printf '```\n\n'; } >>"$results.tmp"
 done
+mv "$results.tmp" "$results"
+log "results in bench/RESULTS.md; JSON in bench/results/"
+
