@@ -13,6 +13,7 @@ import { RateLimitName, RateLimitPolicies } from '../dist/infrastructure/rate-li
 import { RATE_LIMITS_KEY, RateLimitGuard } from '../dist/infrastructure/rate-limit/rate-limit.guard.js';
 import { throttlerOptions } from '../dist/infrastructure/rate-limit/throttler-options.js';
 import { RedisRateLimitStorage } from '../dist/infrastructure/rate-limit/redis-rate-limit-storage.js';
+import { SharedRedis } from '../dist/infrastructure/redis/shared-redis.js';
 
 const CALLS = 10_000;
 const config = {
@@ -30,7 +31,9 @@ const config = {
   },
 };
 const policies = new RateLimitPolicies(config);
-const storage = new RedisRateLimitStorage(config, policies);
+const redis = new SharedRedis(config);
+await redis.whenReady(5_000);
+const storage = new RedisRateLimitStorage(config, policies, redis);
 const attempts = new AttemptCounter(storage, policies);
 // The options RateLimitModule gives the throttler.
 const guard = new RateLimitGuard(throttlerOptions(policies, storage), storage, new Reflector());
@@ -76,4 +79,4 @@ await measure('after: login (per-IP guard + failed-login count/uncount)', async 
   await attempts.count(RateLimitName.LoginFailures, `bench:${index % 100}@example.com`);
   await attempts.uncount(RateLimitName.LoginFailures, `bench:${index % 100}@example.com`);
 });
-storage.onModuleDestroy();
+redis.onModuleDestroy();

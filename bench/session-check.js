@@ -12,6 +12,7 @@ import { benchDatabaseUrl, percentiles } from './support/load.js';
 import { AccessTokenService } from '../dist/infrastructure/auth/access-token.service.js';
 import { TenantContext } from '../dist/infrastructure/tenancy/tenant-context.js';
 import { tenantScopePlugin } from '../dist/infrastructure/tenancy/tenant-scope.plugin.js';
+import { SharedRedis } from '../dist/infrastructure/redis/shared-redis.js';
 import { SessionsService } from '../dist/modules/users/sessions.service.js';
 import { User, UserSchema } from '../dist/modules/users/user.schema.js';
 import { UsersRepository } from '../dist/modules/users/users.repository.js';
@@ -26,7 +27,8 @@ const config = {
   queue: { prefix: 'bench' },
   auth: { sessionCacheTtlMs: 60_000 },
 };
-const sessions = new SessionsService(users, tokens, config);
+const redis = new SharedRedis(config);
+const sessions = new SessionsService(users, tokens, config, redis);
 
 await TenantContext.runForTenant('bench', async () => {
   const user = await users.create({
@@ -62,5 +64,6 @@ function sessionsLive() {
   return sessions.channel.isLive;
 }
 
+redis.onModuleDestroy();
 await connection.dropDatabase();
 await connection.close();

@@ -85,6 +85,7 @@ export class InvalidationChannel {
   /** Stops listening; the connection itself belongs to `SharedRedis`, which closes it. */
   close(): void {
     this.closed = true;
+    this.subscribed = false;
     this.subscriber.off('message', this.onMessage);
     this.subscriber.off('close', this.onClose);
     this.subscriber.off('ready', this.onReady);
