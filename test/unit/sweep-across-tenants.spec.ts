@@ -28,4 +28,20 @@ describe('sweepAcrossTenants', () => {
     expect(erasedIn).toEqual(['acme:1', 'globex:2', 'acme:3']);
     expect(erased).toBe(2);
   });
+
+  it('hands each search the previous batch last item, so items that stay can be paged past', async () => {
+    const items = [1, 2, 3, 4, 5].map((id) => ({ tenant_id: 'acme', id }));
+    const asked: (number | null)[] = [];
+    const erased = await sweepAcrossTenants<{ tenant_id: string; id: number }>({
+      reason: 'test sweep',
+      batchSize: 2,
+      findBatch: async (limit, last) => {
+        asked.push(last?.id ?? null);
+        return items.filter((item) => item.id > (last?.id ?? 0)).slice(0, limit);
+      },
+      eraseOne: async () => false,
+    });
+    expect(asked).toEqual([null, 2, 4]);
+    expect(erased).toBe(0);
+  });
 });

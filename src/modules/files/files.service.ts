@@ -11,14 +11,13 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
 import { FormsService } from '../forms/forms.service.js';
-import { BlobMissingError, FileStorage, FileTooLargeError } from './storage/file-storage.js';
+import { BlobMissingError, FileStorage, FileTooLargeError, type StoredBlobKey } from './storage/file-storage.js';
 
 const UNUSED_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 /** Bytes written this long ago without a record are abandoned: no upload or export takes an hour. */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 /** How far back the sweep looks: a day, so that missed hourly runs are caught up. */
 const ABANDONED_LOOKBACK_MS = 25 * 60 * 60 * 1000;
-const SWEEP_BATCH = 500;
 
 export interface Upload {
   filename: string;
@@ -176,29 +175,20 @@ export class FilesService {
    * that crashed between its bytes and its record, or an erasure between its record and its bytes.
    * Only the search spans tenants; each check and removal runs in the blob's tenant. Answers how many.
    */
-  async eraseAbandonedBytes(now = new Date()): Promise<number> {
+  eraseAbandonedBytes(now = new Date()): Promise<number> {
     const from = new Date(now.getTime() - ABANDONED_LOOKBACK_MS);
     const to = new Date(now.getTime() - ABANDONED_AFTER_MS);
-    let erased = 0;
-    let after: string | null = null;
-    for (;;) {
-      const batch = await TenantContext.runAsSystem(
-        'files: find bytes without a record',
-        () => this.storage.startedBetween(from, to, after, SWEEP_BATCH),
-        'debug',
-      );
-      for (const blob of batch) {
+    return sweepAcrossTenants<StoredBlobKey>({
+      reason: 'files: find bytes without a record',
+      // Blobs with a record stay where they are: the search pages on by key.
+      findBatch: (limit, last) => this.storage.startedBetween(from, to, last?.key ?? null, limit),
+      eraseOne: async (blob) => {
         const fileId = new Types.ObjectId(blob.key.slice(blob.key.indexOf('/') + 1));
-        const abandoned = await TenantContext.runForTenant(blob.tenant_id, async () => {
-          if (await this.files.findById(fileId)) return false;
-          await this.storage.removeAbandoned(blob.key);
-          return true;
-        });
-        if (abandoned) erased += 1;
-      }
-      if (batch.length < SWEEP_BATCH) return erased;
-      after = batch[batch.length - 1].key;
-    }
+        if (await this.files.findById(fileId)) return false;
+        await this.storage.removeAbandoned(blob.key);
+        return true;
+      },
+    });
   }
 
   /**
