@@ -4,30 +4,17 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { CoreModule } from '../dist/core.module.js';
 import { TenantContext } from '../dist/infrastructure/tenancy/tenant-context.js';
 import { EventsModule } from '../dist/modules/events/events.module.js';
 import { EventsRepository } from '../dist/modules/events/events.repository.js';
-import { benchDatabaseUrl, percentiles } from './support/load.js';
+import { percentiles } from './support/load.js';
+import { benchContext } from './support/nest-context.js';
 
 const CALLS = 2_000;
 const CONCURRENCY = 32;
 
-Object.assign(process.env, {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'silent',
-  MONGO_URL: benchDatabaseUrl('event_emission'),
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  ADMIN_API_KEY: randomBytes(16).toString('hex'),
-});
-
-class BenchModule {}
-Module({ imports: [CoreModule, EventsModule] })(BenchModule);
-
-const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+const app = await benchContext('event_emission', EventsModule);
 const events = app.get(EventsRepository);
 const envelope = () => ({
   event_id: randomUUID(),

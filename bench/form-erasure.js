@@ -7,11 +7,8 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
-import { CoreModule } from '../dist/core.module.js';
 import { TenantContext } from '../dist/infrastructure/tenancy/tenant-context.js';
 import { ErasureModule } from '../dist/modules/erasure/erasure.module.js';
 import { ErasureService } from '../dist/modules/erasure/erasure.service.js';
@@ -19,23 +16,12 @@ import { StoredEvent } from '../dist/modules/events/event.schema.js';
 import { Form } from '../dist/modules/forms/form.schema.js';
 import { FormsService } from '../dist/modules/forms/forms.service.js';
 import { FormResponse } from '../dist/modules/responses/response.schema.js';
-import { benchDatabaseUrl } from './support/load.js';
+import { benchContext } from './support/nest-context.js';
 
 const RESPONSES = Number(process.env.BENCH_ERASURE_RESPONSES ?? 2_000);
 const SEED_BATCH = 1_000;
 
-Object.assign(process.env, {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'silent',
-  MONGO_URL: benchDatabaseUrl('form_erasure'),
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  ADMIN_API_KEY: randomBytes(16).toString('hex'),
-});
-
-class BenchModule {}
-Module({ imports: [CoreModule, ErasureModule] })(BenchModule);
-
-const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+const app = await benchContext('form_erasure', ErasureModule);
 await app.get(getConnectionToken()).dropDatabase();
 const model = (schema) => app.get(getModelToken(schema.name));
 const seconds = (ms) => (ms / 1000).toFixed(1);
