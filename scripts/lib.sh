@@ -51,13 +51,23 @@ ensure_redis() {
   log "Redis: $(redis-server --version | cut -d' ' -f1-3) installed with $manager"
 }
 
+# Redis for the stores a script starts: the one REDIS_URL names, else a local redis-server (ensure_redis).
+choose_redis_store() {
+  if [[ -n ${REDIS_URL:-} ]]; then log "Redis: the one REDIS_URL names"; else ensure_redis; fi
+}
+
 # The MongoDB-compatible store, in order: a real mongod from mongodb-memory-server (MongoDB 7, cached
 # under node_modules/.cache; a failed download is retried once a day), else FerretDB (built once with
 # Go), else a message saying what to do. Sets MONGO_STORE=mongod (and MONGOD_BIN) or ferretdb, and
-# logs one line. Callers skip it when MONGO_URL names a store.
+# logs one line. A MONGO_URL given is the choice (MONGO_STORE=url), and nothing is started for it.
 MONGOD_UNAVAILABLE_MARKER="$TOOLS_DIR/mongod-unavailable"
 choose_mongo_store() {
   local mongod reason=""
+  if [[ -n ${MONGO_URL:-} ]]; then
+    export MONGO_STORE=url
+    log "MongoDB: the one MONGO_URL names"
+    return 0
+  fi
   mkdir -p "$TOOLS_DIR"
   if [[ -f $MONGOD_UNAVAILABLE_MARKER && -z $(find "$MONGOD_UNAVAILABLE_MARKER" -mmin +1440 2>/dev/null) ]]; then
     reason="$(cat "$MONGOD_UNAVAILABLE_MARKER") (retried daily; delete $MONGOD_UNAVAILABLE_MARKER to retry now)"
@@ -235,40 +245,32 @@ DEV_DATA_DIR="$ROOT/.data"
 # are given; exports both URLs. Callers stop them with stop_started_stores.
 start_throwaway_stores() {
   local run_dir=$1 port
-  if [[ -z ${MONGO_URL:-} ]]; then
-    choose_mongo_store
+  choose_mongo_store
+  if [[ $MONGO_STORE != url ]]; then
     port=$(free_port)
     start_mongo_store "$run_dir" "$port"
     export MONGO_URL="mongodb://127.0.0.1:$port/"
-  else
-    log "MongoDB: the one MONGO_URL names"
   fi
+  choose_redis_store
   if [[ -z ${REDIS_URL:-} ]]; then
-    ensure_redis
     port=$(free_port)
     start_redis "$run_dir/redis" "$port" no
     export REDIS_URL="redis://127.0.0.1:$port"
-  else
-    log "Redis: the one REDIS_URL names"
   fi
 }
 
 start_dev_stores() {
-  if [[ -z ${MONGO_URL:-} ]]; then
+  choose_mongo_store
+  if [[ $MONGO_STORE != url ]]; then
     local mongo_port=${MONGO_PORT:-27017}
-    choose_mongo_store
     start_mongo_store "$DEV_DATA_DIR" "$mongo_port"
     export MONGO_URL="mongodb://127.0.0.1:$mongo_port/form_backend"
-  else
-    log "MongoDB: the one MONGO_URL names"
   fi
+  choose_redis_store
   if [[ -z ${REDIS_URL:-} ]]; then
     local redis_port=${REDIS_PORT:-6379}
-    ensure_redis
     start_redis "$DEV_DATA_DIR/redis" "$redis_port" yes
     export REDIS_URL="redis://127.0.0.1:$redis_port"
-  else
-    log "Redis: the one REDIS_URL names"
   fi
 }
 

@@ -9,8 +9,8 @@ cd "$ROOT"
 
 ensure_node_modules
 # Each store choice is one log line; the e2e global setup starts the chosen ones (test/support/stores.js).
-if [[ -n ${MONGO_URL:-} ]]; then log "MongoDB: the one MONGO_URL names"; else choose_mongo_store; fi
-if [[ -n ${REDIS_URL:-} ]]; then log "Redis: the one REDIS_URL names"; else ensure_redis; fi
+choose_mongo_store
+choose_redis_store
 ensure_deploy_checkers
 
 if [[ $# -gt 0 ]]; then

@@ -80,6 +80,19 @@ describe('store choice (scripts/lib.sh)', () => {
     ]);
   });
 
+  it('takes the MONGO_URL and REDIS_URL given, starting and installing nothing', () => {
+    const env = { PATH: pathWith('given'), TOOLS_DIR: join(scratch, 'given-tools') };
+    const given = { MONGO_URL: 'mongodb://db.internal:27017/x', REDIS_URL: 'redis://cache.internal:6379' };
+    const chosen = run('choose_mongo_store && choose_redis_store', { ...env, ...given });
+
+    expect(chosen.code).toBe(0);
+    expect(chosen.stdout.trim()).toBe('MONGO_STORE=url');
+    expect(chosen.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^\[.*\] MongoDB: the one MONGO_URL names$/),
+      expect.stringMatching(/^\[.*\] Redis: the one REDIS_URL names$/),
+    ]);
+  });
+
   it('prefers a real mongod from mongodb-memory-server to FerretDB', () => {
     const mongod = executable(join(scratch, 'mongod-7', 'mongod'), 'echo "db version v7.0.14"; echo "Build Info: {}"');
     const tools = join(scratch, 'mongod-tools');
