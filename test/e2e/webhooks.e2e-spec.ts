@@ -1,4 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
@@ -118,6 +122,12 @@ describe('webhooks', () => {
     const envelope = JSON.parse(body);
     expect(envelope).toMatchObject({ event_type: 'response.submitted', tenant_id: 'acme', entity_id: responseId });
     expect(headers['x-webhook-id']).toBe(envelope.event_id);
+    const verifyWebhook = await documentedVerifier();
+    expect(verifyWebhook(webhook.secret, headers, body)).toBe(true);
+    expect(verifyWebhook(webhook.secret, headers, Buffer.from(body))).toBe(true);
+    expect(verifyWebhook(webhook.secret, headers, body.replace('visitor@', 'intruder@'))).toBe(false);
+    expect(verifyWebhook('0'.repeat(64), headers, body)).toBe(false);
+    expect(verifyWebhook(webhook.secret, headers, body, -1)).toBe(false);
     expect(delivery).toMatchObject({
       event_id: envelope.event_id,
       status: 'succeeded',
@@ -195,3 +205,20 @@ describe('webhooks', () => {
     );
   });
 });
+
+type WebhookVerifier = (
+  secret: string,
+  headers: Record<string, unknown>,
+  rawBody: string | Buffer,
+  toleranceSeconds?: number,
+) => boolean;
+
+/** The signature check docs/api.md gives receivers, run as written (the block after its marker). */
+async function documentedVerifier(): Promise<WebhookVerifier> {
+  const guide = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const snippet = /<!-- verify-webhook[^>]*-->\n```js\n([\s\S]*?)\n```/.exec(guide)?.[1];
+  expect(snippet).toBeDefined();
+  const file = join(await mkdtemp(join(tmpdir(), 'verify-webhook-')), 'verify-webhook.mjs');
+  await writeFile(file, snippet!);
+  return ((await import(pathToFileURL(file).href)) as { verifyWebhook: WebhookVerifier }).verifyWebhook;
+}
