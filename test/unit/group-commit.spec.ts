@@ -44,4 +44,24 @@ describe('GroupCommit', () => {
     await Promise.all([1, 2, 3, 4, 5, 6].map((item) => commit.submit('k', item)));
     expect(sizes).toEqual([1, 2, 2, 1]);
   });
+
+  it('with lingerMs, waits that long for company before writing, every batch', async () => {
+    const writes: { at: number; items: number[] }[] = [];
+    const start = Date.now();
+    const commit = new GroupCommit<number, number>(
+      async (_key, items) => {
+        writes.push({ at: Date.now() - start, items });
+        return items;
+      },
+      500,
+      40,
+    );
+    const first = commit.submit('k', 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await Promise.all([first, commit.submit('k', 2)]);
+    await commit.submit('k', 3);
+    expect(writes.map((write) => write.items)).toEqual([[1, 2], [3]]);
+    expect(writes[0].at).toBeGreaterThanOrEqual(35);
+    expect(writes[1].at - writes[0].at).toBeGreaterThanOrEqual(35);
+  });
 });

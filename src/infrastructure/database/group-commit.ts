@@ -9,6 +9,9 @@ interface Pending<Item, Result> {
  * written together by the next one. A lone item is written at once; under load, one store round trip
  * serves many requests. Per key, writes never overlap, so they are also serialized (see `KeyedMutex`).
  *
+ * `lingerMs` makes a batch wait that long for company before it is written: for work nobody waits
+ * on (clean-up after the answer), where fewer, larger writes matter more than promptness.
+ *
  * `write` answers one outcome per item, in order: its result, or an `Error` for that item alone.
  */
 export class GroupCommit<Item, Result> {
@@ -18,6 +21,7 @@ export class GroupCommit<Item, Result> {
   constructor(
     private readonly write: (key: string, items: Item[]) => Promise<(Result | Error)[]>,
     private readonly maxBatch = 500,
+    private readonly lingerMs = 0,
   ) {}
 
   submit(key: string, item: Item): Promise<Result> {
@@ -33,6 +37,7 @@ export class GroupCommit<Item, Result> {
     this.writing.add(key);
     try {
       for (let queue = this.queues.get(key); queue?.length; queue = this.queues.get(key)) {
+        if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
         const batch = queue.splice(0, this.maxBatch);
         if (queue.length === 0) this.queues.delete(key);
         await this.writeBatch(key, batch);

@@ -13,7 +13,13 @@ export interface Emission<Payload extends object, Result> {
   /** The id of the entity the write creates or changes (generated up front for a creation). */
   entityId: string;
   payload: Payload;
-  /** The write; it runs once the envelope is stored. */
+  /**
+   * A step the write depends on that runs while the envelope is being stored (a quota reservation):
+   * one store round trip less before the write. When it throws, the envelope is discarded, nothing
+   * is written and its error is thrown.
+   */
+  alongside?: () => Promise<unknown>;
+  /** The write; it runs once the envelope is stored (and `alongside` has succeeded). */
   write: () => Promise<Result>;
   /** Whether the write changed anything (default: always); when not, the event is discarded. */
   happened?: (result: Result) => boolean;
@@ -46,11 +52,16 @@ export class EventDispatcherService implements OnApplicationShutdown {
    * discarded and nothing is emitted.
    */
   async emitWith<Payload extends object, Result>(emission: Emission<Payload, Result>): Promise<Result> {
-    const { type, entityId, payload, write, happened = () => true } = emission;
+    const { type, entityId, payload, alongside, write, happened = () => true } = emission;
     const envelope = this.envelope(type, entityId, payload);
-    await this.events.record(envelope, new Date(Date.now() + this.relay.graceMs));
+    const [recorded, precondition] = await Promise.allSettled([
+      this.events.record(envelope, new Date(Date.now() + this.relay.graceMs)),
+      alongside?.(),
+    ]);
+    if (recorded.status === 'rejected') throw recorded.reason;
     let result: Result;
     try {
+      if (precondition.status === 'rejected') throw precondition.reason;
       result = await write();
     } catch (error) {
       await this.discard(envelope);

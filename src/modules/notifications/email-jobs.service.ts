@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
+import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import {
@@ -18,6 +19,14 @@ import {
  */
 @Injectable()
 export class EmailJobsService {
+  /** Jobs queued together (many submissions at once) reach Redis in one round trip. */
+  private readonly adds = new GroupCommit<{ name: string; data: EmailJobData; opts: JobsOptions }, void>(
+    async (_queue, jobs) => {
+      await this.queue.addBulk(jobs);
+      return jobs.map(() => undefined);
+    },
+  );
+
   constructor(
     @InjectQueue(QueueName.email) private readonly queue: Queue<EmailJobData>,
     private readonly redis: RedisAvailability,
@@ -47,6 +56,6 @@ export class EmailJobsService {
 
   private async add(name: string, jobId: string, job: EmailJobData): Promise<void> {
     this.redis.assertAvailable();
-    await this.queue.add(name, job, { jobId });
+    await this.adds.submit(QueueName.email, { name, data: job, opts: { jobId } });
   }
 }

@@ -59,11 +59,11 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Stores a validated response once, in six steps: parse the body → find the published form →
-   * drop a bot's submission (honeypot) → validate the data against it → reserve one of the form's
-   * response slots (its quota) → store the response with its `response.submitted` event. Invalid
-   * data writes nothing. A repeated
-   * `Idempotency-Key` collides on a unique index, so even concurrent duplicates store and emit one.
+   * Stores a validated response once, in five steps: parse the body → find the published form →
+   * drop a bot's submission (honeypot) → validate the data against it → store the response with its
+   * `response.submitted` event, having taken one of the form's response slots (its quota) while the
+   * event was being stored. Invalid data writes nothing. A repeated `Idempotency-Key` collides on a
+   * unique index, so even concurrent duplicates store and emit one.
    */
   async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<Submitted> {
     const submission = parseSubmission(body, idempotencyKey);
@@ -73,33 +73,21 @@ export class ResponsesService implements OnModuleInit {
       return { response_id: new Types.ObjectId().toHexString() };
     }
     const files = await this.assertValid(form.form_id, form.fields, submission.data);
-    const replay = await this.reserveSlot(formId, submission.dedupKey);
-    if (replay) return replay;
     return this.storeWithEvent(form, submission, files);
   }
 
-  /** Takes one of the form's response slots; a full form still answers a known key with its response. */
-  private async reserveSlot(formId: Types.ObjectId, dedupKey: string | undefined): Promise<Submitted | null> {
-    try {
-      await this.forms.takeResponseSlot(formId);
-      return null;
-    } catch (error) {
-      const replay =
-        dedupKey && ApiError.is(error, ErrorCode.QuotaExceeded) ? await this.replayed(formId, dedupKey) : null;
-      if (replay) return replay;
-      throw error;
-    }
-  }
-
   /**
-   * Inserts the response under its event. The reserved slot is given back whenever nothing new was
-   * stored: the key was a replay of an earlier response, or the write failed.
+   * Inserts the response under its event, once a slot is taken. The slot is given back whenever
+   * nothing new was stored: the key was a replay of an earlier response, or the write failed. A full
+   * form still answers a known key with its response.
    */
   private async storeWithEvent(form: SubmissionTarget, submission: Submission, files: NamedFiles): Promise<Submitted> {
     const responseId = new Types.ObjectId();
     const response_id = responseId.toHexString();
-    const outcome = await this.events
-      .emitWith({
+    let slotTaken = false;
+    const releaseSlot = () => (slotTaken ? this.forms.releaseResponseSlot(form.form_id) : Promise.resolve());
+    try {
+      const outcome = await this.events.emitWith({
         type: EventType.ResponseSubmitted,
         entityId: response_id,
         payload: {
@@ -107,6 +95,10 @@ export class ResponsesService implements OnModuleInit {
           form_id: form.form_id.toHexString(),
           form_version: form.version,
           data: submission.data,
+        },
+        alongside: async () => {
+          await this.forms.takeResponseSlot(form.form_id);
+          slotTaken = true;
         },
         write: () =>
           this.insertOnce({
@@ -118,13 +110,18 @@ export class ResponsesService implements OnModuleInit {
             ...(files ? { file_ids: files } : {}),
           }),
         happened: (stored) => stored.isNew,
-      })
-      .catch(async (error: unknown) => {
-        await this.forms.releaseResponseSlot(form.form_id);
-        throw error;
       });
-    if (!outcome.isNew) await this.forms.releaseResponseSlot(form.form_id);
-    return { response_id: outcome.response_id };
+      if (!outcome.isNew) await releaseSlot();
+      return { response_id: outcome.response_id };
+    } catch (error) {
+      await releaseSlot();
+      const replay =
+        submission.dedupKey && ApiError.is(error, ErrorCode.QuotaExceeded)
+          ? await this.replayed(form.form_id, submission.dedupKey)
+          : null;
+      if (replay) return replay;
+      throw error;
+    }
   }
 
   async list(query: ResponseQuery): Promise<Page<ResponseRecord>> {
