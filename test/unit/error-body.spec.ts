@@ -57,6 +57,17 @@ describe('toErrorBody', () => {
     });
   });
 
+  it('answers 503 when the database cannot be reached, whatever the driver called it', () => {
+    for (const name of ['MongoServerSelectionError', 'MongoNetworkError', 'MongoPoolClearedError']) {
+      const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name });
+      expect(toErrorBody(unreachable)).toEqual({
+        statusCode: 503,
+        error: 'service_unavailable',
+        message: 'The database is unavailable; try again shortly',
+      });
+    }
+  });
+
   it('hides the cause of anything else behind a 500', () => {
     expect(toErrorBody(new Error('secret database detail'))).toEqual({
       statusCode: 500,

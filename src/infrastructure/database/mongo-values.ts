@@ -16,3 +16,21 @@ export function toObjectIds(ids: string[]): Types.ObjectId[] {
 export function isDuplicateKeyError(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 11000;
 }
+
+/**
+ * The store could not be reached (none selected in time, a connection dropped, the pool cleared):
+ * the request is fine and may be repeated once the store is back.
+ */
+const UNREACHABLE_STORE_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
+
+export function isStoreUnreachableError(error: unknown): boolean {
+  return error instanceof Error && UNREACHABLE_STORE_ERRORS.has(error.name);
+}

@@ -1,7 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { isStoreUnreachableError } from '../database/mongo-values.js';
 import { ApiError } from './api-error.js';
 import { toErrorBody } from './error-body.js';
+
+const STORE_RETRY_AFTER_SECONDS = '5';
 
 /** Gives every error the contract's body; 5xx are logged with their cause, never shown to clients. */
 @Catch()
@@ -11,7 +14,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = toErrorBody(exception);
-    if (body.statusCode >= 500) {
+    if (isStoreUnreachableError(exception)) {
+      // One short line per request while the store is down (its alert says the rest), and a hint to retry.
+      this.logger.warn({ msg: 'database unreachable', err: (exception as Error).name });
+      void reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);
+    } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
     if (exception instanceof ApiError) void reply.headers(exception.headers);

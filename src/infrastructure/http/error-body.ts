@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { ErrorBody, ErrorDetail } from './api-error.js';
 import { ErrorCode, errorCodeForStatus } from './error-codes.js';
-import { isDuplicateKeyError } from '../database/mongo-values.js';
+import { isDuplicateKeyError, isStoreUnreachableError } from '../database/mongo-values.js';
 
 /** Errors raised by Fastify itself before a route handler runs, by their `code`. */
 const fastifyErrors: Record<string, { status: number; error: string; message: string }> = {
@@ -49,6 +49,14 @@ export function toErrorBody(exception: unknown): ErrorBody {
     };
   }
 
+  if (isStoreUnreachableError(exception)) {
+    // Not the client's mistake, nor a bug: the same request works once the store is back.
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: ErrorCode.ServiceUnavailable,
+      message: 'The database is unavailable; try again shortly',
+    };
+  }
   if (exception instanceof SyntaxError && statusCode === 400) {
     return { statusCode: 400, error: ErrorCode.InvalidJson, message: 'Request body is not valid JSON' };
   }
