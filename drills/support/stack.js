@@ -96,7 +96,7 @@ export async function startSmtpSink({ delayMs = 0 } = {}) {
       simpleParser(stream)
         .then(async (mail) => {
           if (delayMs) await sleep(delayMs);
-          messages.push({ to: mail.to?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
+          messages.push({ to: mail.to?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '', messageId: mail.messageId });
           callback();
         })
         .catch(callback);

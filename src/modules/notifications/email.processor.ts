@@ -37,7 +37,7 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobData> {
         return this.accountEmails.sendPasswordReset(job.data as PasswordResetEmailJob);
       default: {
         const { to, template, context } = job.data as SendEmailJob;
-        return { message_id: await this.mail.send({ to, template, context }) };
+        return { message_id: await this.mail.send({ to, template, context, sendingId: job.id }) };
       }
     }
   }

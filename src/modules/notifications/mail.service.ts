@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { MailerService } from '@nestjs-modules/mailer';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
@@ -7,6 +8,11 @@ export interface Mail {
   to: string;
   template: EmailTemplate;
   context: Record<string, unknown>;
+  /**
+   * Names this one email (its job's id): a resend after a crash carries the same Message-ID, which
+   * mailboxes use to show it once. Not for emails whose content changes on a resend (a new token).
+   */
+  sendingId?: string;
 }
 
 /** Renders a template and sends it over SMTP (`SMTP_URL`); only the email processor calls it. */
@@ -14,18 +20,23 @@ export interface Mail {
 export class MailService {
   private readonly logger = new Logger(MailService.name);
   private readonly from: string;
+  private readonly domain: string;
 
   constructor(
     private readonly mailer: MailerService,
     config: AppConfigService,
   ) {
     this.from = config.mail.from;
+    this.domain = /@([^>\s]+)/.exec(this.from)?.[1] ?? 'form-backend';
   }
 
   /** Rejects when the SMTP server refuses or is unreachable, so the job is retried. */
   async send(mail: Mail): Promise<string> {
     const { subject, text, html } = renderEmail(mail.template, mail.context);
-    const info = (await this.mailer.sendMail({ from: this.from, to: mail.to, subject, text, html })) as {
+    const messageId = mail.sendingId
+      ? `<${createHash('sha256').update(mail.sendingId).digest('hex').slice(0, 32)}@${this.domain}>`
+      : undefined;
+    const info = (await this.mailer.sendMail({ from: this.from, to: mail.to, subject, text, html, messageId })) as {
       messageId: string;
     };
     this.logger.log({ msg: 'mail sent', template: mail.template, message_id: info.messageId });
