@@ -44,5 +44,5 @@ export default tseslint.config(
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: { 'import-x/no-restricted-paths': ['error', { zones: moduleBoundaries }] },
   },
-  { files: ['bench/**'], rules: { 'no-console': 'off' } },
+  { files: ['bench/**', 'drills/**'], rules: { 'no-console': 'off' } },
 );

@@ -4,7 +4,15 @@
 // Usage: npm run drill -- mongo-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './support/report.js';
-import { call, publishedForm, startApp, startSmtpSink, startStores, tenantWithOwner, waitFor } from './support/stack.js';
+import {
+  call,
+  publishedForm,
+  startApp,
+  startSmtpSink,
+  startStores,
+  tenantWithOwner,
+  waitFor,
+} from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 10);
 const RATE = Number(process.env.DRILL_RATE ?? 10);
@@ -20,7 +28,11 @@ async function everything(path, headers) {
   const items = [];
   let cursor = null;
   do {
-    const page = await call(app.base, `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+    const page = await call(
+      app.base,
+      `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers },
+    );
     if (page.status !== 200) throw new Error(`${path}: ${page.status} ${JSON.stringify(page.body)}`);
     items.push(...page.body.data);
     cursor = page.body.next_cursor;
@@ -42,21 +54,32 @@ try {
           headers: { 'x-tenant-id': owner.tenant },
           body: { data: { email: `visitor${sent}@example.com` } },
         }).then((answer) => ({ ...answer, kind: 'submit' })),
-        call(app.base, `/api/v1/forms/${formId}`, { headers: owner.headers }).then((answer) => ({ ...answer, kind: 'read' })),
+        call(app.base, `/api/v1/forms/${formId}`, { headers: owner.headers }).then((answer) => ({
+          ...answer,
+          kind: 'read',
+        })),
       );
       await sleep(1000 / RATE);
     }
-    return Promise.all(pending.map((answer) => answer.catch((error) => ({ status: 0, body: String(error), ms: Infinity }))));
+    return Promise.all(
+      pending.map((answer) => answer.catch((error) => ({ status: 0, body: String(error), ms: Infinity }))),
+    );
   };
 
   const before = await traffic(3);
   await stores.mongo.stop();
   const during = await traffic(OUTAGE_SECONDS);
   await stores.mongo.start();
-  const ready = await waitFor(() => call(app.base, '/health/ready'), (answer) => answer.status === 200, 60_000);
+  const ready = await waitFor(
+    () => call(app.base, '/health/ready'),
+    (answer) => answer.status === 200,
+    60_000,
+  );
   const after = await traffic(3);
 
-  const accepted = [...before, ...during, ...after].filter((answer) => answer.kind === 'submit' && answer.status === 201);
+  const accepted = [...before, ...during, ...after].filter(
+    (answer) => answer.kind === 'submit' && answer.status === 201,
+  );
   // Give the relay time to settle what the outage left in the outbox.
   await sleep(8_000);
   const stored = await everything(`/api/v1/forms/${formId}/responses`, owner.headers);
@@ -68,13 +91,38 @@ try {
   const badDuring = during.filter((answer) => answer.status !== 503 && !(answer.status >= 200 && answer.status < 300));
 
   report('mongo-outage', [
-    ['answers while the store was down', badDuring.length === 0, `statuses ${duringStatuses}; ${badDuring.length} neither 503 nor 2xx`],
-    ['no 500 at any time', ![...before, ...during, ...after].some((answer) => answer.status >= 500 && answer.status !== 503), `${before.length + during.length + after.length} answers`],
-    ['failed fast (slowest answer during the outage)', slowestDuring < FAIL_FAST_MS, `${slowestDuring.toFixed(0)} ms (limit ${FAIL_FAST_MS} ms)`],
+    [
+      'answers while the store was down',
+      badDuring.length === 0,
+      `statuses ${duringStatuses}; ${badDuring.length} neither 503 nor 2xx`,
+    ],
+    [
+      'no 500 at any time',
+      ![...before, ...during, ...after].some((answer) => answer.status >= 500 && answer.status !== 503),
+      `${before.length + during.length + after.length} answers`,
+    ],
+    [
+      'failed fast (slowest answer during the outage)',
+      slowestDuring < FAIL_FAST_MS,
+      `${slowestDuring.toFixed(0)} ms (limit ${FAIL_FAST_MS} ms)`,
+    ],
     ['ready again once the store was back', ready.status === 200, `GET /health/ready ${ready.status}`],
-    ['all well afterwards', after.every((answer) => answer.status >= 200 && answer.status < 300), `${after.filter((answer) => answer.status < 300).length} of ${after.length} 2xx`],
-    ['every 201 stored', accepted.every((answer) => storedIds.has(answer.body.response_id)), `${accepted.length} accepted, ${stored.length} stored`],
-    ['nothing half-written (each response has its event, each event its response)', stored.every((response) => eventIds.has(response.response_id)) && events.every((event) => storedIds.has(event.entity_id)), `${stored.length} responses, ${events.length} response.submitted events`],
+    [
+      'all well afterwards',
+      after.every((answer) => answer.status >= 200 && answer.status < 300),
+      `${after.filter((answer) => answer.status < 300).length} of ${after.length} 2xx`,
+    ],
+    [
+      'every 201 stored',
+      accepted.every((answer) => storedIds.has(answer.body.response_id)),
+      `${accepted.length} accepted, ${stored.length} stored`,
+    ],
+    [
+      'nothing half-written (each response has its event, each event its response)',
+      stored.every((response) => eventIds.has(response.response_id)) &&
+        events.every((event) => storedIds.has(event.entity_id)),
+      `${stored.length} responses, ${events.length} response.submitted events`,
+    ],
   ]);
 } finally {
   await app.stop();

@@ -4,7 +4,15 @@
 // Usage: npm run drill -- redis-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './support/report.js';
-import { call, publishedForm, startApp, startSmtpSink, startStores, tenantWithOwner, waitFor } from './support/stack.js';
+import {
+  call,
+  publishedForm,
+  startApp,
+  startSmtpSink,
+  startStores,
+  tenantWithOwner,
+  waitFor,
+} from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 30);
 const RATE = Number(process.env.DRILL_RATE ?? 10);
@@ -69,9 +77,21 @@ try {
   const statuses = [...new Set(answers.map((answer) => answer.status))].join(', ');
 
   report('redis-outage', [
-    ['submissions accepted (201)', accepted.length === answers.length, `${accepted.length} of ${answers.length} (statuses: ${statuses})`],
-    ['accepted while Redis was down', duringOutage.every((answer) => answer.status === 201), `${duringOutage.filter((answer) => answer.status === 201).length} of ${duringOutage.length} in ${OUTAGE_SECONDS} s`],
-    ['every notification delivered', missing === 0, `${responseIds.size - missing} of ${responseIds.size} (waited for ${counts.size})`],
+    [
+      'submissions accepted (201)',
+      accepted.length === answers.length,
+      `${accepted.length} of ${answers.length} (statuses: ${statuses})`,
+    ],
+    [
+      'accepted while Redis was down',
+      duringOutage.every((answer) => answer.status === 201),
+      `${duringOutage.filter((answer) => answer.status === 201).length} of ${duringOutage.length} in ${OUTAGE_SECONDS} s`,
+    ],
+    [
+      'every notification delivered',
+      missing === 0,
+      `${responseIds.size - missing} of ${responseIds.size} (waited for ${counts.size})`,
+    ],
     ['no notification delivered twice', duplicated === 0, `${duplicated} duplicated`],
     ['slowest submission', Number.isFinite(slowest), `${slowest.toFixed(0)} ms`],
   ]);

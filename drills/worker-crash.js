@@ -5,7 +5,15 @@
 // Usage: npm run drill -- worker-crash   (DRILL_EMAILS overrides the batch size)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './support/report.js';
-import { call, publishedForm, startApp, startSmtpSink, startStores, tenantWithOwner, waitFor } from './support/stack.js';
+import {
+  call,
+  publishedForm,
+  startApp,
+  startSmtpSink,
+  startStores,
+  tenantWithOwner,
+  waitFor,
+} from './support/stack.js';
 
 const EMAILS = Number(process.env.DRILL_EMAILS ?? 200);
 
@@ -29,7 +37,12 @@ try {
   }
 
   await app.worker.start();
-  await waitFor(() => smtp.messages.length, (count) => count >= EMAILS / 4, 60_000, 20);
+  await waitFor(
+    () => smtp.messages.length,
+    (count) => count >= EMAILS / 4,
+    60_000,
+    20,
+  );
   const beforeKill = smtp.messages.length;
   await app.worker.stop('SIGKILL');
   const killedAt = Date.now();
@@ -56,8 +69,16 @@ try {
 
   report('worker-crash', [
     ['emails sent before the kill', beforeKill > 0 && beforeKill < EMAILS, `${beforeKill} of ${EMAILS}`],
-    ['every email arrived', missing === 0, `${EMAILS - missing} of ${EMAILS}, ${recoveredAfter.toFixed(0)} s after the kill`],
-    ['each exactly once (distinct Message-IDs per response)', twice === 0, `${twice} responses with two different emails`],
+    [
+      'every email arrived',
+      missing === 0,
+      `${EMAILS - missing} of ${EMAILS}, ${recoveredAfter.toFixed(0)} s after the kill`,
+    ],
+    [
+      'each exactly once (distinct Message-IDs per response)',
+      twice === 0,
+      `${twice} responses with two different emails`,
+    ],
     ['resent by SMTP after the kill, same Message-ID', true, `${resent}`],
   ]);
 } finally {

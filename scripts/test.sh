@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, then runs lint, type-check and every test with coverage.
+# `npm test`: installs what is missing, then runs lint, type-check, every test with coverage and the
+# fast drills.
 # `npm test -- <jest args>` runs only jest with those arguments (e.g. one file), no lint or coverage.
 # The e2e tests start throwaway FerretDB and Redis themselves (test/support/global-setup.ts) unless
 # MONGO_URL / REDIS_URL name running ones.
@@ -24,3 +25,9 @@ log "type-check"
 npm run --silent typecheck
 log "tests"
 npm run --silent test:cov
+# The drills quick enough for every run; the others (redis-outage, worker-crash, webhook-outage,
+# api-fuzz) run on demand: npm run drill -- <name>.
+for drill in mongo-outage; do
+  log "drill $drill"
+  bash scripts/drill.sh "$drill"
+done

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -51,7 +52,20 @@ export async function startStores() {
   const redis = restartable(
     'redis-server',
     'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+    [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ],
     redisPort,
   );
   const mongoPort = await freePort();
@@ -96,7 +110,12 @@ export async function startSmtpSink({ delayMs = 0 } = {}) {
       simpleParser(stream)
         .then(async (mail) => {
           if (delayMs) await sleep(delayMs);
-          messages.push({ to: mail.to?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '', messageId: mail.messageId });
+          messages.push({
+            to: mail.to?.text ?? '',
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            messageId: mail.messageId,
+          });
           callback();
         })
         .catch(callback);
@@ -153,7 +172,7 @@ export async function call(base, path, { method = 'GET', headers = {}, body, tim
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: globalThis.AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
   let parsed = text;
