@@ -130,6 +130,25 @@ ensure_deploy_checkers() {
   fi
 }
 
+# Schemathesis (the api-fuzz drill), pinned, from PyPI into its own virtualenv under .tools/.
+SCHEMATHESIS_VERSION="4.32.5"
+SCHEMATHESIS_VENV="$TOOLS_DIR/schemathesis-$SCHEMATHESIS_VERSION"
+ensure_schemathesis() {
+  [[ -f $SCHEMATHESIS_VENV/installed ]] && return 0
+  command -v python3 >/dev/null || die "Python 3 is needed for the api-fuzz drill (schemathesis)"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    command -v apt-get >/dev/null || die "the api-fuzz drill needs Python's venv module (python3-venv)"
+    log "installing python3-venv"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION into $SCHEMATHESIS_VENV (once)"
+  # A virtualenv cannot be moved once made, so a marker file says the install finished.
+  rm -rf "$SCHEMATHESIS_VENV"
+  python3 -m venv "$SCHEMATHESIS_VENV"
+  "$SCHEMATHESIS_VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  touch "$SCHEMATHESIS_VENV/installed"
+}
+
 # Mailpit, the dev stack's mail catcher (SMTP on 1025, web UI on 8025), built once with Go into .tools/.
 # Answers 1 without Go: the dev stack then prints each email instead.
 MAILPIT_VERSION="v1.27.11"

@@ -194,8 +194,8 @@ async function expectStatus(pending, status, what) {
  * A tenant created with the admin key and its owner signed in: the owner's invitation comes from the
  * operators' CLI (`invite`), and is accepted over HTTP. Answers the tenant id and the owner's headers.
  */
-export async function tenantWithOwner(app, settings = {}) {
-  const tenant = `drill-${randomBytes(3).toString('hex')}`;
+export async function tenantWithOwner(app, settings = {}, tenantId = undefined) {
+  const tenant = tenantId ?? `drill-${randomBytes(3).toString('hex')}`;
   await expectStatus(
     call(app.base, '/api/v1/admin/tenants', {
       method: 'POST',

@@ -103,6 +103,21 @@ describe('HTTP platform', () => {
     );
   });
 
+  it('describes the answers every route can give, and lists as { data: [...] }', async () => {
+    const { paths } = (await api.http.get('/docs-json').expect(200)).body;
+    const submit = paths['/api/v1/forms/{form_id}/submit'].post.responses;
+    expect(Object.keys(submit)).toEqual(expect.arrayContaining(['400', '401', '403', '404', '413', '414', '503']));
+    expect(submit['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+    const adminList = paths['/api/v1/admin/tenants'].get.responses;
+    expect(Object.keys(adminList)).toEqual(expect.arrayContaining(['200', '400', '401', '503']));
+    expect(Object.keys(adminList)).not.toContain('404');
+    expect(adminList['200'].content['application/json'].schema).toEqual({
+      type: 'object',
+      required: ['data'],
+      properties: { data: { type: 'array', items: { $ref: '#/components/schemas/TenantDto' } } },
+    });
+  });
+
   it('documents every endpoint of the contract implemented so far', async () => {
     const { paths } = (await api.http.get('/docs-json').expect(200)).body;
     const documented = Object.entries(paths).flatMap(([path, operations]) =>

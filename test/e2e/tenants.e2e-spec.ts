@@ -102,6 +102,22 @@ describe('tenants: admin API and resolution', () => {
       });
     });
 
+    it('refuses null for a setting that has no null (found by the api-fuzz drill: it was a 500)', async () => {
+      const refused = await api.http
+        .patch('/api/v1/admin/tenants/globex')
+        .set(admin())
+        .send({ settings: { max_webhooks: null, response_retention_days: null } })
+        .expect(400);
+      const details = refused.body.details as { field: string; message: string }[];
+      expect(new Set(details.map((detail) => detail.field))).toEqual(new Set(['settings.max_webhooks']));
+      expect(details).toContainEqual({
+        field: 'settings.max_webhooks',
+        message: 'max_webhooks must be an integer number',
+      });
+      const kept = await api.http.get('/api/v1/admin/tenants/globex').set(admin()).expect(200);
+      expect(kept.body.settings).toMatchObject({ max_webhooks: 10 });
+    });
+
     it('refuses requests without the admin key', async () => {
       await api.http.get('/api/v1/admin/tenants').expect(401);
       await api.http.post('/api/v1/admin/tenants').set('x-admin-key', 'wrong').send({}).expect(401);

@@ -1,6 +1,6 @@
 import { WithoutTenant } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../infrastructure/http/admin-key.guard.js';
 import { DiagnosticJobDto, EnqueueDiagnosticDto } from './diagnostics.dto.js';
 import { DiagnosticsService } from './diagnostics.service.js';
@@ -22,6 +22,7 @@ export class DiagnosticsController {
 
   @Get(':job_id')
   @ApiOkResponse({ type: DiagnosticJobDto })
+  @ApiNotFoundResponse({ description: 'No such job (not_found)' })
   find(@Param('job_id') jobId: string): Promise<DiagnosticJobDto> {
     return this.diagnostics.find(jobId);
   }

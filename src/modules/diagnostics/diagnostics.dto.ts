@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import type { DiagnosticJobResult } from './diagnostics.types.js';
+import { IsOmittable } from '../../infrastructure/http/is-omittable.js';
 
 export class EnqueueDiagnosticDto {
   @ApiPropertyOptional({ example: 'hello worker', maxLength: 200 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   message?: string;

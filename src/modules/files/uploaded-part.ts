@@ -4,9 +4,22 @@ import type { Upload } from './files.service.js';
 
 /** The one multipart part an upload carries, as a stream (never buffered): its field must be `file`. */
 export async function uploadedPart(request: FastifyRequest): Promise<Upload> {
-  const part = await request.file();
+  const part = await firstPart(request);
   if (!part || part.fieldname !== 'file') {
     throw ApiError.validation([{ field: 'file', message: 'send the file in a multipart field named "file"' }]);
   }
   return { filename: part.filename, content_type: part.mimetype, content: part.file };
+}
+
+/**
+ * The multipart parser's own limits come with a status (413 and the like); anything else it throws
+ * (no boundary, a malformed header, the body ending mid-part) is the client's broken body: a 400.
+ */
+async function firstPart(request: FastifyRequest): ReturnType<FastifyRequest['file']> {
+  try {
+    return await request.file();
+  } catch (error) {
+    if (typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+    throw ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }]);
+  }
 }

@@ -17,6 +17,7 @@ import { CreatedTenantDto, CreateTenantDto, OwnerInvitationDto } from './dto/cre
 import { TenantDto } from './dto/tenant.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantsService } from './tenants.service.js';
+import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 
 @ApiTags('admin')
 @ApiSecurity('admin-key')
@@ -48,7 +49,7 @@ export class AdminTenantsController {
   }
 
   @Get()
-  @ApiOkResponse({ type: TenantDto, isArray: true })
+  @ApiOkListResponse(TenantDto)
   async list(): Promise<{ data: TenantDto[] }> {
     return { data: (await this.tenants.list()).map(TenantDto.from) };
   }

@@ -5,7 +5,6 @@ import {
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
@@ -14,6 +13,7 @@ import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, WebhookDto } from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
+import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 
 const WebhookId = () => Param('webhook_id', new ObjectIdPipe('Webhook'));
 
@@ -35,7 +35,7 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOkResponse({ type: WebhookDto, isArray: true })
+  @ApiOkListResponse(WebhookDto)
   async list(): Promise<{ data: WebhookDto[] }> {
     this.webhooks.assertEnabled();
     return { data: (await this.webhooks.list()).map(WebhookDto.from) };
@@ -51,7 +51,7 @@ export class WebhooksController {
 
   @Get(':webhook_id/deliveries')
   @ApiOperation({ summary: 'The latest 100 deliveries, newest first' })
-  @ApiOkResponse({ type: DeliveryDto, isArray: true })
+  @ApiOkListResponse(DeliveryDto)
   async deliveries(@WebhookId() id: Types.ObjectId): Promise<{ data: DeliveryDto[] }> {
     this.webhooks.assertEnabled();
     return { data: (await this.webhooks.deliveries(id)).map(DeliveryDto.from) };

@@ -1,28 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import { type EventEnvelope, type EventType, PUBLIC_EVENT_TYPES } from '../event.types.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 /** `GET /events?type=&entity_id=&from=&to=&limit=&cursor=` */
 export class AuditLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: PUBLIC_EVENT_TYPES, description: 'Only events of this type' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PUBLIC_EVENT_TYPES)
   type?: EventType;
 
   @ApiPropertyOptional({ description: 'Only events of this entity (a form, response or user id)' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   entity_id?: string;
 
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'timestamp at or after' })
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', description: 'timestamp at or before' })
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   to?: string;
 }

@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { FIELD_KEY_PATTERN, FIELD_TYPES, type FieldType, MAX_PATTERN_LENGTH } from '../form-field.types.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const MAX_FIELDS = 200;
@@ -29,10 +30,10 @@ export class FieldDto {
 
   @ApiProperty({ enum: FIELD_TYPES, example: 'email' }) @IsIn(FIELD_TYPES) type!: FieldType;
   @ApiProperty({ example: 'Your email' }) @IsString() @IsNotEmpty() @MaxLength(200) label!: string;
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() required?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOmittable() @IsBoolean() required?: boolean;
 
   @ApiPropertyOptional({ example: ['red', 'green'], description: 'select and multiselect only' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(500)
   @IsString({ each: true })
@@ -40,35 +41,35 @@ export class FieldDto {
   options?: string[];
 
   @ApiPropertyOptional({ description: 'number: smallest value; multiselect: fewest choices' })
-  @IsOptional()
+  @IsOmittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   min?: number;
 
   @ApiPropertyOptional({ description: 'number: largest value; multiselect: most choices' })
-  @IsOptional()
+  @IsOmittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   max?: number;
 
-  @ApiPropertyOptional({ example: 500 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) max_length?: number;
+  @ApiPropertyOptional({ example: 500 }) @IsOmittable() @IsInt() @Min(1) @Max(100_000) max_length?: number;
 
   @ApiPropertyOptional({
     example: '^[A-Z]{2}\\d{4}$',
     description: 'Checked at save time for catastrophic backtracking',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(MAX_PATTERN_LENGTH)
   pattern?: string;
 }
 
 export class FormSettingsDto {
-  @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() send_notification?: boolean;
+  @ApiPropertyOptional({ example: false }) @IsOmittable() @IsBoolean() send_notification?: boolean;
 
   @ApiPropertyOptional({
     example: ['team@example.com'],
     description: "Members' addresses only; empty: the owner's email",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(20)
   @IsEmail({}, { each: true })
@@ -91,19 +92,19 @@ export class CreateFormDto {
   @ApiProperty({ example: 'Contact us' }) @IsString() @IsNotEmpty() @MaxLength(200) title!: string;
 
   @ApiPropertyOptional({ example: 'contact-us', description: 'Defaults from the title; unique per tenant' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(SLUG_PATTERN, { message: 'slug must be lowercase letters and digits separated by single hyphens' })
   @MaxLength(80)
   slug?: string;
 
   @ApiPropertyOptional({ example: 'We answer within a day' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(5_000)
   description?: string;
 
   @ApiPropertyOptional({ type: [FieldDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_FIELDS)
   @ValidateNested({ each: true })
@@ -111,7 +112,7 @@ export class CreateFormDto {
   fields?: FieldDto[];
 
   @ApiPropertyOptional({ type: FormSettingsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => FormSettingsDto)
   settings?: FormSettingsDto;

@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsISO8601 } from 'class-validator';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import type { ResponseRecord } from '../responses.repository.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export class ResponseListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'created_at at or after' })
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', description: 'created_at at or before' })
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   to?: string;
 }

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { InvitationDto } from '../../invitations/invitations.types.js';
 import { TENANT_ID_PATTERN } from '../tenant.schema.js';
 import { TenantDto } from './tenant.dto.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export class TenantOwnerDto {
   @ApiProperty({ example: 'founder@acme.example' }) @IsEmail() @MaxLength(254) email!: string;
@@ -23,13 +24,13 @@ export class CreateTenantDto {
   name!: string;
 
   @ApiPropertyOptional({ type: TenantSettingsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => TenantSettingsDto)
   settings?: TenantSettingsDto;
 
   @ApiPropertyOptional({ type: TenantOwnerDto, description: 'Emailed an owner invitation' })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => TenantOwnerDto)
   owner?: TenantOwnerDto;

@@ -13,25 +13,26 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { REGISTRATION_MODES, type RegistrationMode, SIGNUP_ROLES, type SignupRole } from '../tenant.schema.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 /** `*`, or a scheme and host with an optional port: what a browser sends as `Origin`. */
 const ORIGIN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/i;
 
 export class TenantFeaturesDto {
-  @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() workflows?: boolean;
-  @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() ai_generation?: boolean;
-  @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() webhooks?: boolean;
+  @ApiPropertyOptional({ example: false }) @IsOmittable() @IsBoolean() workflows?: boolean;
+  @ApiPropertyOptional({ example: false }) @IsOmittable() @IsBoolean() ai_generation?: boolean;
+  @ApiPropertyOptional({ example: false }) @IsOmittable() @IsBoolean() webhooks?: boolean;
 }
 
 /** The settings a tenant's owner may change (`PATCH /tenant`); any subset. */
 export class TenantAccessSettingsDto {
   @ApiPropertyOptional({ enum: REGISTRATION_MODES, description: 'invite_only: joining takes an invitation' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(REGISTRATION_MODES)
   registration?: RegistrationMode;
 
   @ApiPropertyOptional({ enum: SIGNUP_ROLES, description: 'The role of users who register in an open tenant' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(SIGNUP_ROLES)
   signup_role?: SignupRole;
 
@@ -39,7 +40,7 @@ export class TenantAccessSettingsDto {
     example: ['https://www.example.com'],
     description: 'Browser origins of embedded forms; "*" allows any',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @Matches(ORIGIN, { each: true, message: 'each origin must be "*" or like https://host[:port]' })
@@ -59,19 +60,19 @@ export class TenantAccessSettingsDto {
 
 /** Every setting (the admin API); what is left out keeps its current (or default) value. */
 export class TenantSettingsDto extends TenantAccessSettingsDto {
-  @ApiPropertyOptional({ example: 100 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) max_forms?: number;
+  @ApiPropertyOptional({ example: 100 }) @IsOmittable() @IsInt() @Min(0) @Max(1_000_000) max_forms?: number;
 
   @ApiPropertyOptional({ example: 10_000 })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(100_000_000)
   max_responses_per_form?: number;
 
-  @ApiPropertyOptional({ example: 10 }) @IsOptional() @IsInt() @Min(0) @Max(1_000) max_webhooks?: number;
+  @ApiPropertyOptional({ example: 10 }) @IsOmittable() @IsInt() @Min(0) @Max(1_000) max_webhooks?: number;
 
   @ApiPropertyOptional({ type: TenantFeaturesDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => TenantFeaturesDto)
   features?: TenantFeaturesDto;

@@ -1,19 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { TenantAccessSettingsDto } from './tenant-settings.dto.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 /** What an owner may change of their tenant: quotas and features stay with the operator (admin API). */
 export class UpdateOwnTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ type: TenantAccessSettingsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => TenantAccessSettingsDto)
   settings?: TenantAccessSettingsDto;

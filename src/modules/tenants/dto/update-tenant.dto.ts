@@ -1,23 +1,24 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'suspended'] })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['active', 'suspended'])
   status?: 'active' | 'suspended';
 
   @ApiPropertyOptional({ type: TenantSettingsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => TenantSettingsDto)
   settings?: TenantSettingsDto;
