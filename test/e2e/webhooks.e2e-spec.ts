@@ -216,7 +216,7 @@ type WebhookVerifier = (
 /** The signature check docs/api.md gives receivers, run as written (the block after its marker). */
 async function documentedVerifier(): Promise<WebhookVerifier> {
   const guide = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
-  const snippet = /<!-- verify-webhook[^>]*-->\n```js\n([\s\S]*?)\n```/.exec(guide)?.[1];
+  const snippet = /<!-- verify-webhook[^>]*-->\s*```js\n([\s\S]*?)\n```/.exec(guide)?.[1];
   expect(snippet).toBeDefined();
   const file = join(await mkdtemp(join(tmpdir(), 'verify-webhook-')), 'verify-webhook.mjs');
   await writeFile(file, snippet!);
