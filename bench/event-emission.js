@@ -27,6 +27,9 @@ const envelope = () => ({
   metadata: { source: 'api' },
 });
 
+/** The plan's target for storing an event (the part of an emission a request waits for). */
+const TARGET_MS = 5;
+
 async function emit(samples) {
   const started = performance.now();
   await events.record(envelope(), new Date(Date.now() + 30_000));
@@ -36,7 +39,7 @@ async function emit(samples) {
 await TenantContext.runForTenant('bench', async () => {
   const sequential = [];
   for (let call = 0; call < CALLS; call += 1) await emit(sequential);
-  console.log(`sequential  ${CALLS} emissions  ${percentiles(sequential, 2)}`);
+  console.log(`sequential  ${CALLS} emissions  ${percentiles(sequential, 2)}  (plan's target: < ${TARGET_MS} ms)`);
 
   const concurrent = [];
   const started = performance.now();
@@ -47,7 +50,7 @@ await TenantContext.runForTenant('bench', async () => {
   );
   const perSecond = (concurrent.length / ((performance.now() - started) / 1000)).toFixed(0);
   console.log(
-    `${CONCURRENCY} at once  ${concurrent.length} emissions  ${percentiles(concurrent, 2)}  (${perSecond}/s)`,
+    `${CONCURRENCY} at once  ${concurrent.length} emissions  ${percentiles(concurrent, 2)}  (${perSecond}/s; plan's target: < ${TARGET_MS} ms)`,
   );
 });
 await app.get(getConnectionToken()).dropDatabase();
