@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report } from './support/report.js';
-import { call, startApp, startSmtpSink, startStores, tenantWithOwner } from './support/stack.js';
+import { call, startStack, tenantWithOwner } from './support/stack.js';
 
 const EXAMPLES = process.env.DRILL_FUZZ_EXAMPLES ?? '10';
 const MIN_REQUESTS = Number(process.env.DRILL_FUZZ_MIN_REQUESTS ?? 1000);
@@ -33,9 +33,7 @@ async function servedRequests(base) {
   );
 }
 
-const stores = await startStores();
-const smtp = await startSmtpSink();
-const app = await startApp(stores, smtp.url, {
+const { app, stop } = await startStack({
   RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000',
   RATE_LIMIT_PUBLIC_UPLOADS_PER_MINUTE: '1000000',
   RATE_LIMIT_RESET_EMAILS_PER_HOUR: '1000000',
@@ -88,7 +86,5 @@ try {
     ['errors while testing', results.errors.length === 0, `${results.errors.length}`],
   ]);
 } finally {
-  await app.stop();
-  await smtp.stop();
-  await stores.stop();
+  await stop();
 }

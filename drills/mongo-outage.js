@@ -4,24 +4,14 @@
 // Usage: npm run drill -- mongo-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './support/report.js';
-import {
-  call,
-  publishedForm,
-  startApp,
-  startSmtpSink,
-  startStores,
-  tenantWithOwner,
-  waitFor,
-} from './support/stack.js';
+import { call, publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 10);
 const RATE = Number(process.env.DRILL_RATE ?? 10);
 /** What "fast" means here: the driver gives up on an unreachable store after 5 s. */
 const FAIL_FAST_MS = 6_000;
 
-const stores = await startStores();
-const smtp = await startSmtpSink();
-const app = await startApp(stores, smtp.url, { EVENT_RELAY_INTERVAL_MS: '1000', EVENT_RELAY_GRACE_MS: '5000' });
+const { app, stop, stores } = await startStack({ EVENT_RELAY_INTERVAL_MS: '1000', EVENT_RELAY_GRACE_MS: '5000' });
 
 /** Pages through a list endpoint and answers every item. */
 async function everything(path, headers) {
@@ -49,11 +39,10 @@ try {
     for (let tick = 0; tick < seconds * RATE; tick += 1) {
       sent += 1;
       pending.push(
-        call(app.base, `/api/v1/forms/${formId}/submit`, {
-          method: 'POST',
-          headers: { 'x-tenant-id': owner.tenant },
-          body: { data: { email: `visitor${sent}@example.com` } },
-        }).then((answer) => ({ ...answer, kind: 'submit' })),
+        submit(app, owner.tenant, formId, `visitor${sent}@example.com`).then((answer) => ({
+          ...answer,
+          kind: 'submit',
+        })),
         call(app.base, `/api/v1/forms/${formId}`, { headers: owner.headers }).then((answer) => ({
           ...answer,
           kind: 'read',
@@ -125,7 +114,5 @@ try {
     ],
   ]);
 } finally {
-  await app.stop();
-  await smtp.stop();
-  await stores.stop();
+  await stop();
 }

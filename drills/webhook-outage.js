@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { report } from './support/report.js';
-import {
-  call,
-  publishedForm,
-  startApp,
-  startSmtpSink,
-  startStores,
-  tenantWithOwner,
-  waitFor,
-} from './support/stack.js';
+import { call, publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 120);
 const EVENTS = Number(process.env.DRILL_EVENTS ?? 20);
@@ -48,10 +40,8 @@ const receiver = createServer((request, response) => {
 });
 await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 
-const stores = await startStores();
-const smtp = await startSmtpSink();
 // Retries after about 1, 2, 4, … 64 s (±50%): the delivery that outlasts the outage comes within a minute or so.
-const app = await startApp(stores, smtp.url, {
+const { app, stop } = await startStack({
   WEBHOOK_ALLOW_PRIVATE: 'true',
   WEBHOOK_BACKOFF_MS: '1000',
   WEBHOOK_ATTEMPTS: '12',
@@ -69,11 +59,7 @@ try {
   outageEnds.at = Date.now() + OUTAGE_SECONDS * 1000;
   const responseIds = [];
   for (let sent = 0; sent < EVENTS; sent += 1) {
-    const answer = await call(app.base, `/api/v1/forms/${formId}/submit`, {
-      method: 'POST',
-      headers: { 'x-tenant-id': owner.tenant },
-      body: { data: { email: `visitor${sent}@example.com` } },
-    });
+    const answer = await submit(app, owner.tenant, formId, `visitor${sent}@example.com`);
     responseIds.push(answer.body.response_id);
   }
   const deliveries = async () =>
@@ -110,9 +96,7 @@ try {
     ],
   ]);
 } finally {
-  await app.stop();
-  await smtp.stop();
-  await stores.stop();
+  await stop();
   receiver.closeAllConnections();
   receiver.close();
 }

@@ -5,33 +5,19 @@
 // Usage: npm run drill -- worker-crash   (DRILL_EMAILS overrides the batch size)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './support/report.js';
-import {
-  call,
-  publishedForm,
-  startApp,
-  startSmtpSink,
-  startStores,
-  tenantWithOwner,
-  waitFor,
-} from './support/stack.js';
+import { publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
 
 const EMAILS = Number(process.env.DRILL_EMAILS ?? 200);
 
-const stores = await startStores();
 // Each email takes the SMTP server 25 ms, so the batch is still being sent when the worker dies.
-const smtp = await startSmtpSink({ delayMs: 25 });
-const app = await startApp(stores, smtp.url, { QUEUE_CONCURRENCY: '5' });
+const { app, stop, smtp } = await startStack({ QUEUE_CONCURRENCY: '5' }, { smtpDelayMs: 25 });
 try {
   const owner = await tenantWithOwner(app);
   const formId = await publishedForm(app, owner);
   await app.worker.stop();
   const responseIds = [];
   for (let sent = 0; sent < EMAILS; sent += 1) {
-    const answer = await call(app.base, `/api/v1/forms/${formId}/submit`, {
-      method: 'POST',
-      headers: { 'x-tenant-id': owner.tenant },
-      body: { data: { email: `visitor${sent}@example.com` } },
-    });
+    const answer = await submit(app, owner.tenant, formId, `visitor${sent}@example.com`);
     if (answer.status !== 201) throw new Error(`submission ${sent}: ${answer.status} ${JSON.stringify(answer.body)}`);
     responseIds.push(answer.body.response_id);
   }
@@ -82,7 +68,5 @@ try {
     ['resent by SMTP after the kill, same Message-ID', true, `${resent}`],
   ]);
 } finally {
-  await app.stop();
-  await smtp.stop();
-  await stores.stop();
+  await stop();
 }

@@ -3,7 +3,7 @@
 // child processes, and a tenant with a signed-in owner, reached over HTTP like any client.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,17 +14,21 @@ import { freePort, waitForPort } from './ports.js';
 
 const FERRETDB = join(process.cwd(), '.tools', 'bin', 'ferretdb-v1.24.2');
 
-/** A child process that can be killed and started again with the same command. */
+/** Where every process of a drill writes its output (printed at the end of the drill). */
+export const DRILL_LOGS = mkdtempSync(join(tmpdir(), 'form-backend-drill-logs-'));
+
+/** A child process that can be killed and started again with the same command; output in DRILL_LOGS. */
 function restartable(name, command, args, port, env = {}) {
   let child;
   const self = {
     port,
     async start() {
-      child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-      let errors = '';
-      child.stderr.on('data', (chunk) => (errors = `${errors}${chunk}`.slice(-4000)));
+      const log = openSync(join(DRILL_LOGS, `${name}.log`), 'a');
+      child = spawn(command, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+      closeSync(log);
       child.once('exit', (code, signal) => {
-        if (code && code !== 0 && !self.stopping) process.stderr.write(`${name} exited ${code ?? signal}: ${errors}\n`);
+        if (code && !self.stopping)
+          process.stderr.write(`${name} exited ${code ?? signal}: see ${DRILL_LOGS}/${name}.log\n`);
       });
       self.stopping = false;
       await waitForPort(port, name);
@@ -133,7 +137,7 @@ export async function startApp(stores, smtpUrl, env = {}) {
   const adminKey = randomBytes(16).toString('hex');
   const settings = {
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: String(port),
     WORKER_METRICS_PORT: String(metricsPort),
@@ -163,6 +167,32 @@ export async function startApp(stores, smtpUrl, env = {}) {
     worker,
     stop: () => Promise.all([api.stop(), worker.stop()]),
   };
+}
+
+/** Stores, an SMTP server (each email taking `smtpDelayMs`) and the app on them; `stop()` ends all three. */
+export async function startStack(env = {}, { smtpDelayMs = 0 } = {}) {
+  const stores = await startStores();
+  const smtp = await startSmtpSink({ delayMs: smtpDelayMs });
+  const app = await startApp(stores, smtp.url, env);
+  return {
+    stores,
+    smtp,
+    app,
+    async stop() {
+      await app.stop();
+      await smtp.stop();
+      await stores.stop();
+    },
+  };
+}
+
+/** An anonymous visitor's submission of `email` to the tenant's form. */
+export function submit(app, tenant, formId, email) {
+  return call(app.base, `/api/v1/forms/${formId}/submit`, {
+    method: 'POST',
+    headers: { 'x-tenant-id': tenant },
+    body: { data: { email } },
+  });
 }
 
 /** One JSON call; answers `{ status, body, ms }` and never throws for an HTTP status. */

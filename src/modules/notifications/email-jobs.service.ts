@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { JobsOptions, Queue } from 'bullmq';
-import { GroupCommit } from '../../infrastructure/database/group-commit.js';
+import type { Queue } from 'bullmq';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import {
@@ -19,14 +18,6 @@ import {
  */
 @Injectable()
 export class EmailJobsService {
-  /** Jobs queued together (many submissions at once) reach Redis in one round trip. */
-  private readonly adds = new GroupCommit<{ name: string; data: EmailJobData; opts: JobsOptions }, void>(
-    async (_queue, jobs) => {
-      await this.queue.addBulk(jobs);
-      return jobs.map(() => undefined);
-    },
-  );
-
   constructor(
     @InjectQueue(QueueName.email) private readonly queue: Queue<EmailJobData>,
     private readonly redis: RedisAvailability,
@@ -56,6 +47,6 @@ export class EmailJobsService {
 
   private async add(name: string, jobId: string, job: EmailJobData): Promise<void> {
     this.redis.assertAvailable();
-    await this.adds.submit(QueueName.email, { name, data: job, opts: { jobId } });
+    await this.queue.add(name, job, { jobId });
   }
 }
