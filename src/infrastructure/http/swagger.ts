@@ -45,7 +45,7 @@ const ERROR_BODY = {
   },
 };
 
-type Operation = { parameters?: { in: string }[]; requestBody?: unknown; responses: Record<string, unknown> };
+type Operation = { requestBody?: unknown; responses?: Record<string, unknown> };
 
 /**
  * The answers a route can give whatever its handler does (bad input, tenant resolution, a store
