@@ -3,6 +3,8 @@
 // quota-checked, stored, event emitted). Closed loops at 10, 32 and 96 connections, then an open
 // loop at half the baseline's 32-connection throughput. Goal: ours/baseline >= 0.6x at 32
 // connections, with the fixed-rate p99 no worse than the baseline's.
+// Each row is BENCH_ROUNDS slices taken in turn with the other server's (baseline, ours, baseline,
+// …): a machine whose speed drifts (shared CPUs) then slows both alike instead of one row.
 // Prints a table, writes bench/results/submission.json.
 // Usage: npm run bench (or, with stores running: npm run build && MONGO_URL=… REDIS_URL=… node bench/submission.js)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { benchDatabaseUrl } from './support/load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,32,96').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const RATIO_AT = 32;
 /** The plan's target for the submission path. */
 const TARGET_P90_MS = 100;
@@ -74,17 +77,39 @@ const baseline = await startBaseline();
 const submissions = await startSubmissions();
 // A warm-up each (JIT, connection pools, the store's caches), not measured.
 for (const server of [baseline, submissions]) await load(server.url, server.headers, 10, undefined, 3);
+
+/** One row per server, each SECONDS long in all, taken in ROUNDS slices alternating with the other's. */
+async function interleaved(connections, rate) {
+  const slices = { baseline: [], submission: [] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    slices.baseline.push(await load(baseline.url, baseline.headers, connections, rate, SECONDS / ROUNDS));
+    slices.submission.push(await load(submissions.url, submissions.headers, connections, rate, SECONDS / ROUNDS));
+  }
+  return { baseline: combine(slices.baseline), submission: combine(slices.submission) };
+}
+
+/** Throughput over all slices; each latency percentile is the median of the slices'. */
+function combine(slices) {
+  const median = (key) => slices.map((slice) => slice[key]).sort((a, b) => a - b)[Math.floor(slices.length / 2)];
+  return {
+    ...slices[0],
+    rps: slices.reduce((sum, slice) => sum + slice.rps, 0) / slices.length,
+    p50: median('p50'),
+    p90: median('p90'),
+    p99: median('p99'),
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+  };
+}
+
 const closed = { baseline: [], submission: [] };
 for (const connections of CONNECTIONS) {
-  closed.baseline.push(await load(baseline.url, baseline.headers, connections));
-  closed.submission.push(await load(submissions.url, submissions.headers, connections));
+  const row = await interleaved(connections);
+  closed.baseline.push(row.baseline);
+  closed.submission.push(row.submission);
 }
 const at = (runs) => runs.find((run) => run.connections === RATIO_AT) ?? runs[0];
 const fixedRate = Math.max(1, Math.round(at(closed.baseline).rps / 2));
-const open = {
-  baseline: await load(baseline.url, baseline.headers, RATIO_AT, fixedRate),
-  submission: await load(submissions.url, submissions.headers, RATIO_AT, fixedRate),
-};
+const open = await interleaved(RATIO_AT, fixedRate);
 await Promise.all([baseline.stop(), submissions.stop()]);
 for (const name of ['submission_baseline', 'submission_api']) {
   const connection = await mongoose.createConnection(benchDatabaseUrl(name)).asPromise();
@@ -97,7 +122,7 @@ const p99Ratio = open.submission.p99 / open.baseline.p99;
 const row = (label, run) =>
   `| ${label} | ${run.rate ? `${run.rate}/s fixed` : `${run.connections} closed`} | ${run.rps.toFixed(0)} | ${run.p50} | ${run.p90} | ${run.p99} | ${run.errors} |`;
 const lines = [
-  `autocannon, ${SECONDS} s per row; latencies in ms`,
+  `autocannon, ${SECONDS} s per row in ${ROUNDS} slices alternating with the other server's; latencies in ms (median of the slices)`,
   '',
   '| server | load | req/s (2xx) | p50 | p90 | p99 | errors |',
   '|---|---|---|---|---|---|---|',
