@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { MailerService } from '@nestjs-modules/mailer';
 import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
 import { MailService } from '../../src/modules/notifications/mail.service.js';
@@ -16,6 +17,7 @@ function capturingMailer() {
 }
 
 describe('MailService Message-IDs', () => {
+  beforeAll(() => Logger.overrideLogger(false));
   const config = { mail: { from: 'Forms <forms@example.com>' } } as unknown as AppConfigService;
   const mail = {
     to: 'ada@example.com',
