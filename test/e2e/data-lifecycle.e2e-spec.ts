@@ -277,6 +277,11 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         );
       }
       const oldEvent = await db().collection('events').findOne({ tenant_id: 'keeper', entity_id: ids[3] });
+      // Delivered, not waiting in the outbox (retention keeps those): its outbox entry goes a moment after.
+      await eventually(
+        () => db().collection('event_outbox').countDocuments({ _id: oldEvent?._id }),
+        (waiting) => waiting === 0,
+      );
       await db()
         .collection('events')
         .updateOne({ _id: oldEvent?._id }, { $set: { timestamp: new Date(Date.now() - 400 * DAY_MS) } });
