@@ -10,9 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { mongoStoreCommand } from '../../test/support/stores.js';
 import { freePort, waitForPort } from './ports.js';
-
-const FERRETDB = join(process.cwd(), '.tools', 'bin', 'ferretdb-v1.24.2');
 
 /** Where every process of a drill writes its output (printed at the end of the drill). */
 export const DRILL_LOGS = mkdtempSync(join(tmpdir(), 'form-backend-drill-logs-'));
@@ -73,23 +72,8 @@ export async function startStores() {
     redisPort,
   );
   const mongoPort = await freePort();
-  const mongod = process.env.MONGOD_BIN;
-  const mongo = mongod
-    ? restartable('mongod', mongod, ['--dbpath', dir, '--port', String(mongoPort), '--bind_ip', '127.0.0.1'], mongoPort)
-    : restartable(
-        'ferretdb',
-        FERRETDB,
-        [
-          '--handler=sqlite',
-          `--sqlite-url=file:${dir}/`,
-          `--listen-addr=127.0.0.1:${mongoPort}`,
-          `--state-dir=${dir}`,
-          '--debug-addr=-',
-          '--telemetry=disable',
-          '--log-level=warn',
-        ],
-        mongoPort,
-      );
+  const store = mongoStoreCommand(dir, mongoPort);
+  const mongo = restartable(store.name, store.command, store.args, mongoPort);
   await Promise.all([redis.start(), mongo.start()]);
   return {
     redis,

@@ -10,3 +10,4 @@ export interface RunningRedis extends RunningStore {
 export function freePort(): Promise<number>;
 export function startRedisServer(port?: number): Promise<RunningRedis>;
 export function startMongoStore(): Promise<RunningStore>;
+export function mongoStoreCommand(dataDir: string, port: number): { name: string; command: string; args: string[] };

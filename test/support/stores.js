@@ -88,6 +88,36 @@ export async function startRedisServer(port) {
 }
 
 /**
+ * How to run the chosen MongoDB-compatible store on `port` with its data in `dataDir`: the `mongod`
+ * scripts/lib.sh found (`MONGOD_BIN`), else FerretDB with its SQLite backend (installed if missing).
+ * The drills (drills/support/stack.js) start theirs the same way.
+ */
+export function mongoStoreCommand(dataDir, port) {
+  const mongod = process.env.MONGOD_BIN;
+  if (mongod) {
+    return {
+      name: 'mongod',
+      command: mongod,
+      args: ['--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1'],
+    };
+  }
+  ensureInstalled(() => existsSync(FERRETDB), 'ensure_ferretdb');
+  return {
+    name: 'ferretdb',
+    command: FERRETDB,
+    args: [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dataDir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+  };
+}
+
+/**
  * A throwaway MongoDB-compatible store on a free loopback port, data in a temporary folder: the
  * `mongod` that scripts/lib.sh chose (`MONGOD_BIN`, from mongodb-memory-server) when there is one,
  * else FerretDB (SQLite backend), which is what this machine runs (no `mongod` can be downloaded here).
@@ -95,24 +125,9 @@ export async function startRedisServer(port) {
 export async function startMongoStore() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'form-backend-mongo-'));
-  const mongod = process.env.MONGOD_BIN;
-  if (!mongod) ensureInstalled(() => existsSync(FERRETDB), 'ensure_ferretdb');
-  const [command, args] = mongod
-    ? [mongod, ['--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1']]
-    : [
-        FERRETDB,
-        [
-          '--handler=sqlite',
-          `--sqlite-url=file:${dataDir}/`,
-          `--listen-addr=127.0.0.1:${port}`,
-          `--state-dir=${dataDir}`,
-          '--debug-addr=-',
-          '--telemetry=disable',
-          '--log-level=warn',
-        ],
-      ];
+  const { name, command, args } = mongoStoreCommand(dataDir, port);
   const child = spawn(command, args, { stdio: 'ignore' });
-  await waitForPort(port, child, mongod ? 'mongod' : 'ferretdb');
+  await waitForPort(port, child, name);
   return {
     url: `mongodb://127.0.0.1:${port}/`,
     stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
