@@ -3,6 +3,7 @@ import { BullRegistrar, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { bootstrapWorker } from '../../src/bootstrap/worker.js';
+import { AppConfigModule } from '../../src/infrastructure/config/app-config.module.js';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { WorkerQueues } from '../../src/infrastructure/queue/worker-queues.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -24,7 +25,7 @@ const registrar = { register: jest.fn() };
  * connection (the registrar that would start BullMQ workers is a stub), so a failed start leaks nothing.
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, AppConfigModule],
   providers: [
     WorkerQueues,
     { provide: BullRegistrar, useValue: registrar },

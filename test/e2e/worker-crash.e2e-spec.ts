@@ -36,6 +36,9 @@ describe('a worker killed in the middle of a job', () => {
       LOG_LEVEL: 'silent',
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_BACKOFF_MS: '50',
+      // A dead worker's job is free again 2 s after its last lock renewal, and looked for every second.
+      QUEUE_LOCK_DURATION_MS: '2000',
+      QUEUE_STALLED_INTERVAL_MS: '1000',
     });
     api = await createE2eApp();
   });
@@ -75,13 +78,13 @@ describe('a worker killed in the middle of a job', () => {
     const deliveries = async () =>
       (await api.http.get(`/api/v1/webhooks/${webhook.body.webhook_id}/deliveries`).set(owner.headers).expect(200)).body
         .data as { event_id: string; status: string; attempts: number }[];
-    // BullMQ hands a dead worker's job out again two stalled checks (30 s apart) after its lock expired;
-    // the first check may wait out the dead worker's last one: up to 90 s plus start-up on a busy machine.
-    const [delivery] = await eventually(deliveries, (list) => list[0]?.status === 'succeeded', 150_000);
+    // BullMQ hands a dead worker's job out again two stalled checks after its lock expired: a few
+    // seconds with the locks above, a minute or more with the defaults (which would fail this wait).
+    const [delivery] = await eventually(deliveries, (list) => list[0]?.status === 'succeeded', 30_000);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
     const queue = api.app.get<Queue>(getQueueToken(QueueName.webhook), { strict: false });
     const job = await queue.getJob(jobIdFor(delivery.event_id, 'webhook', webhook.body.webhook_id));
     expect(await job?.getState()).toBe('completed');
     expect(requests).toBe(2);
-  }, 180_000);
+  }, 60_000);
 });

@@ -51,6 +51,8 @@ export class AppConfigService {
       backoffMs: this.get('QUEUE_BACKOFF_MS'),
       jobTimeoutMs: this.get('QUEUE_JOB_TIMEOUT_MS'),
       suspendedTenantDelayMs: this.get('QUEUE_SUSPENDED_TENANT_DELAY_MS'),
+      lockDurationMs: this.get('QUEUE_LOCK_DURATION_MS'),
+      stalledIntervalMs: this.get('QUEUE_STALLED_INTERVAL_MS'),
     };
   }
 

@@ -161,6 +161,18 @@ export class Environment {
   @Min(100)
   QUEUE_SUSPENDED_TENANT_DELAY_MS = 300_000;
 
+  /** How long a job stays locked to its worker without renewal (renewed every half of it while it runs). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  QUEUE_LOCK_DURATION_MS = 30_000;
+
+  /** How often each worker looks for jobs whose worker died (their lock expired) and queues them again. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  QUEUE_STALLED_INTERVAL_MS = 30_000;
+
   @Type(() => Number)
   @IsInt()
   @Min(1024)

@@ -1,10 +1,14 @@
 import { BullRegistrar } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import type { WorkerOptions } from 'bullmq';
+import { AppConfigService } from '../config/app-config.service.js';
 import { QueueName } from './queue-names.js';
 
 /** Where `@Processor(queue)` keeps its queue; @nestjs/bullmq does not export the key (a test pins it). */
 const PROCESSOR_METADATA = 'bullmq:processor_metadata';
+/** Where `@Processor(queue, options)` keeps its BullMQ worker options, read when the worker is made (pinned too). */
+const WORKER_METADATA = 'bullmq:worker_metadata';
 
 export interface DiscoveredProcessor {
   queue: string;
@@ -15,6 +19,15 @@ export interface DiscoveredProcessor {
 export function processorQueue(type: unknown): string | undefined {
   if (typeof type !== 'function') return undefined;
   return (Reflect.getMetadata(PROCESSOR_METADATA, type) as { name?: string } | undefined)?.name;
+}
+
+/**
+ * Gives the processor's BullMQ worker `defaults` under the options its `@Processor` names itself. Only
+ * the worker made from the class afterwards sees them: call before the workers are registered.
+ */
+export function applyWorkerDefaults(type: object, defaults: Partial<WorkerOptions>): void {
+  const own = (Reflect.getMetadata(WORKER_METADATA, type) as Partial<WorkerOptions> | undefined) ?? {};
+  Reflect.defineMetadata(WORKER_METADATA, { ...defaults, ...own }, type);
 }
 
 /** What keeps a worker from serving every queue exactly once; empty when nothing does. */
@@ -42,21 +55,29 @@ export class WorkerMisconfiguredError extends Error {
  * Starts the BullMQ workers (registration is manual, see QueueModule) once every queue of `QueueName`
  * has exactly one processor: a queue nobody serves would silently pile up jobs, and two processors
  * would each take a share. Runs before any processor's `onApplicationBootstrap`.
+ *
+ * Every worker gets the configured job locks: how long a dead worker's jobs stay locked
+ * (`QUEUE_LOCK_DURATION_MS`) and how often live workers look for them (`QUEUE_STALLED_INTERVAL_MS`).
  */
 @Injectable()
 export class WorkerQueues implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly registrar: BullRegistrar,
+    private readonly config: AppConfigService,
   ) {}
 
   onModuleInit(): void {
     const processors = this.discovery.getProviders().flatMap((wrapper) => {
       const queue = processorQueue(wrapper.metatype);
-      return queue ? [{ queue, name: wrapper.name }] : [];
+      return queue ? [{ queue, name: wrapper.name, type: wrapper.metatype as object }] : [];
     });
     const problems = queueCoverageProblems(Object.values(QueueName), processors);
     if (problems.length) throw new WorkerMisconfiguredError(problems);
+    const { lockDurationMs, stalledIntervalMs } = this.config.queue;
+    for (const { type } of processors) {
+      applyWorkerDefaults(type, { lockDuration: lockDurationMs, stalledInterval: stalledIntervalMs });
+    }
     this.registrar.register();
   }
 }
