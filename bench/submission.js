@@ -106,8 +106,9 @@ function median(values) {
 /** The median of the rounds' ratios and their range, e.g. `0.43 (rounds 0.38-0.51)`. */
 function ratioOfRounds(ratios, key) {
   const values = ratios.map((ratio) => ratio[key]);
+  const value = median(values);
   const range = `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
-  return { value: median(values), text: `${median(values).toFixed(2)} (rounds ${range})` };
+  return { value, text: `${value.toFixed(2)} (rounds ${range})` };
 }
 
 /** Throughput over all slices; each latency percentile is the median of the slices'. */

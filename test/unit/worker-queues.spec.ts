@@ -27,6 +27,13 @@ describe('worker defaults', () => {
     expect(workerOptionsOf(ProbeProcessor)).toEqual({ lockDuration: 2_000, stalledInterval: 1_000 });
     expect(workerOptionsOf(SlowProbeProcessor)).toEqual({ lockDuration: 90_000, stalledInterval: 1_000 });
   });
+
+  it('lets a later application replace the defaults an earlier one gave', () => {
+    applyWorkerDefaults(ProbeProcessor, { lockDuration: 2_000, stalledInterval: 1_000 });
+    applyWorkerDefaults(ProbeProcessor, { lockDuration: 30_000, stalledInterval: 30_000 });
+
+    expect(workerOptionsOf(ProbeProcessor)).toEqual({ lockDuration: 30_000, stalledInterval: 30_000 });
+  });
 });
 
 describe('worker queue coverage', () => {

@@ -21,13 +21,21 @@ export function processorQueue(type: unknown): string | undefined {
   return (Reflect.getMetadata(PROCESSOR_METADATA, type) as { name?: string } | undefined)?.name;
 }
 
+/** The options each processor's own `@Processor` named, before any defaults were merged in. */
+const declaredWorkerOptions = new WeakMap<object, Partial<WorkerOptions>>();
+
 /**
  * Gives the processor's BullMQ worker `defaults` under the options its `@Processor` names itself. Only
- * the worker made from the class afterwards sees them: call before the workers are registered.
+ * the worker made from the class afterwards sees them: call before the workers are registered. A later
+ * call (another application in the same process) replaces the earlier defaults.
  */
 export function applyWorkerDefaults(type: object, defaults: Partial<WorkerOptions>): void {
-  const own = (Reflect.getMetadata(WORKER_METADATA, type) as Partial<WorkerOptions> | undefined) ?? {};
-  Reflect.defineMetadata(WORKER_METADATA, { ...defaults, ...own }, type);
+  const declared =
+    declaredWorkerOptions.get(type) ??
+    (Reflect.getMetadata(WORKER_METADATA, type) as Partial<WorkerOptions> | undefined) ??
+    {};
+  declaredWorkerOptions.set(type, declared);
+  Reflect.defineMetadata(WORKER_METADATA, { ...defaults, ...declared }, type);
 }
 
 /** What keeps a worker from serving every queue exactly once; empty when nothing does. */
