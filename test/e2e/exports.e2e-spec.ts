@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getModelToken } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { ErasureService, ExportRunningError } from '../../src/modules/erasure/erasure.service.js';
+import { FormExport } from '../../src/modules/exports/export.schema.js';
 import { FormResponse } from '../../src/modules/responses/response.schema.js';
 import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
+import { storedBlobs } from '../support/stored-blobs.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
@@ -99,6 +102,79 @@ describe('CSV exports', () => {
     expect([gone.status, JSON.parse(gone.body).error]).toEqual([410, 'export_expired']);
     const record = await api.http.get(`/api/v1/exports/${created.export_id}`).set(owner.headers).expect(200);
     expect(record.body.status).toBe('completed');
+  });
+
+  describe('erasing a response', () => {
+    const submit = async (formId: string, message: string) =>
+      (
+        await api.http
+          .post(`/api/v1/forms/${formId}/submit`)
+          .set('x-tenant-id', 'acme')
+          .send({ data: { email: 'someone@example.com', message } })
+          .expect(201)
+      ).body.response_id as string;
+    const exported = async (formId: string) => {
+      const { export_id } = await requestExport(formId);
+      expect((await finished(export_id)).status).toBe('completed');
+      return export_id as string;
+    };
+    const blobsHolding = async (needle: string) =>
+      (await storedBlobs(api.app)).filter((blob) => blob.bytes.includes(needle)).length;
+
+    it('erases the files of the exports that may hold it; they answer 410 export_expired, older ones stay', async () => {
+      const secret = `answer-${new Types.ObjectId().toHexString()}`;
+      const formId = await createForm(api, owner, { title: 'Erasable' });
+      await submit(formId, 'kept answer');
+      const before = await exported(formId);
+      const responseId = await submit(formId, secret);
+      const holding = await exported(formId);
+      expect((await download(holding).expect(200)).body).toContain(secret);
+      expect(await blobsHolding(secret)).toBe(1);
+
+      await api.http.delete(`/api/v1/responses/${responseId}`).set(owner.headers).expect(204);
+
+      const gone = await eventually(
+        () => download(holding),
+        (answer) => answer.status === 410,
+      );
+      expect([gone.status, JSON.parse(gone.body).error]).toEqual([410, 'export_expired']);
+      expect(await blobsHolding(secret)).toBe(0);
+      const record = await api.http.get(`/api/v1/exports/${holding}`).set(owner.headers).expect(200);
+      expect(record.body).toMatchObject({ status: 'completed', row_count: 2 });
+      // Completed before the response existed: it cannot hold it, and stays.
+      expect((await download(before).expect(200)).body).toContain('kept answer');
+    });
+
+    it('waits for an export run under way, which may be writing it, before the response goes', async () => {
+      const formId = await createForm(api, owner, { title: 'Racing an export' });
+      const responseId = await submit(formId, 'raced answer');
+      const running = await exported(formId);
+      const exportsModel = worker.get<Model<FormExport>>(getModelToken(FormExport.name));
+      const responses = worker.get<Model<FormResponse>>(getModelToken(FormResponse.name));
+      const setStatus = (status: 'running' | 'completed') =>
+        TenantContext.runForTenant('acme', () =>
+          exportsModel.updateOne({ _id: new Types.ObjectId(running) }, { $set: { status, completed_at: new Date() } }),
+        );
+      const erase = () =>
+        TenantContext.runForTenant('acme', () =>
+          worker.get(ErasureService).eraseResponse(new Types.ObjectId(responseId)),
+        );
+      const stored = () =>
+        TenantContext.runForTenant('acme', () => responses.countDocuments({ _id: new Types.ObjectId(responseId) }));
+
+      // The run is still writing (as if it had started before the deletion): the job's erasure holds back.
+      await setStatus('running');
+      await TenantContext.runForTenant('acme', () =>
+        responses.updateOne({ _id: new Types.ObjectId(responseId) }, { $set: { deleted_at: new Date() } }),
+      );
+      await expect(erase()).rejects.toBeInstanceOf(ExportRunningError);
+      expect(await stored()).toBe(1);
+
+      await setStatus('completed');
+      await expect(erase()).resolves.toMatchObject({ responses: 1 });
+      expect(await stored()).toBe(0);
+      expect((await download(running)).status).toBe(410);
+    });
   });
 
   it('exports 10,000 responses with the right row count and flat memory', async () => {

@@ -4,11 +4,17 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { ExportsService } from '../exports/exports.service.js';
 import { FilesService } from '../files/files.service.js';
 import { FormsService } from '../forms/forms.service.js';
-import { ResponsesService } from '../responses/responses.service.js';
+import { type ErasedResponse, ResponsesService } from '../responses/responses.service.js';
 import type { ErasureOutcome } from './erasure.types.js';
 
 /** Thrown when asked to erase something that was never deleted: a bug, never retried. */
 export class NotDeletedError extends Error {}
+
+/**
+ * An export of the form is being written and may hold a response being erased: the erasure stops
+ * before the response's document goes and is retried (the daily run finishes it at the latest).
+ */
+export class ExportRunningError extends Error {}
 
 /**
  * Erases deleted responses and forms in the current tenant, through each feature's tenant-scoped
@@ -18,6 +24,8 @@ export class NotDeletedError extends Error {}
 export class ErasureService {
   private readonly logger = new Logger(ErasureService.name);
   private readonly batchSize: number;
+  /** A run that started longer ago than a job may last has ended (or was stopped): it writes nothing. */
+  private readonly jobTimeoutMs: number;
 
   constructor(
     private readonly responses: ResponsesService,
@@ -27,13 +35,14 @@ export class ErasureService {
     config: AppConfigService,
   ) {
     this.batchSize = config.erasure.batchSize;
+    this.jobTimeoutMs = config.queue.jobTimeoutMs;
   }
 
   async eraseResponse(id: Types.ObjectId): Promise<ErasureOutcome> {
     if ((await this.responses.lifecycleState(id)) === 'live') {
       throw new NotDeletedError(`Response ${id.toHexString()} is not deleted; refusing to erase it`);
     }
-    const erased = await this.responses.erase(id);
+    const erased = await this.responses.erase(id, (found) => this.eraseExportsHolding(found));
     this.logger.log({ msg: 'response erased', response_id: id.toHexString(), erased });
     return { responses: erased ? 1 : 0, exports: 0, files: 0, form: false };
   }
@@ -64,6 +73,36 @@ export class ErasureService {
       await this.eraseForm(formId);
       finished += 1;
     }
-    return finished + (await this.responses.eraseDeletedBefore(cutoff, this.batchSize));
+    return (
+      finished +
+      (await this.responses.eraseDeletedBefore(cutoff, this.batchSize, (found) => this.eraseExportsHolding(found)))
+    );
+  }
+
+  /** Retention: erases the tenant's responses created before `cutoff` as deletions are erased. */
+  eraseCreatedBefore(cutoff: Date): Promise<number> {
+    return this.responses.eraseCreatedBefore(cutoff, this.batchSize, (found) => this.eraseExportsHolding(found));
+  }
+
+  /**
+   * An export file never holds an erased response: the files of every export of the response's form
+   * completed since the response was created are erased (the export answers `410 export_expired`).
+   * An export whose run is under way may still write it: the erasure fails, to be retried.
+   */
+  private async eraseExportsHolding(responses: ErasedResponse[]): Promise<void> {
+    const earliest = new Map<string, { formId: Types.ObjectId; createdAt: Date }>();
+    for (const response of responses) {
+      const seen = earliest.get(response.form_id.toHexString());
+      if (!seen || response.created_at < seen.createdAt) {
+        earliest.set(response.form_id.toHexString(), { formId: response.form_id, createdAt: response.created_at });
+      }
+    }
+    const liveRunsSince = new Date(Date.now() - this.jobTimeoutMs);
+    for (const { formId, createdAt } of earliest.values()) {
+      const { erased, running } = await this.exports.eraseFilesThatMayHold(formId, createdAt, liveRunsSince);
+      if (erased)
+        this.logger.log({ msg: 'export files erased with a response', form_id: formId.toHexString(), erased });
+      if (running) throw new ExportRunningError(`An export of form ${formId.toHexString()} is running; retrying later`);
+    }
   }
 }

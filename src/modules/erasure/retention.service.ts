@@ -2,9 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { type ResolvedTenant, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventsService } from '../events/events.service.js';
-import { ResponsesService } from '../responses/responses.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import { ErasureService } from './erasure.service.js';
+import { ErasureService, ExportRunningError } from './erasure.service.js';
 import { type RetentionRunRecord, RetentionRunsRepository } from './retention-runs.repository.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +31,6 @@ export class RetentionService {
 
   constructor(
     private readonly tenants: TenantsService,
-    private readonly responses: ResponsesService,
     private readonly events: EventsService,
     private readonly erasure: ErasureService,
     private readonly runs: RetentionRunsRepository,
@@ -50,8 +48,16 @@ export class RetentionService {
     };
     // A tenant being deleted is erased whole by its own job.
     for (const tenant of (await this.tenants.list()).filter((found) => found.status !== 'deleting')) {
-      const run = await TenantContext.runForTenant(tenant, () => this.runForTenant(tenant, now));
+      const run = await TenantContext.runForTenant(tenant, () => this.runForTenant(tenant, now)).catch(
+        (error: unknown) => {
+          // The responses it marked deleted answer 404 already; the next run finishes their erasure.
+          if (!(error instanceof ExportRunningError)) throw error;
+          this.logger.warn({ msg: 'retention postponed: an export is running', tenant_id: tenant.tenant_id });
+          return null;
+        },
+      );
       summary.tenants += 1;
+      if (!run) continue;
       summary.responses_erased += run.responses_erased;
       summary.audit_entries_erased += run.audit_entries_erased;
       summary.interrupted_erasures_finished += run.interrupted_erasures_finished;
@@ -67,9 +73,7 @@ export class RetentionService {
     const run: RetentionRunRecord = {
       started_at: new Date(),
       responses_before: responsesBefore,
-      responses_erased: responsesBefore
-        ? await this.responses.eraseCreatedBefore(responsesBefore, this.settings.batchSize)
-        : 0,
+      responses_erased: responsesBefore ? await this.erasure.eraseCreatedBefore(responsesBefore) : 0,
       audit_entries_before: auditBefore,
       audit_entries_erased: await this.eraseAuditEntriesBefore(auditBefore),
       interrupted_erasures_finished: await this.erasure.finishInterrupted(

@@ -41,6 +41,30 @@ export class ExportsRepository {
       .exec();
   }
 
+  /**
+   * Up to `limit` of a form's completed exports whose file is still stored and whose run ended at or
+   * after `since`: the exports that may hold a response created at `since`.
+   */
+  completedWithFileSince(
+    formId: Types.ObjectId,
+    since: Date,
+    limit: number,
+  ): Promise<Pick<ExportRecord, '_id' | 'file_id'>[]> {
+    return this.exports
+      .find(
+        { form_id: formId, status: 'completed', file_id: { $ne: null }, completed_at: { $gte: since } },
+        { file_id: 1 },
+      )
+      .limit(limit)
+      .lean<Pick<ExportRecord, '_id' | 'file_id'>[]>()
+      .exec();
+  }
+
+  /** Whether a run of the form's exports is under way that was (re)started at or after `since`. */
+  async runningSince(formId: Types.ObjectId, since: Date): Promise<boolean> {
+    return (await this.exports.exists({ form_id: formId, status: 'running', updated_at: { $gte: since } })) !== null;
+  }
+
   async remove(id: Types.ObjectId): Promise<void> {
     await this.exports.deleteOne({ _id: id });
   }

@@ -107,6 +107,31 @@ export class ExportsService {
     );
   }
 
+  /**
+   * Erasure of a response of `formId` created at `createdAt`: erases the files of the form's exports
+   * that may hold it, those completed at or after that moment (their download then answers `410
+   * export_expired`). A run that started before the response was deleted may still write it:
+   * `running` tells the caller that one of the form's runs, (re)started after `liveRunsSince`, is
+   * under way, so it retries once the run ended. A queued export reads no deleted response.
+   */
+  async eraseFilesThatMayHold(
+    formId: Types.ObjectId,
+    createdAt: Date,
+    liveRunsSince: Date,
+  ): Promise<{ erased: number; running: boolean }> {
+    const erased = await drainInBatches(
+      () => this.exports.completedWithFileSince(formId, createdAt, 100),
+      async (batch) => {
+        for (const found of batch) {
+          await this.exports.markExpired(found._id);
+          if (found.file_id) await this.files.erase(found.file_id);
+        }
+        return batch.length;
+      },
+    );
+    return { erased, running: await this.exports.runningSince(formId, liveRunsSince) };
+  }
+
   private isExpired(found: ExportRecord): boolean {
     return found.completed_at !== undefined && Date.now() - found.completed_at.getTime() > this.ttlMs;
   }

@@ -98,10 +98,12 @@ export class ResponsesRepository {
   }
 
   /** These responses whether or not they are deleted (without their data): what an erasure works from. */
-  findManyForErasure(ids: Types.ObjectId[]): Promise<Pick<ResponseRecord, '_id' | 'form_id' | 'file_ids'>[]> {
+  findManyForErasure(
+    ids: Types.ObjectId[],
+  ): Promise<Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids'>[]> {
     return this.responses
-      .find({ _id: { $in: ids } }, { form_id: 1, file_ids: 1 })
-      .lean<Pick<ResponseRecord, '_id' | 'form_id' | 'file_ids'>[]>();
+      .find({ _id: { $in: ids } }, { form_id: 1, created_at: 1, file_ids: 1 })
+      .lean<Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids'>[]>();
   }
 
   /** Marks those not deleted yet as deleted (retention, a deleted form's responses). */

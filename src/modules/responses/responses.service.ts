@@ -34,6 +34,12 @@ interface Submission {
 /** The files a response's data names, once validated; undefined when it names none. */
 type NamedFiles = Types.ObjectId[] | undefined;
 
+/** What the steps of an erasure are told of each response being erased (never its data). */
+export type ErasedResponse = Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids'>;
+
+/** A step of another feature that runs for each batch of responses before their documents go. */
+export type BeforeRemoval = (responses: ErasedResponse[]) => Promise<void>;
+
 /** The response a submission ended with, and whether this submission stored it. */
 interface Stored extends Submitted {
   isNew: boolean;
@@ -192,22 +198,24 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /** Erases one response completely (see `eraseMany`); false when there was nothing to erase. */
-  async erase(id: Types.ObjectId): Promise<boolean> {
-    return (await this.eraseMany([id], true)) === 1;
+  async erase(id: Types.ObjectId, beforeRemoval?: BeforeRemoval): Promise<boolean> {
+    return (await this.eraseMany([id], true, beforeRemoval)) === 1;
   }
 
   /**
    * Erases responses completely, in steps that can each be repeated after a crash, each one write for
    * the whole batch: mark them deleted when `markFirst` (so nothing reads or changes them meanwhile;
    * a deleted form's responses need not be: their form answers 404 already) → remove their
-   * data from their events' payloads → erase the files no other response names → remove the
-   * documents → give their slots back to their forms' quotas. Answers how many were erased.
+   * data from their events' payloads → `beforeRemoval` (other features' copies) → erase the files no
+   * other response names → remove the documents → give their slots back to their forms' quotas.
+   * Answers how many were erased.
    */
-  private async eraseMany(ids: Types.ObjectId[], markFirst: boolean): Promise<number> {
+  private async eraseMany(ids: Types.ObjectId[], markFirst: boolean, beforeRemoval?: BeforeRemoval): Promise<number> {
     const found = await this.responses.findManyForErasure(ids);
     if (found.length === 0) return 0;
     const foundIds = found.map((response) => response._id);
     if (markFirst) await this.responses.markManyDeleted(foundIds);
+    await beforeRemoval?.(found);
     await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
     await this.files.eraseUnlessNamed(
       found.flatMap((response) => response.file_ids ?? []),
@@ -229,23 +237,34 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /** Erases the tenant's responses created before `cutoff` (retention), oldest first. */
-  eraseCreatedBefore(cutoff: Date, batchSize: number): Promise<number> {
-    return this.eraseInBatches(() => this.responses.idsCreatedBefore(cutoff, batchSize), true);
+  eraseCreatedBefore(cutoff: Date, batchSize: number, beforeRemoval?: BeforeRemoval): Promise<number> {
+    return this.eraseInBatches(
+      () => this.responses.idsCreatedBefore(cutoff, batchSize),
+      true,
+      undefined,
+      beforeRemoval,
+    );
   }
 
   /** Finishes erasures that were cut short: responses deleted before `cutoff` but still stored. */
-  eraseDeletedBefore(cutoff: Date, batchSize: number): Promise<number> {
-    return this.eraseInBatches(() => this.responses.idsDeletedBefore(cutoff, batchSize), false);
+  eraseDeletedBefore(cutoff: Date, batchSize: number, beforeRemoval?: BeforeRemoval): Promise<number> {
+    return this.eraseInBatches(
+      () => this.responses.idsDeletedBefore(cutoff, batchSize),
+      false,
+      undefined,
+      beforeRemoval,
+    );
   }
 
   private eraseInBatches(
     nextBatch: () => Promise<Types.ObjectId[]>,
     markFirst: boolean,
     afterBatch?: (erased: number) => Promise<void>,
+    beforeRemoval?: BeforeRemoval,
   ): Promise<number> {
     let erased = 0;
     return drainInBatches(nextBatch, async (batch) => {
-      const count = await this.eraseMany(batch, markFirst);
+      const count = await this.eraseMany(batch, markFirst, beforeRemoval);
       erased += count;
       await afterBatch?.(erased);
       return count;
