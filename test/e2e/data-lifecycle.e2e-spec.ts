@@ -133,6 +133,14 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         ),
       ).toEqual([]);
       expect(await storedFilesContaining(secret)).toEqual([]);
+      // No queue holds the answers: jobs name what they work on and read it when they run.
+      for (const name of ['email', 'webhook', 'export', 'erasure', 'housekeeping']) {
+        const jobs = await queue(name).getJobs(['waiting', 'delayed', 'failed', 'completed', 'active']);
+        expect([name, JSON.stringify(jobs.map((job) => [job.data, job.returnvalue]))]).not.toEqual([
+          name,
+          expect.stringContaining(secret),
+        ]);
+      }
       await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(404);
       await api.http.get(`/api/v1/responses/${keptId}`).set(owner.headers).expect(200);
 
@@ -190,6 +198,51 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         (status) => status === 404,
       );
       await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(404);
+    });
+  });
+
+  describe('changing a response', () => {
+    it('erases a file a PATCH dropped when no response names it any more, and keeps one another names', async () => {
+      const secret = `dropped-${randomBytes(8).toString('hex')}`;
+      const formId = await formWithFile(owner);
+      const droppedFile = await publicUpload('acme', formId, `bytes ${secret}`);
+      const replacement = await publicUpload('acme', formId, 'replacement bytes');
+      const shared = (
+        await api.http
+          .post('/api/v1/files')
+          .set(editor.headers)
+          .attach('file', Buffer.from('shared bytes'), { filename: 'shared.txt', contentType: 'text/plain' })
+          .expect(201)
+      ).body.file_id as string;
+      const changed = await submit('acme', formId, { email: 'a@example.com', attachment: droppedFile });
+      const sharing = await submit('acme', formId, { email: 'b@example.com', attachment: shared });
+      await submit('acme', formId, { email: 'c@example.com', attachment: shared });
+      expect(await storedFilesContaining(secret)).toHaveLength(1);
+
+      const patch = (responseId: string, data: Record<string, unknown>) =>
+        api.http.patch(`/api/v1/responses/${responseId}`).set(editor.headers).send({ data }).expect(200);
+      await patch(changed, { email: 'a@example.com', attachment: replacement });
+      await patch(sharing, { email: 'b@example.com' });
+
+      expect(
+        await eventually(
+          async () => (await api.http.get(`/api/v1/files/${droppedFile}`).set(owner.headers)).status,
+          (status) => status === 404,
+        ),
+      ).toBe(404);
+      expect(await storedFilesContaining(secret)).toEqual([]);
+      await api.http.get(`/api/v1/files/${replacement}`).set(owner.headers).expect(200);
+      await api.http.get(`/api/v1/files/${shared}`).set(owner.headers).expect(200);
+      const released = await eventually(
+        () =>
+          db()
+            .collection('form_responses')
+            .countDocuments({ released_file_ids: { $exists: true } }),
+        (count) => count === 0,
+      );
+      expect(released).toBe(0);
+      const current = await api.http.get(`/api/v1/responses/${changed}`).set(owner.headers).expect(200);
+      expect(current.body.data).toEqual({ email: 'a@example.com', attachment: replacement });
     });
   });
 

@@ -154,6 +154,51 @@ describe('email, through the queue and the worker', () => {
     expect(ownerMails.map((mail) => mail.subject)).toEqual(['New response to "Owner form"']);
   });
 
+  it('emails a response as it is when sent: a deleted one is never emailed, and no email job holds answers', async () => {
+    const owner = await addMember(api, 'acme', 'erasing-owner@example.com');
+    const formId = await createForm(api, owner, { title: 'Erasable form', settings: { send_notification: true } });
+    const secret = `erased answer ${Date.now()}`;
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    const submit = async (message: string) =>
+      (
+        await api.http
+          .post(`/api/v1/forms/${formId}/submit`)
+          .set('x-tenant-id', 'acme')
+          .send({ data: { email: 'visitor@example.com', message } })
+          .expect(201)
+      ).body.response_id as string;
+
+    // Held in the queue while the first response is deleted.
+    await queue.pause();
+    const erased = await submit(secret);
+    const kept = await submit('kept answer');
+    await eventually(
+      () => queue.getJobCounts('waiting'),
+      (counts) => counts.waiting >= 2,
+    );
+    await api.http.delete(`/api/v1/responses/${erased}`).set(owner.headers).expect(204);
+    await queue.resume();
+
+    const [mail] = await eventually(
+      async () => mailTo('erasing-owner@example.com').filter((found) => found.text.includes(kept)),
+      (mails) => mails.length === 1,
+    );
+    expect(mail.text).toContain('message: "kept answer"');
+    await eventually(
+      () => queue.getJobCounts('waiting', 'active', 'delayed'),
+      (counts) => counts.waiting + counts.active + counts.delayed === 0,
+    );
+    await sleep(300);
+    expect(mailTo('erasing-owner@example.com').filter((found) => found.text.includes(erased))).toEqual([]);
+    expect(smtp.messages.filter((found) => found.text.includes(secret))).toEqual([]);
+    const jobs = await queue.getJobs(['completed', 'failed', 'waiting', 'delayed', 'active']);
+    const held = JSON.stringify(jobs.map((job) => [job.name, job.data, job.returnvalue, job.failedReason]));
+    expect(held).toContain(kept);
+    expect(held).not.toContain(secret);
+    expect(held).not.toContain('kept answer');
+    expect(held).not.toContain('visitor@example.com');
+  });
+
   it('emails an invitation to a form with an accept link (text and HTML) that makes a member once', async () => {
     const inviter = await addMember(api, 'acme', 'inviter@example.com');
     const formId = await createForm(api, inviter, { title: 'Shared form' });

@@ -8,7 +8,10 @@ import { RedisAvailability } from '../../infrastructure/queue/redis-availability
 import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
 import type { ErasureJob } from './erasure.types.js';
 
-/** A deletion becomes an erasure job: the entity answered 404 already, its data goes in the background. */
+/**
+ * A deletion becomes an erasure job: the entity answered 404 already, its data goes in the background.
+ * A change of a response, too: the files it dropped go.
+ */
 @Injectable()
 export class ErasureEventsListener {
   constructor(
@@ -19,6 +22,12 @@ export class ErasureEventsListener {
   @OnEvent(EventType.ResponseDeleted, RAISE_LISTENER_ERRORS)
   responseDeleted(event: EventEnvelope): Promise<void> {
     return this.queueErasure(event, 'response');
+  }
+
+  /** A `PATCH` may have dropped files from the response: those no response names any more go. */
+  @OnEvent(EventType.ResponseUpdated, RAISE_LISTENER_ERRORS)
+  responseUpdated(event: EventEnvelope): Promise<void> {
+    return this.queueErasure(event, 'response-files');
   }
 
   @OnEvent(EventType.FormDeleted, RAISE_LISTENER_ERRORS)

@@ -7,7 +7,7 @@ import { TenantScopedProcessor } from '../../infrastructure/queue/tenant-scoped.
 import { ErasureService, NotDeletedError } from './erasure.service.js';
 import type { ErasureJob, ErasureOutcome } from './erasure.types.js';
 
-/** The `erasure` queue: one deleted response or form per job, retried (and resumed) on failure. */
+/** The `erasure` queue: one deleted response or form (or a response's dropped files) per job, retried (and resumed) on failure. */
 @Processor(QueueName.erasure)
 export class ErasureProcessor extends TenantScopedProcessor<ErasureJob, ErasureOutcome> {
   constructor(
@@ -20,7 +20,14 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob, ErasureO
   protected async handle(job: Job<ErasureJob>): Promise<ErasureOutcome> {
     const id = new Types.ObjectId(job.data.id);
     try {
-      return job.data.kind === 'form' ? await this.erasure.eraseForm(id) : await this.erasure.eraseResponse(id);
+      switch (job.data.kind) {
+        case 'form':
+          return await this.erasure.eraseForm(id);
+        case 'response-files':
+          return await this.erasure.eraseReleasedFiles(id);
+        default:
+          return await this.erasure.eraseResponse(id);
+      }
     } catch (error) {
       if (error instanceof NotDeletedError) throw new UnrecoverableError(error.message);
       throw error;

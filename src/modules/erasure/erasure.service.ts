@@ -47,6 +47,13 @@ export class ErasureService {
     return { responses: erased ? 1 : 0, exports: 0, files: 0, form: false };
   }
 
+  /** The files a `PATCH` dropped from a response, unless another response names them. */
+  async eraseReleasedFiles(id: Types.ObjectId): Promise<ErasureOutcome> {
+    const files = await this.responses.eraseReleasedFiles(id);
+    if (files) this.logger.log({ msg: 'dropped files erased', response_id: id.toHexString(), files });
+    return { responses: 0, exports: 0, files, form: false };
+  }
+
   /**
    * A deleted form, in batches: its responses (each erased like a deleted one) → its exports → the
    * anonymous uploads to it → its versions, counter and document, last, so a rerun finds the form
@@ -66,9 +73,12 @@ export class ErasureService {
     return outcome;
   }
 
-  /** Finishes the erasures of forms and responses deleted before `cutoff` but still stored (a lost job). */
+  /**
+   * Finishes the erasures of forms and responses deleted before `cutoff` but still stored, and of
+   * files dropped from responses before it (a lost job).
+   */
   async finishInterrupted(cutoff: Date): Promise<number> {
-    let finished = 0;
+    let finished = await this.responses.eraseReleasedFilesBefore(cutoff, this.batchSize);
     for (const formId of await this.forms.deletedBefore(cutoff, this.batchSize)) {
       await this.eraseForm(formId);
       finished += 1;

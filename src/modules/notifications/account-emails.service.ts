@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvitationsService } from '../invitations/invitations.service.js';
 import { PasswordResetService } from '../users/password-reset.service.js';
-import type { InvitationEmailJob, PasswordResetEmailJob } from './email.types.js';
+import { UsersService } from '../users/users.service.js';
+import type { InvitationEmailJob, PasswordResetEmailJob, WelcomeEmailJob } from './email.types.js';
 import { MailService } from './mail.service.js';
 
 /**
- * The emails that carry a single-use link. Their token is minted here, in the worker, right before the
+ * The emails to members, read from the store when they are sent (a member removed meanwhile gets
+ * none, and no job holds their details), and the ones that carry a single-use link. Their token is minted here, in the worker, right before the
  * email is sent: it lives in that email and in this process's memory only (never in a job, an event,
  * Redis or a log). A retried send mints a new token, which replaces the one of a send that failed.
  */
@@ -16,8 +18,16 @@ export class AccountEmailsService {
   constructor(
     private readonly invitations: InvitationsService,
     private readonly passwordReset: PasswordResetService,
+    private readonly users: UsersService,
     private readonly mail: MailService,
   ) {}
+
+  async sendWelcome(job: WelcomeEmailJob, sendingId?: string): Promise<{ message_id?: string; skipped?: string }> {
+    const member = await this.users.contactOf(job.user_id);
+    if (!member) return this.skipped('user no longer exists', job.user_id);
+    const message_id = await this.mail.send({ to: member.email, template: 'welcome', context: member, sendingId });
+    return { message_id };
+  }
 
   async sendInvitation(job: InvitationEmailJob): Promise<{ message_id?: string; skipped?: string }> {
     const email = await this.invitations.issueEmail(job.invitation_id);

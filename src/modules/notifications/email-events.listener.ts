@@ -6,8 +6,7 @@ import type { InvitationCreatedPayload } from '../invitations/invitations.types.
 import { EmailJobsService } from './email-jobs.service.js';
 
 interface UserRegisteredPayload {
-  email: string;
-  name: string;
+  user_id: string;
 }
 
 interface PasswordResetRequestedPayload {
@@ -17,7 +16,6 @@ interface PasswordResetRequestedPayload {
 interface ResponseSubmittedPayload {
   form_id: string;
   response_id: string;
-  data: Record<string, unknown>;
 }
 
 /** Turns events into email jobs; sending happens in the worker, never in an HTTP handler. */
@@ -27,24 +25,21 @@ export class EmailEventsListener {
 
   @OnEvent(EventType.UserRegistered, RAISE_LISTENER_ERRORS)
   async welcome(event: EventEnvelope<UserRegisteredPayload>): Promise<void> {
-    const { email, name } = event.payload;
-    await this.jobs.send(jobIdFor(event.event_id, 'welcome'), {
+    await this.jobs.welcome(jobIdFor(event.event_id, 'welcome'), {
       tenant_id: event.tenant_id,
-      to: email,
-      template: 'welcome',
-      context: { name, email },
+      user_id: event.payload.user_id,
     });
   }
 
   @OnEvent(EventType.ResponseSubmitted, RAISE_LISTENER_ERRORS)
   async responseNotification(event: EventEnvelope<ResponseSubmittedPayload>): Promise<void> {
-    const { form_id, response_id, data } = event.payload;
+    // The answers stay out of the job: each email reads them when it is sent.
+    const { form_id, response_id } = event.payload;
     await this.jobs.notifyResponse(jobIdFor(event.event_id, 'notify'), {
       tenant_id: event.tenant_id,
       event_id: event.event_id,
       form_id,
       response_id,
-      data,
     });
   }
 

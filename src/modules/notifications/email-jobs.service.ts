@@ -8,8 +8,9 @@ import {
   type EmailJobData,
   type InvitationEmailJob,
   type PasswordResetEmailJob,
+  type ResponseEmailJob,
   type ResponseNotificationJob,
-  type SendEmailJob,
+  type WelcomeEmailJob,
 } from './email.types.js';
 
 /**
@@ -23,14 +24,16 @@ export class EmailJobsService {
     private readonly redis: RedisAvailability,
   ) {}
 
-  send(jobId: string, job: SendEmailJob): Promise<void> {
-    return this.add(EmailJobName.send, jobId, job);
+  welcome(jobId: string, job: WelcomeEmailJob): Promise<void> {
+    return this.add(EmailJobName.welcome, jobId, job);
   }
 
-  /** One job per recipient: a failing address retries alone. */
-  async sendEach(jobs: { jobId: string; job: SendEmailJob }[]): Promise<void> {
+  /** One job per recipient of a response's notification: a failing address retries alone. */
+  async sendResponseEmails(jobs: { jobId: string; job: ResponseEmailJob }[]): Promise<void> {
     this.redis.assertAvailable();
-    await this.queue.addBulk(jobs.map(({ jobId, job }) => ({ name: EmailJobName.send, data: job, opts: { jobId } })));
+    await this.queue.addBulk(
+      jobs.map(({ jobId, job }) => ({ name: EmailJobName.responseEmail, data: job, opts: { jobId } })),
+    );
   }
 
   notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {

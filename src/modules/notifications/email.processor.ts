@@ -9,8 +9,10 @@ import {
   type EmailJobData,
   type InvitationEmailJob,
   type PasswordResetEmailJob,
+  type ResponseEmailJob,
   type ResponseNotificationJob,
   type SendEmailJob,
+  type WelcomeEmailJob,
 } from './email.types.js';
 import { MailService } from './mail.service.js';
 import { ResponseNotificationsService } from './response-notifications.service.js';
@@ -31,6 +33,10 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobData> {
     switch (job.name) {
       case EmailJobName.responseNotification:
         return this.responseNotifications.fanOut(job.data as ResponseNotificationJob);
+      case EmailJobName.responseEmail:
+        return this.responseNotifications.send(job.data as ResponseEmailJob, job.id);
+      case EmailJobName.welcome:
+        return this.accountEmails.sendWelcome(job.data as WelcomeEmailJob, job.id);
       case EmailJobName.invitation:
         return this.accountEmails.sendInvitation(job.data as InvitationEmailJob);
       case EmailJobName.passwordReset:

@@ -1,19 +1,37 @@
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import type { EmailTemplate } from './email-templates.js';
 
-/** One email to one recipient, all of it known when queued. */
+/**
+ * One email to one recipient, all of it known when queued. Never for respondents' answers or a
+ * member's details: those are read when the email is sent (`ResponseEmailJob`, `WelcomeEmailJob`), so
+ * an erasure reaches queued emails and a job kept after it ran holds nothing to erase.
+ */
 export interface SendEmailJob extends TenantJobData {
   to: string;
   template: EmailTemplate;
   context: Record<string, unknown>;
 }
 
-/** A new response: the processor finds the form's recipients and queues one `send` job each. */
+/**
+ * A new response: the processor finds the form's recipients and queues one `response-email` job
+ * each. It names the response; the answers are read when each email is sent.
+ */
 export interface ResponseNotificationJob extends TenantJobData {
   event_id: string;
   form_id: string;
   response_id: string;
-  data: Record<string, unknown>;
+}
+
+/** The notification of one response to one recipient: sent only while the response exists. */
+export interface ResponseEmailJob extends TenantJobData {
+  to: string;
+  form_id: string;
+  response_id: string;
+}
+
+/** The welcome email of a new member: their name and address are read when it is sent. */
+export interface WelcomeEmailJob extends TenantJobData {
+  user_id: string;
 }
 
 /** An invitation email: its token is minted when it is sent, so the job holds none. */
@@ -36,8 +54,16 @@ export interface PasswordResetEmailJob extends TenantJobData {
 export const EmailJobName = {
   send: 'send',
   responseNotification: 'response-notification',
+  responseEmail: 'response-email',
+  welcome: 'welcome',
   invitation: 'invitation',
   passwordReset: 'password-reset',
 } as const;
 
-export type EmailJobData = SendEmailJob | ResponseNotificationJob | InvitationEmailJob | PasswordResetEmailJob;
+export type EmailJobData =
+  | SendEmailJob
+  | ResponseNotificationJob
+  | ResponseEmailJob
+  | WelcomeEmailJob
+  | InvitationEmailJob
+  | PasswordResetEmailJob;

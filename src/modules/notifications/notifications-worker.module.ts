@@ -4,6 +4,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { AppConfigModule } from '../../infrastructure/config/app-config.module.js';
 import { FormsModule } from '../forms/forms.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
+import { ResponsesModule } from '../responses/responses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountEmailsService } from './account-emails.service.js';
@@ -19,6 +20,7 @@ import { ResponseNotificationsService } from './response-notifications.service.j
     FormsModule,
     UsersModule,
     InvitationsModule,
+    ResponsesModule,
     TenantsModule,
     MailerModule.forRootAsync({
       imports: [AppConfigModule],

@@ -2,13 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { FormsService } from '../forms/forms.service.js';
+import { ResponsesService } from '../responses/responses.service.js';
 import { UsersService } from '../users/users.service.js';
 import { EmailJobsService } from './email-jobs.service.js';
-import type { ResponseNotificationJob } from './email.types.js';
+import type { ResponseEmailJob, ResponseNotificationJob } from './email.types.js';
+import { MailService } from './mail.service.js';
 
 /**
  * Who hears of a new response: the form's notification addresses that still belong to members (a
- * removed member stops receiving respondents' answers at once), else its owner.
+ * removed member stops receiving respondents' answers at once), else its owner. The jobs name the
+ * response; its answers are read from the store when each email is sent, so a response deleted
+ * (or erased) meanwhile is not emailed, and no job, queued or kept after it ran, holds them.
  */
 @Injectable()
 export class ResponseNotificationsService {
@@ -17,7 +21,9 @@ export class ResponseNotificationsService {
   constructor(
     private readonly forms: FormsService,
     private readonly users: UsersService,
+    private readonly responses: ResponsesService,
     private readonly jobs: EmailJobsService,
+    private readonly mail: MailService,
   ) {}
 
   /**
@@ -31,19 +37,38 @@ export class ResponseNotificationsService {
     const recipients = configured.length
       ? await this.currentMembers(configured)
       : [await this.users.emailOf(form.owner_id)].filter((email): email is string => email !== null);
-    const context = {
-      form_title: form.title,
-      response_id: job.response_id,
-      fields: Object.entries(job.data).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
-    };
-    await this.jobs.sendEach(
+    await this.jobs.sendResponseEmails(
       recipients.map((to) => ({
         jobId: jobIdFor(job.event_id, 'notify', to),
-        job: { tenant_id: job.tenant_id, to, template: 'response-notification' as const, context },
+        job: { tenant_id: job.tenant_id, to, form_id: job.form_id, response_id: job.response_id },
       })),
     );
     this.logger.log({ msg: 'response notification fanned out', form_id: job.form_id, recipients: recipients.length });
     return { recipients: recipients.length };
+  }
+
+  /**
+   * Sends one notification with the response as it is now; nothing when the response or its form was
+   * deleted, or the recipient is no longer a member, since the job was queued.
+   */
+  async send(job: ResponseEmailJob, sendingId?: string): Promise<{ message_id?: string; skipped?: string }> {
+    const response = await this.responses.findLive(new Types.ObjectId(job.response_id));
+    if (!response) return this.skipped('response deleted', job.response_id);
+    const form = await this.forms.find(response.form_id);
+    if (!form) return this.skipped('form deleted', job.response_id);
+    if (!(await this.users.isMember(job.to))) return this.skipped('recipient no longer a member', job.response_id);
+    const context = {
+      form_title: form.title,
+      response_id: job.response_id,
+      fields: Object.entries(response.data).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
+    };
+    const message_id = await this.mail.send({ to: job.to, template: 'response-notification', context, sendingId });
+    return { message_id };
+  }
+
+  private skipped(reason: string, responseId: string): { skipped: string } {
+    this.logger.log({ msg: 'response notification not sent', reason, response_id: responseId });
+    return { skipped: reason };
   }
 
   private async currentMembers(emails: string[]): Promise<string[]> {

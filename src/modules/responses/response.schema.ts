@@ -21,6 +21,11 @@ export class FormResponse {
   @Prop({ required: true }) dedup_key!: string;
   /** The files its data names: erasing it erases those no other response names. */
   @Prop({ type: [MongooseSchema.Types.ObjectId], default: undefined }) file_ids?: Types.ObjectId[];
+  /**
+   * Files its data named until a `PATCH` dropped them: an erasure job erases those no response names
+   * any more, then forgets them here. Absent when there are none.
+   */
+  @Prop({ type: [MongooseSchema.Types.ObjectId], default: undefined }) released_file_ids?: Types.ObjectId[];
   /** Set by a deletion: from then on it answers 404 everywhere, until its erasure removes it. */
   @Prop({ type: Date, default: undefined }) deleted_at?: Date | null;
   created_at!: Date;

@@ -14,6 +14,9 @@ import { FormResponse } from './response.schema.js';
 
 export type ResponseRecord = FormResponse;
 
+/** What an erasure works from: never the data. */
+export type ErasureView = Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids' | 'released_file_ids'>;
+
 /** Responses not deleted: the only ones any read outside erasure may see. */
 const LIVE = { deleted_at: null };
 
@@ -98,12 +101,33 @@ export class ResponsesRepository {
   }
 
   /** These responses whether or not they are deleted (without their data): what an erasure works from. */
-  findManyForErasure(
-    ids: Types.ObjectId[],
-  ): Promise<Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids'>[]> {
+  findManyForErasure(ids: Types.ObjectId[]): Promise<ErasureView[]> {
     return this.responses
-      .find({ _id: { $in: ids } }, { form_id: 1, created_at: 1, file_ids: 1 })
-      .lean<Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids'>[]>();
+      .find({ _id: { $in: ids } }, { form_id: 1, created_at: 1, file_ids: 1, released_file_ids: 1 })
+      .lean<ErasureView[]>();
+  }
+
+  /** The files a `PATCH` dropped from the response (deleted or not), with its form; null when none. */
+  async releasedFiles(id: Types.ObjectId): Promise<Pick<ResponseRecord, 'form_id' | 'released_file_ids'> | null> {
+    const found = await this.responses
+      .findOne({ _id: id, released_file_ids: { $exists: true } }, { form_id: 1, released_file_ids: 1 })
+      .lean<Pick<ResponseRecord, 'form_id' | 'released_file_ids'>>();
+    return found?.released_file_ids?.length ? found : null;
+  }
+
+  /** Forgets dropped files once erased (or found named again); the field goes when none is left. */
+  async forgetReleased(id: Types.ObjectId, fileIds: Types.ObjectId[]): Promise<void> {
+    await this.responses.updateOne({ _id: id }, { $pullAll: { released_file_ids: fileIds } }, { timestamps: false });
+    await this.responses.updateOne(
+      { _id: id, released_file_ids: { $size: 0 } },
+      { $unset: { released_file_ids: 1 } },
+      { timestamps: false },
+    );
+  }
+
+  /** Up to `limit` ids of responses changed before `cutoff` whose dropped files wait for erasure (a lost job). */
+  idsWithReleasedFilesBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.idsWhere({ released_file_ids: { $exists: true }, updated_at: { $lt: cutoff } }, limit);
   }
 
   /** Marks those not deleted yet as deleted (retention, a deleted form's responses). */
@@ -175,14 +199,17 @@ export class ResponsesRepository {
     return toPage(rows, query.limit);
   }
 
+  /** New data and files; `released` (files the old data named, the new does not) wait for their erasure. */
   updateData(
     id: Types.ObjectId,
     data: Record<string, unknown>,
     fileIds: Types.ObjectId[] | undefined,
+    released: Types.ObjectId[] = [],
   ): Promise<ResponseRecord | null> {
     const files = fileIds ? { $set: { data, file_ids: fileIds } } : { $set: { data }, $unset: { file_ids: 1 } };
+    const release = released.length ? { $addToSet: { released_file_ids: { $each: released } } } : {};
     return this.responses
-      .findOneAndUpdate({ _id: id, ...LIVE }, files, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: id, ...LIVE }, { ...files, ...release }, { returnDocument: 'after' })
       .lean<ResponseRecord>();
   }
 }

@@ -11,7 +11,12 @@ import { EventsService } from '../events/events.service.js';
 import { FilesService } from '../files/files.service.js';
 import type { FormField } from '../forms/form-field.types.js';
 import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
-import { type ResponseQuery, type ResponseRecord, ResponsesRepository } from './responses.repository.js';
+import {
+  type ErasureView,
+  type ResponseQuery,
+  type ResponseRecord,
+  ResponsesRepository,
+} from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
@@ -35,7 +40,7 @@ interface Submission {
 type NamedFiles = Types.ObjectId[] | undefined;
 
 /** What the steps of an erasure are told of each response being erased (never its data). */
-export type ErasedResponse = Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids'>;
+export type ErasedResponse = ErasureView;
 
 /** A step of another feature that runs for each batch of responses before their documents go. */
 export type BeforeRemoval = (responses: ErasedResponse[]) => Promise<void>;
@@ -146,7 +151,11 @@ export class ResponsesService implements OnModuleInit {
     return response;
   }
 
-  /** Re-validates against the version the response was submitted to; `form_version` never changes. */
+  /**
+   * Re-validates against the version the response was submitted to; `form_version` never changes.
+   * Files the new data no longer names are recorded as released; `response.updated` starts the
+   * erasure of those no other response names.
+   */
   async update(id: Types.ObjectId, body: unknown): Promise<ResponseRecord> {
     const data = submittedData(body);
     const current = await this.get(id);
@@ -165,7 +174,7 @@ export class ResponsesService implements OnModuleInit {
       type: EventType.ResponseUpdated,
       entityId: payload.response_id,
       payload,
-      write: () => this.responses.updateData(id, data, files),
+      write: () => this.responses.updateData(id, data, files, dropped(current.file_ids, files)),
       happened: (response) => response !== null,
     });
     if (!updated) throw ApiError.notFound('Response');
@@ -190,6 +199,11 @@ export class ResponsesService implements OnModuleInit {
       happened: (response) => response !== null,
     });
     if (!deleted) throw ApiError.notFound('Response');
+  }
+
+  /** The response unless it is deleted (or erased, or never was): what a job reads when it runs. */
+  findLive(id: Types.ObjectId): Promise<ResponseRecord | null> {
+    return this.responses.findById(id);
   }
 
   /** Whether the response is live, deleted and waiting for its erasure, or gone (erased or never there). */
@@ -218,13 +232,39 @@ export class ResponsesService implements OnModuleInit {
     await beforeRemoval?.(found);
     await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
     await this.files.eraseUnlessNamed(
-      found.flatMap((response) => response.file_ids ?? []),
+      found.flatMap((response) => [...(response.file_ids ?? []), ...(response.released_file_ids ?? [])]),
       (fileId, formId) => this.responses.namesFile(fileId, foundIds, formId),
     );
     const removed = await this.responses.removeMany(foundIds);
     const slots = found.map((response) => this.forms.releaseResponseSlot(response.form_id));
     await Promise.all(removed === found.length ? slots : []);
     return removed;
+  }
+
+  /**
+   * Erases the files a `PATCH` dropped from the response that no response names now (one named again
+   * meanwhile stays), then forgets them. Answers how many files were erased.
+   */
+  async eraseReleasedFiles(id: Types.ObjectId): Promise<number> {
+    const found = await this.responses.releasedFiles(id);
+    if (!found?.released_file_ids) return 0;
+    const released = found.released_file_ids;
+    const erased = await this.files.eraseUnlessNamed(released, (fileId, formId) =>
+      this.responses.namesFile(fileId, [], formId),
+    );
+    await this.responses.forgetReleased(id, released);
+    return erased;
+  }
+
+  /** Finishes erasures of dropped files that were cut short: responses changed before `cutoff`. */
+  eraseReleasedFilesBefore(cutoff: Date, batchSize: number): Promise<number> {
+    return drainInBatches(
+      () => this.responses.idsWithReleasedFilesBefore(cutoff, batchSize),
+      async (batch) => {
+        for (const id of batch) await this.eraseReleasedFiles(id);
+        return batch.length;
+      },
+    );
   }
 
   /** Erases every response of a form, `batchSize` at a time; `afterBatch` runs after each batch. */
@@ -320,6 +360,12 @@ export class ResponsesService implements OnModuleInit {
       ? { response_id: existing._id.toHexString() }
       : null;
   }
+}
+
+/** The files `before` named that `after` does not. */
+function dropped(before: Types.ObjectId[] | undefined, after: NamedFiles): Types.ObjectId[] {
+  const kept = new Set((after ?? []).map((id) => id.toHexString()));
+  return (before ?? []).filter((id) => !kept.has(id.toHexString()));
 }
 
 /** Step one: the body is `{ data: { … } }` and nothing else (checked by hand: this is the hot path). */

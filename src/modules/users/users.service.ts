@@ -97,6 +97,13 @@ export class UsersService implements OnModuleInit {
     return emails.filter((email) => !members.has(normalizeEmail(email)));
   }
 
+  /** The name and email of a user of the current tenant, or null when there is no such user (any more). */
+  async contactOf(userId: string): Promise<{ name: string; email: string } | null> {
+    const [id] = toObjectIds([userId]);
+    const user = id ? await this.users.findById(id) : null;
+    return user ? { name: user.name, email: user.email } : null;
+  }
+
   /** The email of a user of the current tenant, or null when there is no such user. */
   async emailOf(userId: string): Promise<string | null> {
     const [id] = toObjectIds([userId]);
