@@ -7,7 +7,15 @@ import { type Connection, mongo, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
 import { RetentionService } from '../../src/modules/erasure/retention.service.js';
-import { addMember, adminHeaders, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
+import {
+  addMember,
+  adminHeaders,
+  bearer,
+  createForm,
+  createTenant,
+  operatorInviteToken,
+  type SignedInUser,
+} from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { storedBlobs } from '../support/stored-blobs.js';
@@ -243,6 +251,52 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       expect(released).toBe(0);
       const current = await api.http.get(`/api/v1/responses/${changed}`).set(owner.headers).expect(200);
       expect(current.body.data).toEqual({ email: 'a@example.com', attachment: replacement });
+    });
+  });
+
+  describe('removing a member', () => {
+    it("erases their name and email from the audit log's payloads; the envelopes stay, redacted", async () => {
+      const tag = randomBytes(6).toString('hex');
+      const email = `leaver-${tag}@acme.test`;
+      const name = `Leaver ${tag}`;
+      // An owner's invitation to them (an audit entry with their address and name), then their joining.
+      await api.http.post('/api/v1/invitations').set(owner.headers).send({ email, role: 'owner' }).expect(201);
+      const joined = await api.http
+        .post('/api/v1/auth/invitations/accept')
+        .set('x-tenant-id', 'acme')
+        .send({ token: await operatorInviteToken(api, 'acme', email, 'owner'), name, password: 'password-123' })
+        .expect(201);
+      const leaverId: string = joined.body.user.user_id;
+      const leaver = { headers: bearer(joined.body.access_token as string) };
+      // An invitation they send: their name is its inviter.
+      await api.http
+        .post('/api/v1/invitations')
+        .set(leaver.headers)
+        .send({ email: `guest-${tag}@example.com`, role: 'viewer' })
+        .expect(201);
+      const stored = () => db().collection('events').find({ tenant_id: 'acme' }).toArray();
+      const holding = async () =>
+        (await stored()).filter((event) => [email, name].some((needle) => EJSON.stringify(event).includes(needle)));
+      expect((await holding()).map((event) => event.event_type).sort()).toEqual([
+        'invitation.created',
+        'invitation.created',
+        'user.registered',
+      ]);
+
+      await api.http.delete(`/api/v1/users/${leaverId}`).set(owner.headers).expect(204);
+
+      expect(await eventually(holding, (left) => left.length === 0)).toEqual([]);
+      const trail = await api.http.get('/api/v1/events').query({ entity_id: leaverId }).set(owner.headers).expect(200);
+      expect(trail.body.data).toEqual([
+        expect.objectContaining({
+          event_type: 'user.registered',
+          redacted: true,
+          payload: { user_id: leaverId, role: 'owner' },
+        }),
+      ]);
+      const sent = (await stored()).find((event) => event.payload?.email === `guest-${tag}@example.com`);
+      expect(sent).toMatchObject({ user_id: leaverId, redacted: true, payload: { role: 'viewer' } });
+      expect(sent?.payload).not.toHaveProperty('inviter');
     });
   });
 

@@ -35,6 +35,12 @@ export class ErasureEventsListener {
     return this.queueErasure(event, 'form');
   }
 
+  /** A removed member's name and email leave the audit log's payloads. */
+  @OnEvent(EventType.UserRemoved, RAISE_LISTENER_ERRORS)
+  memberRemoved(event: EventEnvelope): Promise<void> {
+    return this.queueErasure(event, 'member');
+  }
+
   private async queueErasure(event: EventEnvelope, kind: ErasureJob['kind']): Promise<void> {
     this.redis.assertAvailable();
     await this.queue.add(

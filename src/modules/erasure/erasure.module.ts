@@ -8,6 +8,7 @@ import { FilesModule } from '../files/files.module.js';
 import { FormsModule } from '../forms/forms.module.js';
 import { ResponsesModule } from '../responses/responses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { TenantJobsEraser } from '../../infrastructure/queue/tenant-jobs-eraser.js';
 import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
 import { RetentionService } from './retention.service.js';
@@ -32,6 +33,7 @@ import { RetentionRunsRepository } from './retention-runs.repository.js';
     FilesModule,
     ExportsModule,
     TenantsModule,
+    UsersModule,
   ],
   providers: [
     ErasureEventsListener,

@@ -23,6 +23,8 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob, ErasureO
       switch (job.data.kind) {
         case 'form':
           return await this.erasure.eraseForm(id);
+        case 'member':
+          return await this.erasure.eraseMember(job.data.id);
         case 'response-files':
           return await this.erasure.eraseReleasedFiles(id);
         default:

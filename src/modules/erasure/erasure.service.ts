@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { EventsService } from '../events/events.service.js';
 import { ExportsService } from '../exports/exports.service.js';
 import { FilesService } from '../files/files.service.js';
 import { FormsService } from '../forms/forms.service.js';
 import { type ErasedResponse, ResponsesService } from '../responses/responses.service.js';
+import { UsersService } from '../users/users.service.js';
 import type { ErasureOutcome } from './erasure.types.js';
 
 /** Thrown when asked to erase something that was never deleted: a bug, never retried. */
@@ -32,6 +34,8 @@ export class ErasureService {
     private readonly forms: FormsService,
     private readonly files: FilesService,
     private readonly exports: ExportsService,
+    private readonly users: UsersService,
+    private readonly auditLog: EventsService,
     config: AppConfigService,
   ) {
     this.batchSize = config.erasure.batchSize;
@@ -45,6 +49,16 @@ export class ErasureService {
     const erased = await this.responses.erase(id, (found) => this.eraseExportsHolding(found));
     this.logger.log({ msg: 'response erased', response_id: id.toHexString(), erased });
     return { responses: erased ? 1 : 0, exports: 0, files: 0, form: false };
+  }
+
+  /** A removed member's name and email, from the audit log's payloads (the envelopes stay, `redacted`). */
+  async eraseMember(userId: string): Promise<ErasureOutcome> {
+    if (await this.users.exists(userId)) {
+      throw new NotDeletedError(`User ${userId} is still a member; refusing to erase them`);
+    }
+    const redacted = await this.auditLog.redactMember(userId);
+    this.logger.log({ msg: 'removed member erased from the audit log', user_id: userId, redacted });
+    return { responses: 0, exports: 0, files: 0, form: false, redacted };
   }
 
   /** The files a `PATCH` dropped from a response, unless another response names them. */

@@ -13,11 +13,20 @@ export const EventType = {
   InvitationCreated: 'invitation.created',
   /** Internal: the reset email is as durable as any event; its token is minted when the email is sent. */
   PasswordResetRequested: 'user.password_reset_requested',
+  /**
+   * Internal: a member was removed; the erasure of their name and email from the audit log's payloads
+   * follows in the background. Its payload is the user's id only.
+   */
+  UserRemoved: 'user.removed',
 } as const;
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-const INTERNAL_EVENT_TYPES: EventType[] = [EventType.InvitationCreated, EventType.PasswordResetRequested];
+const INTERNAL_EVENT_TYPES: EventType[] = [
+  EventType.InvitationCreated,
+  EventType.PasswordResetRequested,
+  EventType.UserRemoved,
+];
 
 /** The contract's event types: what webhooks may subscribe to. */
 export const PUBLIC_EVENT_TYPES: EventType[] = Object.values(EventType).filter(
@@ -40,6 +49,6 @@ export interface EventEnvelope<Payload extends object = Record<string, unknown>>
   entity_id: string;
   payload: Payload;
   metadata: { request_id?: string; source: 'api' | 'worker' };
-  /** Present (true) once the respondent data its payload carried was erased; the envelope stays. */
+  /** Present (true) once the personal data its payload carried (answers, a member's name and email) was erased; the envelope stays. */
   redacted?: true;
 }

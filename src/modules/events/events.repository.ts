@@ -5,7 +5,7 @@ import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { type EventEnvelope, type EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
+import { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
 import { OutboxEntry, StoredEvent } from './event.schema.js';
 
 const OUTBOX_REMOVAL_LINGER_MS = 200;
@@ -148,6 +148,39 @@ export class EventsRepository {
     const result = await this.events.updateMany(
       { entity_id: { $in: entityIds }, 'payload.data': { $exists: true } },
       { $unset: { 'payload.data': 1 }, $set: { redacted: true } },
+    );
+    return result.modifiedCount;
+  }
+
+  /**
+   * Erases a removed member's name and email from the payloads that carry them: the invitations that
+   * brought them in (sent to their address before they joined), the invitations they sent (their
+   * name as the inviter), and last their `user.registered`, where their address is read from (so a
+   * rerun after a crash finds it). Envelopes stay, marked `redacted`. Answers how many were changed.
+   */
+  async redactMember(userId: string): Promise<number> {
+    const registered = await this.events
+      .find({ entity_id: userId, event_type: EventType.UserRegistered }, { payload: 1, timestamp: 1 })
+      .lean<Pick<StoredEvent, 'payload' | 'timestamp'>[]>()
+      .exec();
+    let redacted = 0;
+    for (const { payload, timestamp } of registered) {
+      if (typeof payload.email !== 'string') continue;
+      redacted += await this.redact(
+        { event_type: EventType.InvitationCreated, 'payload.email': payload.email, timestamp: { $lte: timestamp } },
+        ['email', 'name'],
+      );
+    }
+    redacted += await this.redact({ event_type: EventType.InvitationCreated, user_id: userId }, ['inviter']);
+    redacted += await this.redact({ event_type: EventType.UserRegistered, entity_id: userId }, ['email', 'name']);
+    return redacted;
+  }
+
+  private async redact(filter: Record<string, unknown>, fields: string[]): Promise<number> {
+    const paths = fields.map((field) => `payload.${field}`);
+    const result = await this.events.updateMany(
+      { ...filter, $or: paths.map((path) => ({ [path]: { $exists: true } })) },
+      { $unset: Object.fromEntries(paths.map((path) => [path, 1])), $set: { redacted: true } },
     );
     return result.modifiedCount;
   }

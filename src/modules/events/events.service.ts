@@ -22,6 +22,11 @@ export class EventsService {
     return this.events.redactEntities(entityIds);
   }
 
+  /** Erases a removed member's name and email from the audit log's payloads; answers how many envelopes changed. */
+  redactMember(userId: string): Promise<number> {
+    return this.events.redactMember(userId);
+  }
+
   /** Erases a batch of the tenant's audit entries older than `cutoff`; answers how many. */
   eraseOlderThan(cutoff: Date, limit: number): Promise<number> {
     return this.events.eraseOlderThan(cutoff, limit);

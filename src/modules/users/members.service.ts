@@ -6,6 +6,8 @@ import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lo
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { EventDispatcherService } from '../events/event-dispatcher.service.js';
+import { EventType } from '../events/event.types.js';
 import { SessionsService } from './sessions.service.js';
 import { type UserRecord, UsersRepository } from './users.repository.js';
 
@@ -20,6 +22,7 @@ export class MembersService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsService,
     private readonly lock: StoreLock,
+    private readonly events: EventDispatcherService,
   ) {}
 
   /** Owner only. The member's tokens stop working: they carry the old role. */
@@ -37,7 +40,10 @@ export class MembersService {
     });
   }
 
-  /** An owner removes anyone; any member may leave. The last owner can do neither. */
+  /**
+   * An owner removes anyone; any member may leave. The last owner can do neither. The removal emits
+   * `user.removed` (internal), which starts the erasure of their name and email from the audit log.
+   */
   async remove(id: Types.ObjectId): Promise<void> {
     const userId = id.toHexString();
     const actor = TenantContext.actor();
@@ -48,7 +54,14 @@ export class MembersService {
       if (!leaving) await this.assertActingOwner();
       const member = await this.find(id);
       if (member.role === 'owner') await this.assertAnotherOwner();
-      if (!(await this.users.remove(id))) throw ApiError.notFound('User');
+      const removed = await this.events.emitWith({
+        type: EventType.UserRemoved,
+        entityId: userId,
+        payload: { user_id: userId },
+        write: () => this.users.remove(id),
+        happened: (done) => done,
+      });
+      if (!removed) throw ApiError.notFound('User');
       await this.sessions.revoked(userId);
     });
   }

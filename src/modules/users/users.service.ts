@@ -42,6 +42,11 @@ export class UsersService implements OnModuleInit {
     this.entities.register([EventType.UserRegistered, EventType.PasswordResetRequested], (ids) =>
       this.users.changedAt(ids),
     );
+    // Removal deletes the document: a user still there was not removed.
+    this.entities.registerDeletion([EventType.UserRemoved], async (ids) => {
+      const present = await this.users.changedAt(ids);
+      return new Map([...present.keys()].map((id) => [id, null]));
+    });
   }
 
   /** Self-service sign-up: only where the tenant's owner opened registration, as its `signup_role`. */
@@ -102,6 +107,11 @@ export class UsersService implements OnModuleInit {
     const [id] = toObjectIds([userId]);
     const user = id ? await this.users.findById(id) : null;
     return user ? { name: user.name, email: user.email } : null;
+  }
+
+  /** Whether the user is (still) a member of the current tenant. */
+  async exists(userId: string): Promise<boolean> {
+    return (await this.contactOf(userId)) !== null;
   }
 
   /** The email of a user of the current tenant, or null when there is no such user. */
