@@ -7,6 +7,7 @@ import { type Connection, mongo, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
 import { RetentionService } from '../../src/modules/erasure/retention.service.js';
+import { TenantErasureService } from '../../src/modules/erasure/tenant-erasure.service.js';
 import {
   addMember,
   adminHeaders,
@@ -87,6 +88,7 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_BACKOFF_MS: '50',
       ERASURE_BATCH_SIZE: '5',
+      TENANT_ERASURE_WAIT_MS: '5000',
       WORKER_METRICS_PORT: String(await freePort()),
     });
     api = await createE2eApp();
@@ -564,7 +566,96 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       expect(await snapshotOf('survivor')).toEqual(survivorBefore);
       const gone = await api.http.get('/api/v1/forms').set(tenantOwner.headers);
       expect([gone.status, gone.body.error]).toEqual([404, 'tenant_not_found']);
+
+      // Its id is held back (DELETED_TENANT_ID_HOLD_DAYS, 30): a new tenant cannot take it yet.
+      const recreate = () =>
+        api.http.post('/api/v1/admin/tenants').set(adminHeaders).send({ tenant_id: 'doomed', name: 'Doomed again' });
+      const held = await recreate();
+      expect([held.status, held.body.error]).toEqual([409, 'conflict']);
+      expect(held.body.message).toMatch(/^Tenant id 'doomed' belonged to a deleted tenant; it can be used again from /);
+      const reusableFrom = Date.parse(held.body.message.split(' from ')[1]);
+      expect(Math.round((reusableFrom - Date.now()) / DAY_MS)).toBe(30);
+      await db()
+        .collection('deleted_tenant_ids')
+        .updateOne({ _id: 'doomed' as never }, { $set: { reusable_from: new Date(Date.now() - 1000) } });
+      await recreate().expect(201);
+      expect(Object.keys(await snapshotOf('doomed'))).toEqual(['tenants']);
     });
+
+    it('waits for a job running during the sweep and sweeps again: nothing it writes back is left', async () => {
+      await createTenant(api, 'lingering', { features: { webhooks: true } });
+      const lingeringOwner = await addMember(api, 'lingering');
+      const formId = await createForm(api, lingeringOwner);
+      await api.http
+        .post('/api/v1/webhooks')
+        .set(lingeringOwner.headers)
+        .send({ url: receiver.url('/lingering'), events: ['response.submitted'] })
+        .expect(201);
+      receiver.hold('/lingering', 3_000);
+      await submit('lingering', formId, { email: 'late@example.com' });
+      // The delivery is under way (its answer held back): it records its attempt once the answer comes.
+      await eventually(
+        async () => receiver.received.filter((hit) => hit.path === '/lingering').length,
+        (hits) => hits === 1,
+      );
+
+      await api.http.delete('/api/v1/admin/tenants/lingering').set(adminHeaders).expect(202);
+      await eventually(
+        async () => (await api.http.get('/api/v1/admin/tenants/lingering').set(adminHeaders)).status,
+        (status) => status === 404,
+        30_000,
+      );
+      await eventually(
+        () => queue('webhook').getJobCounts('active'),
+        (counts) => counts.active === 0,
+      );
+      const left: Record<string, number> = {};
+      for (const name of await collectionNames()) {
+        const count = await db().collection(name).countDocuments({ tenant_id: 'lingering' });
+        if (count) left[name] = count;
+      }
+      expect(left).toEqual({});
+    }, 45_000);
+
+    it('fails loudly, to run again, while a job of the tenant still runs after TENANT_ERASURE_WAIT_MS', async () => {
+      await createTenant(api, 'stubborn', { features: { webhooks: true } });
+      const stubbornOwner = await addMember(api, 'stubborn');
+      const formId = await createForm(api, stubbornOwner);
+      await api.http
+        .post('/api/v1/webhooks')
+        .set(stubbornOwner.headers)
+        .send({ url: receiver.url('/stubborn'), events: ['response.submitted'] })
+        .expect(201);
+      receiver.hold('/stubborn', 7_000);
+      await submit('stubborn', formId, { email: 'late@example.com' });
+      await eventually(
+        async () => receiver.received.filter((hit) => hit.path === '/stubborn').length,
+        (hits) => hits === 1,
+      );
+
+      await api.http.delete('/api/v1/admin/tenants/stubborn').set(adminHeaders).expect(202);
+      const erasure = await eventually(
+        async () => queue('housekeeping').getJob('erase-tenant.stubborn'),
+        (job) => (job?.attemptsMade ?? 0) >= 1,
+        15_000,
+      );
+      expect(erasure?.failedReason).toMatch(
+        /^Tenant 'stubborn' still has \d+ documents and 1 running jobs after \d+ sweeps/,
+      );
+      const shown = await api.http.get('/api/v1/admin/tenants/stubborn').set(adminHeaders).expect(200);
+      expect(shown.body.status).toBe('deleting');
+
+      // Once the delivery has ended, the erasure's next run (a retry, or the hourly sweep) finishes.
+      await eventually(
+        () => queue('webhook').getJobCounts('active'),
+        (counts) => counts.active === 0,
+      );
+      expect(await worker.get(TenantErasureService).finishPending()).toBeGreaterThanOrEqual(1);
+      await api.http.get('/api/v1/admin/tenants/stubborn').set(adminHeaders).expect(404);
+      for (const name of await collectionNames()) {
+        expect([name, await db().collection(name).countDocuments({ tenant_id: 'stubborn' })]).toEqual([name, 0]);
+      }
+    }, 45_000);
 
     it('refuses the default tenant and answers 404 for a missing one', async () => {
       const refused = await api.http.delete('/api/v1/admin/tenants/default').set(adminHeaders);

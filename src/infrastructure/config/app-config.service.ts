@@ -117,6 +117,8 @@ export class AppConfigService {
       retentionIntervalMs: this.get('RETENTION_INTERVAL_MS'),
       auditRetentionDays: this.get('AUDIT_RETENTION_DAYS'),
       batchSize: this.get('ERASURE_BATCH_SIZE'),
+      tenantWaitMs: this.get('TENANT_ERASURE_WAIT_MS'),
+      deletedTenantIdHoldDays: this.get('DELETED_TENANT_ID_HOLD_DAYS'),
     };
   }
 

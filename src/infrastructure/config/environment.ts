@@ -313,6 +313,21 @@ export class Environment {
   @Min(1)
   ERASURE_BATCH_SIZE = 500;
 
+  /**
+   * How long (ms) a tenant's erasure keeps sweeping while one of its jobs still runs or documents
+   * reappear, before it fails to be retried.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  TENANT_ERASURE_WAIT_MS = 45_000;
+
+  /** A deleted tenant's id cannot be given to a new tenant for this many days (`409 conflict`). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DELETED_TENANT_ID_HOLD_DAYS = 30;
+
   /** The role migration 001 gives v1 users, who had none. */
   @IsIn(ROLES)
   MIGRATION_V1_ROLE: Role = 'editor';

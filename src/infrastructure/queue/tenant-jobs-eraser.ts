@@ -28,6 +28,22 @@ export class TenantJobsEraser {
     return removed;
   }
 
+  /**
+   * How many of the tenant's jobs a worker is running now, in every queue (`exceptJobId`: the job
+   * asking). Such a job may still write the tenant's documents: its erasure waits for it to end.
+   */
+  async countActive(tenantId: string, exceptJobId?: string): Promise<number> {
+    let active = 0;
+    for (const name of Object.values(QueueName)) {
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      const jobs = await queue.getJobs(['active']);
+      active += jobs.filter(
+        (job) => (job?.data as { tenant_id?: unknown } | undefined)?.tenant_id === tenantId && job.id !== exceptJobId,
+      ).length;
+    }
+    return active;
+  }
+
   private async eraseFrom(queue: Queue, tenantId: string): Promise<number> {
     let removed = 0;
     for (const state of RESTING_STATES) {

@@ -88,7 +88,7 @@ export class HousekeepingProcessor extends ObservedWorkerHost implements OnAppli
       case HousekeepingJob.retention:
         return this.retention.run();
       case HousekeepingJob.eraseTenant:
-        return this.tenantErasure.erase(String(job.data.tenant_id));
+        return this.tenantErasure.erase(String(job.data.tenant_id), job.id);
       default:
         return this.sweep();
     }

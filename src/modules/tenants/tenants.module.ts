@@ -11,6 +11,7 @@ import { AdminTenantsController } from './admin-tenants.controller.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { TenantResolutionGuard } from './tenant-resolution.guard.js';
 import { TenantResolver } from './tenant-resolver.js';
+import { DeletedTenantId, DeletedTenantIdSchema } from './deleted-tenant-id.schema.js';
 import { Tenant, TenantSchema } from './tenant.schema.js';
 import { TenantsRepository } from './tenants.repository.js';
 import { TenantsService } from './tenants.service.js';
@@ -25,7 +26,10 @@ import { TenantController } from './tenant.controller.js';
  */
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: Tenant.name, schema: TenantSchema }]),
+    MongooseModule.forFeature([
+      { name: Tenant.name, schema: TenantSchema },
+      { name: DeletedTenantId.name, schema: DeletedTenantIdSchema },
+    ]),
     AuthModule,
     UsersModule,
     InvitationsModule,

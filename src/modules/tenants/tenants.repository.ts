@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { ResolvedTenant, TenantSettings, TenantStatus } from '../../infrastructure/tenancy/tenant-context.js';
+import { DeletedTenantId } from './deleted-tenant-id.schema.js';
 import { Tenant } from './tenant.schema.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
@@ -19,7 +20,10 @@ const PROJECTION = { _id: 0, tenant_id: 1, name: 1, status: 1, settings: 1, crea
 export class TenantsRepository {
   private readonly defaults: TenantSettings;
 
-  constructor(@InjectModel(Tenant.name) private readonly tenants: Model<Tenant>) {
+  constructor(
+    @InjectModel(Tenant.name) private readonly tenants: Model<Tenant>,
+    @InjectModel(DeletedTenantId.name) private readonly deletedIds: Model<DeletedTenantId>,
+  ) {
     this.defaults = new tenants({ tenant_id: 'defaults', name: 'defaults' }).toObject().settings as TenantSettings;
   }
 
@@ -59,6 +63,24 @@ export class TenantsRepository {
   /** Removes the record of a tenant being deleted (the last step of its erasure); false when gone already. */
   async removeDeleting(tenantId: string): Promise<boolean> {
     return (await this.tenants.deleteOne({ tenant_id: tenantId, status: 'deleting' })).deletedCount === 1;
+  }
+
+  /** Holds an erased tenant's id back from reuse until `reusable_from` (a rerun moves it later). */
+  async holdDeletedId(tenantId: string, reusableFrom: Date): Promise<void> {
+    await this.deletedIds.updateOne(
+      { _id: tenantId },
+      { $set: { deleted_at: new Date(), reusable_from: reusableFrom } },
+      { upsert: true },
+    );
+  }
+
+  /** Until when the id of an erased tenant is held back; null when it is free. */
+  async deletedIdHeldUntil(tenantId: string, now = new Date()): Promise<Date | null> {
+    const held = await this.deletedIds.findOne({ _id: tenantId }).lean<DeletedTenantId>();
+    if (!held) return null;
+    if (held.reusable_from > now) return held.reusable_from;
+    await this.deletedIds.deleteOne({ _id: tenantId, reusable_from: { $lte: now } });
+    return null;
   }
 
   /** Tenants being deleted, for the sweep that finishes an erasure cut short. */

@@ -15,6 +15,8 @@ import type { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** The housekeeping job that erases a deleted tenant (its processor lives with the erasure feature). */
 export const TENANT_ERASURE_JOB = 'erase-tenant';
 
@@ -116,8 +118,16 @@ export class TenantsService {
       .catch((error: Error) => notQueued(error.message));
   }
 
-  /** The last step of a tenant's erasure: its record, and every replica's cached copy of it. */
+  /**
+   * The last step of a tenant's erasure: its id is held back from new tenants for
+   * `DELETED_TENANT_ID_HOLD_DAYS` (before the record goes, so no moment is left when neither
+   * stops a creation), then its record, and every replica's cached copy of it.
+   */
   async removeDeleting(tenantId: string): Promise<boolean> {
+    await this.tenants.holdDeletedId(
+      tenantId,
+      new Date(Date.now() + this.config.erasure.deletedTenantIdHoldDays * DAY_MS),
+    );
     const removed = await this.tenants.removeDeleting(tenantId);
     await this.cacheSync.tenantChanged(tenantId);
     return removed;
@@ -145,6 +155,12 @@ export class TenantsService {
 
   private async insert(input: CreateTenantDto): Promise<TenantRecord> {
     if (await this.tenants.findById(input.tenant_id)) throw this.conflict(input.tenant_id);
+    const heldUntil = await this.tenants.deletedIdHeldUntil(input.tenant_id);
+    if (heldUntil) {
+      throw ApiError.conflict(
+        `Tenant id '${input.tenant_id}' belonged to a deleted tenant; it can be used again from ${heldUntil.toISOString()}`,
+      );
+    }
     try {
       return await this.tenants.create({
         tenant_id: input.tenant_id,
