@@ -5,6 +5,8 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Queue } from 'bullmq';
 import { type Connection, mongo, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { EventEntitiesService } from '../../src/modules/events/event-entities.service.js';
+import { EventType } from '../../src/modules/events/event.types.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
 import { RetentionService } from '../../src/modules/erasure/retention.service.js';
 import { TenantErasureService } from '../../src/modules/erasure/tenant-erasure.service.js';
@@ -285,7 +287,14 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         'user.registered',
       ]);
 
+      const removing = new Date();
+      const removal = () =>
+        TenantContext.runForTenant('acme', () =>
+          api.app.get(EventEntitiesService).happened(EventType.UserRemoved, leaverId, removing),
+        );
+      expect(await removal()).toBe(false);
       await api.http.delete(`/api/v1/users/${leaverId}`).set(owner.headers).expect(204);
+      expect(await removal()).toBe(true);
 
       expect(await eventually(holding, (left) => left.length === 0)).toEqual([]);
       const trail = await api.http.get('/api/v1/events').query({ entity_id: leaverId }).set(owner.headers).expect(200);
@@ -410,12 +419,15 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       expect((await collectionsContaining(ids[0])).filter((name) => name !== 'events')).toEqual([]);
     });
 
-    it('is scheduled once per cluster as a repeatable job', async () => {
+    it('runs on the erasure queue with the sweep of deleted tenants, each scheduled once per cluster', async () => {
       const schedulers = await eventually(
-        () => queue('housekeeping').getJobSchedulers(),
-        (found) => found.some((scheduler) => scheduler.key === 'retention-daily'),
+        () => queue('erasure').getJobSchedulers(),
+        (found) => found.length === 2,
       );
-      expect(schedulers.find((scheduler) => scheduler.key === 'retention-daily')).toMatchObject({ every: 86_400_000 });
+      expect(schedulers.map((scheduler) => [scheduler.key, scheduler.name, scheduler.every]).sort()).toEqual([
+        ['erasure-sweep', 'sweep', 3_600_000],
+        ['retention-daily', 'retention', 86_400_000],
+      ]);
     });
   });
 
@@ -533,8 +545,19 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       expect(Object.keys(await snapshotOf('doomed')).length).toBeGreaterThanOrEqual(8);
       expect(await storedFilesContaining('bytes of doomed')).toHaveLength(1);
 
-      await queue('housekeeping').pause();
+      await queue('erasure').pause();
+      const asked = new Date();
       const accepted = await api.http.delete('/api/v1/admin/tenants/doomed').set(adminHeaders).expect(202);
+      // What the event relay asks before it delivers a pending tenant.deleted again: did it happen?
+      const happened = (tenantId: string) =>
+        TenantContext.runForTenant(tenantId, () =>
+          api.app.get(EventEntitiesService).happened(EventType.TenantDeleted, tenantId, asked),
+        );
+      expect([await happened('doomed'), await happened('survivor'), await happened('never-was')]).toEqual([
+        true,
+        false,
+        true,
+      ]);
       expect(accepted.body.status).toBe('deleting');
       const shown = await api.http.get('/api/v1/admin/tenants/doomed').set(adminHeaders).expect(200);
       expect(shown.body.status).toBe('deleting');
@@ -546,7 +569,7 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         .send({ status: 'active' });
       expect([reactivate.status, reactivate.body.error]).toEqual([409, 'conflict']);
 
-      await queue('housekeeping').resume();
+      await queue('erasure').resume();
       await eventually(
         async () => (await api.http.get('/api/v1/admin/tenants/doomed').set(adminHeaders)).status,
         (status) => status === 404,
@@ -635,7 +658,7 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
 
       await api.http.delete('/api/v1/admin/tenants/stubborn').set(adminHeaders).expect(202);
       const erasure = await eventually(
-        async () => queue('housekeeping').getJob('erase-tenant.stubborn'),
+        async () => queue('erasure').getJob('erase-tenant.stubborn'),
         (job) => (job?.attemptsMade ?? 0) >= 1,
         15_000,
       );

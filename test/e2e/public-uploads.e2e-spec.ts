@@ -115,14 +115,11 @@ describe('anonymous uploads to a published form', () => {
     expect(late.body.details).toEqual([{ field: 'data.cv', message: 'is not a file of this tenant' }]);
   });
 
-  it('schedules the sweep and the daily retention once per cluster as BullMQ job schedulers', async () => {
+  it("schedules the sweep once per cluster as a BullMQ job scheduler (retention is the erasure queue's)", async () => {
     const { getQueueToken } = await import('@nestjs/bullmq');
     const queue = worker.get<import('bullmq').Queue>(getQueueToken('housekeeping'));
     const schedulers = await queue.getJobSchedulers();
     const byKey = schedulers.map((scheduler) => [scheduler.key, scheduler.every]).sort();
-    expect(byKey).toEqual([
-      ['housekeeping-sweep', 3_600_000],
-      ['retention-daily', 86_400_000],
-    ]);
+    expect(byKey).toEqual([['housekeeping-sweep', 3_600_000]]);
   });
 });

@@ -1,16 +1,16 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
-import type { ErasureJob } from './erasure.types.js';
+import { type ErasureJob, type ErasureKind } from './erasure.types.js';
 
 /**
- * A deletion becomes an erasure job: the entity answered 404 already, its data goes in the background.
- * A change of a response, too: the files it dropped go.
+ * Every deletion becomes an erasure job: the entity answered 404 already (the tenant: suspended), its
+ * data goes in the background. A change of a response too: the files it dropped go.
  */
 @Injectable()
 export class ErasureEventsListener {
@@ -41,12 +41,26 @@ export class ErasureEventsListener {
     return this.queueErasure(event, 'member');
   }
 
-  private async queueErasure(event: EventEnvelope, kind: ErasureJob['kind']): Promise<void> {
+  /**
+   * One erasure per tenant at a time, however often it is asked (a fixed job id; asked again after it
+   * failed, it runs again), and removed once done: nothing of the tenant, not even its id, stays in a
+   * queue.
+   */
+  @OnEvent(EventType.TenantDeleted, RAISE_LISTENER_ERRORS)
+  async tenantDeleted(event: EventEnvelope): Promise<void> {
+    const jobId = `erase-tenant.${event.entity_id}`;
+    this.redis.assertAvailable();
+    const failed = await this.queue.getJob(jobId);
+    if (failed && (await failed.isFailed())) return failed.retry();
+    await this.queueErasure(event, 'tenant', { jobId, removeOnComplete: true });
+  }
+
+  private async queueErasure(event: EventEnvelope, kind: ErasureKind, options?: JobsOptions): Promise<void> {
     this.redis.assertAvailable();
     await this.queue.add(
       kind,
       { tenant_id: event.tenant_id, kind, id: event.entity_id },
-      { jobId: jobIdFor(event.event_id, 'erase') },
+      options ?? { jobId: jobIdFor(event.event_id, 'erase') },
     );
   }
 }

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
 import { EventsModule } from '../events/events.module.js';
 import { ExportsModule } from '../exports/exports.module.js';
 import { FilesModule } from '../files/files.module.js';
@@ -9,19 +10,48 @@ import { FormsModule } from '../forms/forms.module.js';
 import { ResponsesModule } from '../responses/responses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { TenantJobsEraser } from '../../infrastructure/queue/tenant-jobs-eraser.js';
-import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
-import { RetentionService } from './retention.service.js';
-import { TenantErasureService } from './tenant-erasure.service.js';
 import { ErasureEventsListener } from './erasure-events.listener.js';
+import { erasureTargetsProvider } from './erasure-targets.js';
 import { ErasureService } from './erasure.service.js';
+import { ResponseErasureService } from './response-erasure.service.js';
 import { RetentionRun, RetentionRunSchema } from './retention-run.schema.js';
 import { RetentionRunsRepository } from './retention-runs.repository.js';
+import { RetentionService } from './retention.service.js';
+import { TenantErasureService } from './tenant-erasure.service.js';
+import { TenantJobsEraser } from './tenant-jobs-eraser.js';
 
 /**
- * Deletion's second half: `response.deleted` and `form.deleted` become `erasure` jobs that remove the
- * data from everywhere it was copied (audit log payloads, files, exports, versions); the daily
- * retention run; and the erasure of a deleted tenant (run by the housekeeping queue).
+ * # Erasure: what happens when something is erased
+ *
+ * Every erasure lives here and runs on one queue, `erasure` (its processor in the worker only).
+ * A deletion answers at once (`404`, or `403 tenant_suspended` for a tenant) and announces itself
+ * with an event; `ErasureEventsListener` turns the event into a job; the job erases the data from
+ * everywhere it was copied, through each feature's tenant-scoped service. Every step can be repeated,
+ * so a job killed at any point and run again (BullMQ retries it) finishes the work, and the scheduled
+ * runs finish what a lost job left.
+ *
+ * | what                    | announced by       | job              | done by                                     |
+ * |-------------------------|--------------------|------------------|---------------------------------------------|
+ * | a response              | `response.deleted` | `response`       | `ResponseErasureService` (its steps)        |
+ * | files a PATCH dropped   | `response.updated` | `response-files` | `ResponseErasureService.eraseReleasedFiles` |
+ * | a form                  | `form.deleted`     | `form`           | `ErasureService.eraseForm`                  |
+ * | a removed member        | `user.removed`     | `member`         | `ErasureService.eraseMember`                |
+ * | a tenant                | `tenant.deleted`   | `tenant`         | `TenantErasureService`                      |
+ * | old responses and audit | schedule (daily)   | `retention`      | `RetentionService`                          |
+ * | tenants left `deleting` | schedule (hourly)  | `sweep`          | `TenantErasureService.finishPending`        |
+ *
+ * - A response's data leaves: its document, its events' payloads in the audit log (envelopes stay,
+ *   `redacted`), export files that may hold it, files only it named, queued jobs (email and webhook
+ *   jobs carry ids and read the data when they run, so they hold none), and every `ErasureTarget`.
+ * - A tenant's: its files' bytes, its jobs in every queue, then every document with its `tenant_id` in
+ *   every collection (`TenantDataEraser`, in src/infrastructure/tenancy/: raw access stays there),
+ *   swept again until a count finds none; its id is held back from new tenants for a while.
+ * - Other places that keep copies (the v1 backups of migration 001) plug in as an `ErasureTarget`
+ *   (erasure-targets.ts): the response, member and tenant erasures call every one.
+ * - A spam expiry (spam erased `spam_retention_days` after it arrived) belongs in `RetentionService`'s
+ *   run per tenant, erasing through `ErasureService` as retention does.
+ * - Not erasure: the hourly housekeeping sweep of expired export files and unused uploads
+ *   (src/modules/housekeeping/).
  */
 @Module({
   imports: [
@@ -36,14 +66,16 @@ import { RetentionRunsRepository } from './retention-runs.repository.js';
     UsersModule,
   ],
   providers: [
+    erasureTargetsProvider,
     ErasureEventsListener,
     ErasureService,
+    ResponseErasureService,
     RetentionRunsRepository,
     RetentionService,
     TenantDataEraser,
     TenantJobsEraser,
     TenantErasureService,
   ],
-  exports: [ErasureService, RetentionService, TenantErasureService],
+  exports: [ErasureService, RetentionService, TenantErasureService, BullModule],
 })
 export class ErasureModule {}

@@ -1,17 +1,32 @@
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 
 /**
- * The erasure of one deleted response or form, queued by its deletion event; of the files a `PATCH`
- * dropped from a response (`response-files`, queued by `response.updated`); or of a removed member's
- * name and email in the audit log (`member`, queued by `user.removed`).
+ * The jobs of the `erasure` queue, by name. Inside one tenant (run in its context, like every tenant
+ * job): `response` (a deleted response), `response-files` (files a `PATCH` dropped), `form` (a
+ * deleted form), `member` (a removed member). Across tenants, in the system's name: `tenant` (a
+ * deleted tenant, whose jobs wait suspended), the scheduled `retention` (daily) and `sweep`
+ * (every `HOUSEKEEPING_INTERVAL_MS`: tenants left `deleting`).
  */
+export const ErasureJobName = {
+  response: 'response',
+  responseFiles: 'response-files',
+  form: 'form',
+  member: 'member',
+  tenant: 'tenant',
+  retention: 'retention',
+  sweep: 'sweep',
+} as const;
+
+export type ErasureKind = 'response' | 'response-files' | 'form' | 'member' | 'tenant';
+
+/** One erasure, queued by the event that announced the deletion; the job's name is its kind. */
 export interface ErasureJob extends TenantJobData {
-  kind: 'response' | 'form' | 'response-files' | 'member';
-  /** The response's, form's or removed member's id (hex). */
+  kind: ErasureKind;
+  /** The response's, form's, removed member's or deleted tenant's id. */
   id: string;
 }
 
-/** What one erasure job removed. */
+/** What one erasure inside a tenant removed. */
 export interface ErasureOutcome {
   responses: number;
   exports: number;

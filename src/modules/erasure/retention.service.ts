@@ -3,7 +3,8 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { type ResolvedTenant, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventsService } from '../events/events.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import { ErasureService, ExportRunningError } from './erasure.service.js';
+import { ErasureService } from './erasure.service.js';
+import { ExportRunningError } from './response-erasure.service.js';
 import { type RetentionRunRecord, RetentionRunsRepository } from './retention-runs.repository.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { TenantJobsEraser } from '../../infrastructure/queue/tenant-jobs-eraser.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
 import { FilesService } from '../files/files.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
+import { TenantJobsEraser } from './tenant-jobs-eraser.js';
 
 /** What erasing a tenant removed. */
 export interface TenantErasureOutcome {
@@ -25,10 +26,10 @@ const MAX_SWEEP_DELAY_MS = 15_000;
 export class TenantNotErasedError extends Error {}
 
 /**
- * Erases a tenant marked `deleting`: the bytes of its files (through the files service, inside the
- * tenant), its jobs in every queue, then every document carrying its `tenant_id` in every collection
- * (system scope: the one erasure that is not done through the tenant-scoped models, and logged as
- * such). A job that was running when the deletion began may write documents back after a sweep, so
+ * Erases a tenant marked `deleting` (queued by `tenant.deleted`): the bytes of its files (through the
+ * files service, inside the tenant), every extra `ErasureTarget`, its jobs in every queue, then every
+ * document carrying its `tenant_id` in every collection the database lists (`TenantDataEraser`,
+ * system scope: the one erasure not done through the tenant-scoped models, and logged as such). A job that was running when the deletion began may write documents back after a sweep, so
  * the erasure sweeps again until no job of the tenant runs and a count over every collection finds
  * nothing, and fails (to be retried) once `TENANT_ERASURE_WAIT_MS` is spent. Only then its record goes, and the id is
  * held back from reuse (see `TenantsService.removeDeleting`). Rerun safely after a crash.
@@ -44,6 +45,7 @@ export class TenantErasureService {
     private readonly files: FilesService,
     private readonly jobs: TenantJobsEraser,
     private readonly documents: TenantDataEraser,
+    @Inject(ERASURE_TARGETS) private readonly targets: ErasureTarget[],
     config: AppConfigService,
   ) {
     this.batchSize = config.erasure.batchSize;
@@ -58,6 +60,7 @@ export class TenantErasureService {
       throw new Error(`Tenant '${tenantId}' is not being deleted; refusing to erase it`);
     this.logger.log({ msg: 'tenant erasure started', tenant_id: tenantId });
     const files = await TenantContext.runForTenant(tenantId, () => this.files.eraseAllOfTenant(this.batchSize));
+    for (const target of this.targets) await target.eraseTenant?.(tenantId);
     const swept = await this.sweepUntilNothingLeft(tenantId, ownJobId);
     const tenant_removed = await this.tenants.removeDeleting(tenantId);
     // Jobs queued a moment ago (an event relayed late) would fail without their tenant: remove them too.

@@ -18,6 +18,11 @@ export const EventType = {
    * follows in the background. Its payload is the user's id only.
    */
   UserRemoved: 'user.removed',
+  /**
+   * Internal: the operator deleted a tenant (it is `deleting` now); the erasure of everything of it
+   * follows in the background. Stored in that tenant's audit log, which its erasure removes too.
+   */
+  TenantDeleted: 'tenant.deleted',
 } as const;
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -26,6 +31,7 @@ const INTERNAL_EVENT_TYPES: EventType[] = [
   EventType.InvitationCreated,
   EventType.PasswordResetRequested,
   EventType.UserRemoved,
+  EventType.TenantDeleted,
 ];
 
 /** The contract's event types: what webhooks may subscribe to. */

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ErasureModule } from '../erasure/erasure.module.js';
 import { ExportsModule } from '../exports/exports.module.js';
 import { FilesModule } from '../files/files.module.js';
 import { HousekeepingProcessor } from './housekeeping.processor.js';
 import { HousekeepingModule } from './housekeeping.module.js';
 
-/** The `housekeeping` queue's processor and its schedules. */
+/** The `housekeeping` queue's processor and its schedule. */
 @Module({
-  imports: [HousekeepingModule, ExportsModule, FilesModule, ErasureModule],
+  imports: [HousekeepingModule, ExportsModule, FilesModule],
   providers: [HousekeepingProcessor],
 })
 export class HousekeepingWorkerModule {}

@@ -1,105 +1,60 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
-import { type RetentionSummary, RetentionService } from '../erasure/retention.service.js';
-import { type TenantErasureOutcome, TenantErasureService } from '../erasure/tenant-erasure.service.js';
+import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
 import { ExportsService } from '../exports/exports.service.js';
 import { FilesService } from '../files/files.service.js';
-import { TENANT_ERASURE_JOB } from '../tenants/tenants.service.js';
 
 export interface HousekeepingResult {
   expired_exports: number;
   unused_uploads: number;
   abandoned_bytes: number;
-  deleted_tenants_erased: number;
 }
 
-/** The job names of the `housekeeping` queue. */
-export const HousekeepingJob = { sweep: 'sweep', retention: 'retention', eraseTenant: TENANT_ERASURE_JOB } as const;
+/** Schedulers earlier releases set on this queue: retention moved to the `erasure` queue. */
+const RETIRED_SCHEDULES = ['retention-daily'];
 
 /**
- * One schedule per recurring job: BullMQ keeps one scheduler per id, however many workers upsert it,
- * so each runs once per interval across the cluster.
- */
-const SCHEDULES = [
-  {
-    id: 'housekeeping-sweep',
-    job: HousekeepingJob.sweep,
-    every: (config: AppConfigService) => config.housekeeping.intervalMs,
-  },
-  {
-    id: 'retention-daily',
-    job: HousekeepingJob.retention,
-    every: (config: AppConfigService) => config.erasure.retentionIntervalMs,
-  },
-];
-const SCHEDULE_RETRY_MS = 30_000;
-
-/**
- * Work of the whole cluster rather than of one tenant, run in the system's name:
- * - `sweep` (every `HOUSEKEEPING_INTERVAL_MS`): export files past `EXPORT_TTL_HOURS`, anonymous
- *   uploads no response used within 24 h, and tenants left `deleting` by a lost job;
- * - `retention` (every `RETENTION_INTERVAL_MS`, daily): responses and audit entries past their time;
- * - `erase-tenant`: the erasure of one deleted tenant, queued by `DELETE /admin/tenants/:tenant_id`.
+ * The cluster's hourly sweep (every `HOUSEKEEPING_INTERVAL_MS`, one run per interval however many
+ * workers run), in the system's name: export files past `EXPORT_TTL_HOURS`, anonymous uploads no
+ * response used within 24 h, and bytes no file record names. Erasures (deletions, retention, deleted
+ * tenants) are the `erasure` queue's (src/modules/erasure/).
  */
 @Processor(QueueName.housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HousekeepingProcessor.name);
-  private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly schedules: RecurringJobs;
 
   constructor(
     private readonly exports: ExportsService,
     private readonly files: FilesService,
-    private readonly retention: RetentionService,
-    private readonly tenantErasure: TenantErasureService,
     private readonly config: AppConfigService,
-    @InjectQueue(QueueName.housekeeping) private readonly queue: Queue,
+    @InjectQueue(QueueName.housekeeping) queue: Queue,
   ) {
     super();
+    this.schedules = new RecurringJobs(queue, this.logger);
   }
 
-  /** Not awaited: with Redis down the worker still starts, and the schedules are set once Redis answers. */
   onApplicationBootstrap(): void {
-    for (const schedule of SCHEDULES) this.schedule(schedule.id, schedule.job, schedule.every(this.config));
+    this.schedules.retire(RETIRED_SCHEDULES);
+    this.schedules.schedule([
+      { id: 'housekeeping-sweep', name: 'sweep', everyMs: this.config.housekeeping.intervalMs },
+    ]);
   }
 
   onApplicationShutdown(): void {
-    for (const retry of this.retries) clearTimeout(retry);
+    this.schedules.stop();
   }
 
-  private schedule(id: string, job: string, every: number): void {
-    this.queue.upsertJobScheduler(id, { every }, { name: job }).catch((error: Error) => {
-      this.logger.warn({ msg: 'housekeeping not scheduled yet; retrying', schedule: id, err: error.message });
-      const retry = setTimeout(() => {
-        this.retries.delete(retry);
-        this.schedule(id, job, every);
-      }, SCHEDULE_RETRY_MS).unref();
-      this.retries.add(retry);
-    });
-  }
-
-  async process(
-    job: Job<{ tenant_id?: string }>,
-  ): Promise<HousekeepingResult | RetentionSummary | TenantErasureOutcome | null> {
-    switch (job.name) {
-      case HousekeepingJob.retention:
-        return this.retention.run();
-      case HousekeepingJob.eraseTenant:
-        return this.tenantErasure.erase(String(job.data.tenant_id), job.id);
-      default:
-        return this.sweep();
-    }
-  }
-
-  private async sweep(): Promise<HousekeepingResult> {
+  /** Every job of this queue is the sweep (jobs an earlier release queued under other names too). */
+  async process(): Promise<HousekeepingResult> {
     const result = {
       expired_exports: await this.exports.eraseExpired(),
       unused_uploads: await this.files.eraseUnusedUploads(),
       abandoned_bytes: await this.files.eraseAbandonedBytes(),
-      deleted_tenants_erased: await this.tenantErasure.finishPending(),
     };
     this.logger.log({ msg: 'housekeeping sweep', ...result });
     return result;

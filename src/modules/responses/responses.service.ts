@@ -7,7 +7,6 @@ import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
-import { EventsService } from '../events/events.service.js';
 import { FilesService } from '../files/files.service.js';
 import type { FormField } from '../forms/form-field.types.js';
 import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
@@ -18,7 +17,6 @@ import {
   ResponsesRepository,
 } from './responses.repository.js';
 import { checkSubmission } from './submission-validator.js';
-import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError, toObjectIds } from '../../infrastructure/database/mongo-values.js';
 
@@ -42,9 +40,6 @@ type NamedFiles = Types.ObjectId[] | undefined;
 /** What the steps of an erasure are told of each response being erased (never its data). */
 export type ErasedResponse = ErasureView;
 
-/** A step of another feature that runs for each batch of responses before their documents go. */
-export type BeforeRemoval = (responses: ErasedResponse[]) => Promise<void>;
-
 /** The response a submission ended with, and whether this submission stored it. */
 interface Stored extends Submitted {
   isNew: boolean;
@@ -58,7 +53,6 @@ export class ResponsesService implements OnModuleInit {
     private readonly files: FilesService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
-    private readonly auditLog: EventsService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -211,104 +205,61 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.lifecycleState(id);
   }
 
-  /** Erases one response completely (see `eraseMany`); false when there was nothing to erase. */
-  async erase(id: Types.ObjectId, beforeRemoval?: BeforeRemoval): Promise<boolean> {
-    return (await this.eraseMany([id], true, beforeRemoval)) === 1;
+  // What an erasure works with (the erasure module runs the steps: src/modules/erasure/): never the data.
+
+  /** These responses, deleted or not, without their data. */
+  erasureViews(ids: Types.ObjectId[]): Promise<ErasedResponse[]> {
+    return this.responses.findManyForErasure(ids);
   }
 
-  /**
-   * Erases responses completely, in steps that can each be repeated after a crash, each one write for
-   * the whole batch: mark them deleted when `markFirst` (so nothing reads or changes them meanwhile;
-   * a deleted form's responses need not be: their form answers 404 already) → remove their
-   * data from their events' payloads → `beforeRemoval` (other features' copies) → erase the files no
-   * other response names → remove the documents → give their slots back to their forms' quotas.
-   * Answers how many were erased.
-   */
-  private async eraseMany(ids: Types.ObjectId[], markFirst: boolean, beforeRemoval?: BeforeRemoval): Promise<number> {
-    const found = await this.responses.findManyForErasure(ids);
-    if (found.length === 0) return 0;
-    const foundIds = found.map((response) => response._id);
-    if (markFirst) await this.responses.markManyDeleted(foundIds);
-    await beforeRemoval?.(found);
-    await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
-    await this.files.eraseUnlessNamed(
-      found.flatMap((response) => [...(response.file_ids ?? []), ...(response.released_file_ids ?? [])]),
-      (fileId, formId) => this.responses.namesFile(fileId, foundIds, formId),
-    );
-    const removed = await this.responses.removeMany(foundIds);
-    const slots = found.map((response) => this.forms.releaseResponseSlot(response.form_id));
-    await Promise.all(removed === found.length ? slots : []);
+  /** Marks those not deleted yet as deleted: nothing reads or changes them from now on. */
+  markManyDeleted(ids: Types.ObjectId[]): Promise<void> {
+    return this.responses.markManyDeleted(ids);
+  }
+
+  /** Whether a response not in `except` names the file (within `formId` when the file is bound to one). */
+  namesFile(fileId: Types.ObjectId, except: Types.ObjectId[], formId: Types.ObjectId | null): Promise<boolean> {
+    return this.responses.namesFile(fileId, except, formId);
+  }
+
+  /** Removes the documents for good and gives their slots back to their forms' quotas; answers how many went. */
+  async removeErased(responses: ErasedResponse[]): Promise<number> {
+    const removed = await this.responses.removeMany(responses.map((response) => response._id));
+    // A rerun after a crash between the two steps finds fewer: their slots were given back already.
+    if (removed === responses.length) {
+      await Promise.all(responses.map((response) => this.forms.releaseResponseSlot(response.form_id)));
+    }
     return removed;
   }
 
-  /**
-   * Erases the files a `PATCH` dropped from the response that no response names now (one named again
-   * meanwhile stays), then forgets them. Answers how many files were erased.
-   */
-  async eraseReleasedFiles(id: Types.ObjectId): Promise<number> {
-    const found = await this.responses.releasedFiles(id);
-    if (!found?.released_file_ids) return 0;
-    const released = found.released_file_ids;
-    const erased = await this.files.eraseUnlessNamed(released, (fileId, formId) =>
-      this.responses.namesFile(fileId, [], formId),
-    );
-    await this.responses.forgetReleased(id, released);
-    return erased;
+  /** The files a `PATCH` dropped from the response (deleted or not), with its form; null when none. */
+  releasedFiles(id: Types.ObjectId): Promise<Pick<ResponseRecord, 'form_id' | 'released_file_ids'> | null> {
+    return this.responses.releasedFiles(id);
   }
 
-  /** Finishes erasures of dropped files that were cut short: responses changed before `cutoff`. */
-  eraseReleasedFilesBefore(cutoff: Date, batchSize: number): Promise<number> {
-    return drainInBatches(
-      () => this.responses.idsWithReleasedFilesBefore(cutoff, batchSize),
-      async (batch) => {
-        for (const id of batch) await this.eraseReleasedFiles(id);
-        return batch.length;
-      },
-    );
+  /** Forgets dropped files once they were erased (or found named again). */
+  forgetReleasedFiles(id: Types.ObjectId, fileIds: Types.ObjectId[]): Promise<void> {
+    return this.responses.forgetReleased(id, fileIds);
   }
 
-  /** Erases every response of a form, `batchSize` at a time; `afterBatch` runs after each batch. */
-  async eraseAllOfForm(
-    formId: Types.ObjectId,
-    batchSize: number,
-    afterBatch?: (erased: number) => Promise<void>,
-  ): Promise<number> {
-    return this.eraseInBatches(() => this.responses.idsOfForm(formId, batchSize), false, afterBatch);
+  /** Up to `limit` ids of the form's responses, deleted ones included (the form's erasure). */
+  idsOfForm(formId: Types.ObjectId, limit: number): Promise<Types.ObjectId[]> {
+    return this.responses.idsOfForm(formId, limit);
   }
 
-  /** Erases the tenant's responses created before `cutoff` (retention), oldest first. */
-  eraseCreatedBefore(cutoff: Date, batchSize: number, beforeRemoval?: BeforeRemoval): Promise<number> {
-    return this.eraseInBatches(
-      () => this.responses.idsCreatedBefore(cutoff, batchSize),
-      true,
-      undefined,
-      beforeRemoval,
-    );
+  /** Up to `limit` ids of responses created before `cutoff`, oldest first (retention). */
+  idsCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.responses.idsCreatedBefore(cutoff, limit);
   }
 
-  /** Finishes erasures that were cut short: responses deleted before `cutoff` but still stored. */
-  eraseDeletedBefore(cutoff: Date, batchSize: number, beforeRemoval?: BeforeRemoval): Promise<number> {
-    return this.eraseInBatches(
-      () => this.responses.idsDeletedBefore(cutoff, batchSize),
-      false,
-      undefined,
-      beforeRemoval,
-    );
+  /** Up to `limit` ids of responses deleted before `cutoff` and still stored (an erasure cut short). */
+  idsDeletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.responses.idsDeletedBefore(cutoff, limit);
   }
 
-  private eraseInBatches(
-    nextBatch: () => Promise<Types.ObjectId[]>,
-    markFirst: boolean,
-    afterBatch?: (erased: number) => Promise<void>,
-    beforeRemoval?: BeforeRemoval,
-  ): Promise<number> {
-    let erased = 0;
-    return drainInBatches(nextBatch, async (batch) => {
-      const count = await this.eraseMany(batch, markFirst, beforeRemoval);
-      erased += count;
-      await afterBatch?.(erased);
-      return count;
-    });
+  /** Up to `limit` ids of responses changed before `cutoff` whose dropped files still wait (a lost job). */
+  idsWithReleasedFilesBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.responses.idsWithReleasedFilesBefore(cutoff, limit);
   }
 
   /**

@@ -5,7 +5,7 @@ import { AuthModule } from '../../infrastructure/auth/auth.module.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { TenantDirectory } from '../../infrastructure/tenancy/tenant-directory.js';
 import { FormsModule } from '../forms/forms.module.js';
-import { HousekeepingModule } from '../housekeeping/housekeeping.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { FormEmbeddingOrigins } from './form-embedding-origins.js';
 import { AdminTenantsController } from './admin-tenants.controller.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
@@ -34,7 +34,7 @@ import { TenantController } from './tenant.controller.js';
     UsersModule,
     InvitationsModule,
     FormsModule,
-    HousekeepingModule,
+    EventsModule,
   ],
   controllers: [AdminTenantsController, TenantController],
   providers: [

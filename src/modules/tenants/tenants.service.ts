@@ -1,12 +1,11 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
-import { QueueName } from '../../infrastructure/queue/queue-names.js';
-import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { EventDispatcherService } from '../events/event-dispatcher.service.js';
+import { EventEntitiesService } from '../events/event-entities.service.js';
+import { EventType } from '../events/event.types.js';
 import { type InvitationRequest, InvitationsService } from '../invitations/invitations.service.js';
 import type { InvitationRecord } from '../invitations/invitations.types.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
@@ -17,11 +16,8 @@ import { type TenantRecord, TenantsRepository } from './tenants.repository.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The housekeeping job that erases a deleted tenant (its processor lives with the erasure feature). */
-export const TENANT_ERASURE_JOB = 'erase-tenant';
-
 @Injectable()
-export class TenantsService {
+export class TenantsService implements OnModuleInit {
   private readonly logger = new Logger(TenantsService.name);
 
   constructor(
@@ -29,9 +25,21 @@ export class TenantsService {
     private readonly cacheSync: TenantCacheSync,
     private readonly invitations: InvitationsService,
     private readonly config: AppConfigService,
-    @InjectQueue(QueueName.housekeeping) private readonly housekeeping: Queue,
-    private readonly redis: RedisAvailability,
+    private readonly events: EventDispatcherService,
+    private readonly entities: EventEntitiesService,
   ) {}
+
+  onModuleInit(): void {
+    // A deletion happened when the tenant is `deleting` since the event, or erased already.
+    this.entities.registerDeletion([EventType.TenantDeleted], async (ids) => {
+      const states = new Map<string, Date | null>();
+      for (const id of ids) {
+        const tenant = await this.tenants.findById(id);
+        if (tenant) states.set(id, tenant.status === 'deleting' ? tenant.updated_at : null);
+      }
+      return states;
+    });
+  }
 
   /**
    * v1 clients send no tenant: the default one must always exist. `DEFAULT_TENANT_REGISTRATION`, when
@@ -90,32 +98,29 @@ export class TenantsService {
   }
 
   /**
-   * Suspends the tenant for good (`status: "deleting"`, on every replica at once) and queues the job
-   * that erases all its data and then its record. Answers the tenant as it is now. Without Redis the
-   * job is not queued, but the hourly housekeeping sweep erases every tenant left `deleting`.
+   * Suspends the tenant for good (`status: "deleting"`, on every replica at once) and announces it
+   * with `tenant.deleted` (internal, durable like every event): the erasure module erases all its data
+   * and then its record (src/modules/erasure/). Answers the tenant as it is now. Asking again (an
+   * erasure that failed) announces it again.
    */
   async delete(tenantId: string): Promise<TenantRecord> {
     if (tenantId === this.config.tenancy.defaultTenantId) {
       throw ApiError.conflict('The default tenant serves clients that name no tenant; it cannot be deleted');
     }
     const tenant = await this.get(tenantId);
-    const deleting =
-      tenant.status === 'deleting' ? tenant : ((await this.tenants.update(tenantId, { status: 'deleting' })) ?? tenant);
+    const deleting = await TenantContext.runForTenant(tenant, () =>
+      this.events.emitWith({
+        type: EventType.TenantDeleted,
+        entityId: tenantId,
+        payload: { tenant_id: tenantId },
+        write: () => this.tenants.update(tenantId, { status: 'deleting' }),
+        happened: (updated) => updated !== null,
+      }),
+    );
+    if (!deleting) throw ApiError.notFound('Tenant');
     await this.cacheSync.tenantChanged(tenantId);
     this.logger.log({ msg: 'tenant deletion requested', tenant_id: tenantId });
-    await this.queueErasure(tenantId);
     return deleting;
-  }
-
-  /** Without Redis (checked first: a queue call would wait for it), the hourly sweep runs the erasure instead. */
-  private async queueErasure(tenantId: string): Promise<void> {
-    const notQueued = (reason: string) =>
-      this.logger.warn({ msg: 'tenant erasure not queued; the housekeeping sweep will run it', reason });
-    if (!this.redis.isAvailable()) return notQueued('Redis unavailable');
-    await this.housekeeping
-      // Removed once done: nothing of the tenant, not even its id, stays in a queue.
-      .add(TENANT_ERASURE_JOB, { tenant_id: tenantId }, { jobId: `erase-tenant.${tenantId}`, removeOnComplete: true })
-      .catch((error: Error) => notQueued(error.message));
   }
 
   /**

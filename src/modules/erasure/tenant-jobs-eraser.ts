@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JobType, Queue } from 'bullmq';
-import { QueueName } from './queue-names.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
 
 /** Every state a job can rest in; active jobs are locked by a worker and finish (or fail) first. */
 const RESTING_STATES: JobType[] = ['waiting', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'];

@@ -1,0 +1,35 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
+import { ErasureJobName } from './erasure.types.js';
+
+/**
+ * The `erasure` queue's recurring jobs, one run per interval across the cluster: `retention`
+ * (`RETENTION_INTERVAL_MS`, daily) and `sweep` (`HOUSEKEEPING_INTERVAL_MS`, hourly: tenants left
+ * `deleting` by a lost or failed job). Set by every worker at start-up.
+ */
+@Injectable()
+export class ErasureSchedules implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly schedules: RecurringJobs;
+
+  constructor(
+    @InjectQueue(QueueName.erasure) queue: Queue,
+    private readonly config: AppConfigService,
+  ) {
+    this.schedules = new RecurringJobs(queue, new Logger(ErasureSchedules.name));
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedules.schedule([
+      { id: 'retention-daily', name: ErasureJobName.retention, everyMs: this.config.erasure.retentionIntervalMs },
+      { id: 'erasure-sweep', name: ErasureJobName.sweep, everyMs: this.config.housekeeping.intervalMs },
+    ]);
+  }
+
+  onApplicationShutdown(): void {
+    this.schedules.stop();
+  }
+}

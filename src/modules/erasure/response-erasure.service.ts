@@ -1,0 +1,163 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Types } from 'mongoose';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
+import { EventsService } from '../events/events.service.js';
+import { ExportsService } from '../exports/exports.service.js';
+import { FilesService } from '../files/files.service.js';
+import { type ErasedResponse, ResponsesService } from '../responses/responses.service.js';
+import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
+
+/**
+ * An export of the form is being written and may hold a response being erased: the erasure stops
+ * before the response's document goes and is retried (the daily run finishes it at the latest).
+ */
+export class ExportRunningError extends Error {}
+
+/** How a batch is erased: marked deleted first (retention, one response), and whether exports are looked at. */
+interface BatchOptions {
+  markFirst: boolean;
+  /** A deleted form's exports are all erased after its responses: no need to look at each. */
+  exports: boolean;
+}
+
+/**
+ * The erasure of responses: every place a response's data was copied to, in the current tenant,
+ * through each feature's tenant-scoped service. One batch goes in steps that can each be repeated
+ * after a crash (a rerun finds what is left), each one write for the whole batch:
+ * 1. mark them deleted, unless they are (from then on nothing reads or changes them);
+ * 2. the audit log: their data leaves their events' payloads (the envelopes stay, `redacted`); webhook
+ *    jobs read the envelope when they deliver, email jobs read the response when they send, so no
+ *    queued job keeps a copy;
+ * 3. export files that may hold them: those of their forms' exports completed since they were
+ *    created (the export answers `410 export_expired`); a run under way fails the erasure, to retry;
+ * 4. files they named (or a `PATCH` dropped) that no other response names;
+ * 5. every extra `ErasureTarget` (erasure-targets.ts);
+ * 6. the documents, and their slots back to their forms' quotas.
+ */
+@Injectable()
+export class ResponseErasureService {
+  private readonly logger = new Logger(ResponseErasureService.name);
+  private readonly batchSize: number;
+  /** A run that started longer ago than a job may last has ended (or was stopped): it writes nothing. */
+  private readonly jobTimeoutMs: number;
+
+  constructor(
+    private readonly responses: ResponsesService,
+    private readonly auditLog: EventsService,
+    private readonly exports: ExportsService,
+    private readonly files: FilesService,
+    @Inject(ERASURE_TARGETS) private readonly targets: ErasureTarget[],
+    config: AppConfigService,
+  ) {
+    this.batchSize = config.erasure.batchSize;
+    this.jobTimeoutMs = config.queue.jobTimeoutMs;
+  }
+
+  /** One response (deleted or not); false when there was nothing to erase. */
+  async eraseOne(id: Types.ObjectId): Promise<boolean> {
+    return (await this.eraseBatch([id], { markFirst: true, exports: true })) === 1;
+  }
+
+  /** Every response of a deleted form, a batch at a time; `afterBatch` runs after each. */
+  eraseAllOfForm(formId: Types.ObjectId, afterBatch?: (erased: number) => Promise<void>): Promise<number> {
+    return this.eraseBatches(
+      () => this.responses.idsOfForm(formId, this.batchSize),
+      { markFirst: false, exports: false },
+      afterBatch,
+    );
+  }
+
+  /** Retention: the tenant's responses created before `cutoff`, oldest first. */
+  eraseCreatedBefore(cutoff: Date): Promise<number> {
+    return this.eraseBatches(() => this.responses.idsCreatedBefore(cutoff, this.batchSize), {
+      markFirst: true,
+      exports: true,
+    });
+  }
+
+  /** Erasures cut short: responses deleted before `cutoff` but still stored. */
+  eraseDeletedBefore(cutoff: Date): Promise<number> {
+    return this.eraseBatches(() => this.responses.idsDeletedBefore(cutoff, this.batchSize), {
+      markFirst: false,
+      exports: true,
+    });
+  }
+
+  /**
+   * The files a `PATCH` dropped from a response that no response names now (one named again meanwhile
+   * stays), then forgotten. Answers how many files were erased.
+   */
+  async eraseReleasedFiles(id: Types.ObjectId): Promise<number> {
+    const found = await this.responses.releasedFiles(id);
+    if (!found?.released_file_ids) return 0;
+    const released = found.released_file_ids;
+    const erased = await this.files.eraseUnlessNamed(released, (fileId, formId) =>
+      this.responses.namesFile(fileId, [], formId),
+    );
+    await this.responses.forgetReleasedFiles(id, released);
+    return erased;
+  }
+
+  /** Dropped files whose erasure job was lost: responses changed before `cutoff`. Answers how many responses. */
+  eraseReleasedFilesBefore(cutoff: Date): Promise<number> {
+    return drainInBatches(
+      () => this.responses.idsWithReleasedFilesBefore(cutoff, this.batchSize),
+      async (batch) => {
+        for (const id of batch) await this.eraseReleasedFiles(id);
+        return batch.length;
+      },
+    );
+  }
+
+  private eraseBatches(
+    nextBatch: () => Promise<Types.ObjectId[]>,
+    options: BatchOptions,
+    afterBatch?: (erased: number) => Promise<void>,
+  ): Promise<number> {
+    let erased = 0;
+    return drainInBatches(nextBatch, async (batch) => {
+      const count = await this.eraseBatch(batch, options);
+      erased += count;
+      await afterBatch?.(erased);
+      return count;
+    });
+  }
+
+  /** The steps of the class comment, for one batch; answers how many documents went. */
+  private async eraseBatch(ids: Types.ObjectId[], options: BatchOptions): Promise<number> {
+    const found = await this.responses.erasureViews(ids);
+    if (found.length === 0) return 0;
+    const foundIds = found.map((response) => response._id);
+    if (options.markFirst) await this.responses.markManyDeleted(foundIds);
+    await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
+    if (options.exports) await this.eraseExportsHolding(found);
+    await this.files.eraseUnlessNamed(
+      found.flatMap((response) => [...(response.file_ids ?? []), ...(response.released_file_ids ?? [])]),
+      (fileId, formId) => this.responses.namesFile(fileId, foundIds, formId),
+    );
+    for (const target of this.targets) {
+      const erased = await target.eraseResponses?.(found);
+      if (erased) this.logger.log({ msg: 'response copies erased', target: target.name, erased });
+    }
+    return this.responses.removeErased(found);
+  }
+
+  /** Step 3: per form, the exports completed since its earliest response of the batch was created. */
+  private async eraseExportsHolding(responses: ErasedResponse[]): Promise<void> {
+    const earliest = new Map<string, { formId: Types.ObjectId; createdAt: Date }>();
+    for (const response of responses) {
+      const seen = earliest.get(response.form_id.toHexString());
+      if (!seen || response.created_at < seen.createdAt) {
+        earliest.set(response.form_id.toHexString(), { formId: response.form_id, createdAt: response.created_at });
+      }
+    }
+    const liveRunsSince = new Date(Date.now() - this.jobTimeoutMs);
+    for (const { formId, createdAt } of earliest.values()) {
+      const { erased, running } = await this.exports.eraseFilesThatMayHold(formId, createdAt, liveRunsSince);
+      if (erased)
+        this.logger.log({ msg: 'export files erased with a response', form_id: formId.toHexString(), erased });
+      if (running) throw new ExportRunningError(`An export of form ${formId.toHexString()} is running; retrying later`);
+    }
+  }
+}
