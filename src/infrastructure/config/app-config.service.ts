@@ -61,6 +61,7 @@ export class AppConfigService {
       jwtSecret: this.get('JWT_SECRET'),
       jwtExpiresInSeconds: this.get('JWT_EXPIRES_IN_SECONDS'),
       adminApiKey: this.get('ADMIN_API_KEY'),
+      queueDashboardReadOnly: this.get('QUEUE_DASHBOARD_READ_ONLY'),
       sessionCacheTtlMs: this.get('SESSION_CACHE_TTL_MS'),
     };
   }

@@ -106,6 +106,11 @@ export class Environment {
   @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
   ADMIN_API_KEY!: string;
 
+  /** The queue dashboard only shows (no retry, clean, promote, add or remove) unless this is false. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  QUEUE_DASHBOARD_READ_ONLY = true;
+
   @Matches(/^[a-z0-9-]{3,63}$/, { message: 'must be 3-63 characters of a-z 0-9 -' })
   DEFAULT_TENANT_ID = 'default';
 

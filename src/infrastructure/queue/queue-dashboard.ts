@@ -12,14 +12,18 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /**
  * The queue dashboard (jobs per state, retries, payloads) at /admin/queues, for operators: the admin
- * key goes in `X-Admin-Key`, or as the password of HTTP Basic auth so a browser can open it.
+ * key goes in `X-Admin-Key`, or as the password of HTTP Basic auth so a browser can open it. Read-only
+ * by default (`QUEUE_DASHBOARD_READ_ONLY`).
  */
 export async function mountQueueDashboard(app: NestFastifyApplication): Promise<void> {
-  const matches = secretMatcher(app.get(AppConfigService).auth.adminApiKey);
+  const { adminApiKey, queueDashboardReadOnly } = app.get(AppConfigService).auth;
+  const matches = secretMatcher(adminApiKey);
   const queues = Object.values(QueueName).map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
   const board = new FastifyAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
-  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+  // Read-only unless the operator opts out: the admin key then only shows jobs, it cannot remove them.
+  const adapterOptions = { readOnlyMode: queueDashboardReadOnly };
+  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, adapterOptions)), serverAdapter: board });
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {

@@ -39,7 +39,8 @@ export interface EventEnvelope<Payload extends object = Record<string, unknown>>
   user_id: string | null;
   entity_id: string;
   payload: Payload;
-  metadata: { request_id?: string; source: 'api' | 'worker' };
+  /** `request_id` is the server's own id of the request; `client_request_id` the caller's `X-Request-ID`. */
+  metadata: { request_id?: string; client_request_id?: string; source: 'api' | 'worker' };
   /** Present (true) once the respondent data its payload carried was erased; the envelope stays. */
   redacted?: true;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { ClsServiceManager } from 'nestjs-cls';
+import { currentRequestIds } from '../../infrastructure/cls/request-ids.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
@@ -94,12 +94,14 @@ export class FilesService {
       this.logger.error({ msg: 'file bytes missing from storage', file_id: id.toHexString() });
       throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.NotFound, "The file's bytes are no longer stored");
     });
-    const requestId = ClsServiceManager.getClsService().getId();
+    // The stream fails after the request's context is gone: its ids are taken now.
+    const ids = currentRequestIds();
     content.once('error', (error) => {
       this.logger.error({
         msg: 'file download failed while streaming',
         file_id: id.toHexString(),
-        reqId: requestId,
+        reqId: ids?.request_id,
+        clientReqId: ids?.client_request_id,
         err: error,
       });
     });
