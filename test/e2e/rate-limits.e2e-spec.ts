@@ -9,11 +9,32 @@ const LIMITS = {
   TRUST_PROXY: '1',
   RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '3',
   RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '2',
+  RATE_LIMIT_PUBLIC_UPLOADS_PER_MINUTE: '3',
   RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE: '4',
   RATE_LIMIT_RESET_EMAILS_PER_HOUR: '2',
   LOGIN_MAX_FAILURES_PER_EMAIL: '3',
   LOGIN_MAX_ATTEMPTS_PER_IP: '5',
 };
+
+const WITH_FILE = [
+  { key: 'email', type: 'email', label: 'Email', required: true },
+  { key: 'cv', type: 'file', label: 'CV' },
+];
+
+/**
+ * `count` spellings of one ObjectId that differ only in the case of its hex letters (the id parser
+ * takes any case): the id as created, all upper case, then one more letter upper-cased each time.
+ */
+function caseVariants(id: string, count: number): string[] {
+  const letters = [...id].flatMap((char, index) => (/[a-f]/.test(char) ? [index] : []));
+  const spellings = [id, id.toUpperCase()];
+  for (let upper = 1; spellings.length < count; upper += 1) {
+    spellings.push(
+      [...id].map((char, index) => (letters.slice(0, upper).includes(index) ? char.toUpperCase() : char)).join(''),
+    );
+  }
+  return spellings;
+}
 
 describe('rate limits (429 rate_limited with Retry-After, counted in Redis)', () => {
   let redis: RunningRedis;
@@ -72,6 +93,43 @@ describe('rate limits (429 rate_limited with Retry-After, counted in Redis)', ()
     const answers = [await read('203.0.113.60'), await read('203.0.113.60'), await read('203.0.113.60')];
     expect(statuses(answers)).toEqual([200, 200, 429]);
     await read('203.0.113.61').expect(200);
+  });
+
+  it('counts a form id as the server reads it: case variants of one id share every per-form counter', async () => {
+    // An id with at least three hex letters, so that four distinct spellings of it exist.
+    let caseFormId = await createForm(api, owner, { title: 'Case', fields: WITH_FILE });
+    while ((caseFormId.match(/[a-f]/g) ?? []).length < 3) {
+      caseFormId = await createForm(api, owner, { title: 'Case', fields: WITH_FILE });
+    }
+    const spellings = caseVariants(caseFormId, 4);
+    expect(new Set(spellings).size).toBe(4);
+    const client = '203.0.113.90';
+    const anonymous = { 'x-tenant-id': 'acme', 'x-forwarded-for': client };
+
+    const submitted = [];
+    for (const spelling of spellings) submitted.push(await submit(spelling, client));
+    // Limit 3: the fourth spelling is the same form, not a fresh counter.
+    expect(statuses(submitted)).toEqual([201, 201, 201, 429]);
+
+    const uploaded = [];
+    for (const spelling of spellings) {
+      uploaded.push(
+        await api.http
+          .post(`/api/v1/forms/${spelling}/files`)
+          .set(anonymous)
+          .attach('file', Buffer.from('cv'), { filename: 'cv.txt', contentType: 'text/plain' }),
+      );
+    }
+    expect(statuses(uploaded)).toEqual([201, 201, 201, 429]);
+
+    const read = [];
+    for (const spelling of spellings.slice(0, 3)) {
+      read.push(await api.http.get(`/api/v1/forms/${spelling}/public`).set(anonymous));
+    }
+    expect(statuses(read)).toEqual([200, 200, 429]);
+    // Only the three counted submissions were stored.
+    const stored = await api.http.get(`/api/v1/forms/${caseFormId}/responses`).set(owner.headers).expect(200);
+    expect(stored.body.data).toHaveLength(3);
   });
 
   it('counts register, accept and password-reset calls per client IP together', async () => {
