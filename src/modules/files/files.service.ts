@@ -118,10 +118,15 @@ export class FilesService {
     return this.upload(upload, this.maxBytes, formId);
   }
 
-  /** Which of `ids` (hex) a response to `formId` may name: the tenant's files, bound to no other form. */
-  async usableIn(formId: Types.ObjectId, ids: string[]): Promise<Set<string>> {
+  /**
+   * Which of `ids` (hex) a response to `formId` may name. An anonymous submission (no token) may name
+   * only files uploaded to that very form: never a member's upload or an export, which the erasure of
+   * that response (spam, say) would otherwise take with it. A member (a token) may also name the
+   * tenant's files bound to no form, as members always could; never another form's uploads.
+   */
+  async usableIn(formId: Types.ObjectId, ids: string[], namedBy: 'member' | 'anonymous'): Promise<Set<string>> {
     const valid = toObjectIds(ids);
-    return valid.length ? this.files.usableIn(formId, valid) : new Set();
+    return valid.length ? this.files.usableIn(formId, valid, namedBy === 'member') : new Set();
   }
 
   /** Called before the response that names them is stored: a used upload is never swept. */
