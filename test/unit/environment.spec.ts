@@ -70,7 +70,7 @@ describe('validateEnvironment', () => {
   it('takes the anonymous upload allowance and the credential failure limits with their defaults, positive only', () => {
     expect(validateEnvironment(valid)).toMatchObject({
       PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY: 1_073_741_824,
-      PASSWORD_CHANGE_MAX_FAILURES_PER_USER: 10,
+      PASSWORD_CHANGE_MAX_FAILURES: 10,
       PASSWORD_CHANGE_RATE_WINDOW_SECONDS: 900,
       ADMIN_KEY_MAX_FAILURES_PER_IP: 10,
       ADMIN_KEY_RATE_WINDOW_SECONDS: 60,
@@ -83,7 +83,7 @@ describe('validateEnvironment', () => {
       ['PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY', '0'],
       ['PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY', '1GB'],
       ['PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY', String(2 ** 60)],
-      ['PASSWORD_CHANGE_MAX_FAILURES_PER_USER', '0'],
+      ['PASSWORD_CHANGE_MAX_FAILURES', '0'],
       ['ADMIN_KEY_MAX_FAILURES_PER_IP', '-1'],
       ['ADMIN_KEY_RATE_WINDOW_SECONDS', '1.5'],
     ]) {

@@ -153,7 +153,7 @@ export class AppConfigService {
   /** Failed password changes per user, and failed admin keys per client IP, each in its own window. */
   get credentialFailureLimits() {
     return {
-      passwordChangeFailuresPerUser: this.get('PASSWORD_CHANGE_MAX_FAILURES_PER_USER'),
+      passwordChangeFailuresPerUser: this.get('PASSWORD_CHANGE_MAX_FAILURES'),
       passwordChangeWindowSeconds: this.get('PASSWORD_CHANGE_RATE_WINDOW_SECONDS'),
       adminKeyFailuresPerIp: this.get('ADMIN_KEY_MAX_FAILURES_PER_IP'),
       adminKeyWindowSeconds: this.get('ADMIN_KEY_RATE_WINDOW_SECONDS'),

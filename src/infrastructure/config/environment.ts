@@ -348,7 +348,7 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  PASSWORD_CHANGE_MAX_FAILURES_PER_USER = 10;
+  PASSWORD_CHANGE_MAX_FAILURES = 10;
 
   @Type(() => Number)
   @IsInt()
