@@ -49,8 +49,13 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
     (await storedBlobs(api.app)).filter((blob) => blob.bytes.includes(needle)).map((blob) => blob.key);
   const queue = (name: string) => worker.get<Queue>(getQueueToken(name));
 
-  const submit = async (tenant: string, formId: string, data: Record<string, unknown>) =>
-    (await api.http.post(`/api/v1/forms/${formId}/submit`).set('x-tenant-id', tenant).send({ data }).expect(201)).body
+  const submit = async (
+    tenant: string,
+    formId: string,
+    data: Record<string, unknown>,
+    headers: Record<string, string> = { 'x-tenant-id': tenant },
+  ) =>
+    (await api.http.post(`/api/v1/forms/${formId}/submit`).set(headers).send({ data }).expect(201)).body
       .response_id as string;
 
   const publicUpload = async (tenant: string, formId: string, content: string) =>
@@ -174,8 +179,9 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         .attach('file', Buffer.from('shared bytes'), { filename: 'shared.txt', contentType: 'text/plain' })
         .expect(201);
       const fileId: string = shared.body.file_id;
-      const first = await submit('acme', formId, { email: 'a@example.com', attachment: fileId });
-      const second = await submit('acme', formId, { email: 'b@example.com', attachment: fileId });
+      // Only a member may name a member's upload (an anonymous submission may name uploads to its form only).
+      const first = await submit('acme', formId, { email: 'a@example.com', attachment: fileId }, editor.headers);
+      const second = await submit('acme', formId, { email: 'b@example.com', attachment: fileId }, editor.headers);
 
       await api.http.delete(`/api/v1/responses/${first}`).set(editor.headers).expect(204);
       await eventually(

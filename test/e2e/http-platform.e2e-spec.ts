@@ -112,7 +112,7 @@ describe('HTTP platform', () => {
     expect(Object.keys(submit)).toEqual(expect.arrayContaining(['400', '401', '403', '404', '413', '414', '503']));
     expect(submit['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
     const adminList = paths['/api/v1/admin/tenants'].get.responses;
-    expect(Object.keys(adminList)).toEqual(expect.arrayContaining(['200', '400', '401', '503']));
+    expect(Object.keys(adminList)).toEqual(expect.arrayContaining(['200', '400', '401', '429', '503']));
     expect(Object.keys(adminList)).not.toContain('404');
     expect(adminList['200'].content['application/json'].schema).toEqual({
       type: 'object',

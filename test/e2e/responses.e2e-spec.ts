@@ -172,20 +172,23 @@ describe('submissions and responses', () => {
     ]);
   });
 
-  it('accepts a file_id of the same tenant only', async () => {
+  it("accepts a member's file_id of the same tenant only, from a member", async () => {
     const upload = await api.http
       .post('/api/v1/files')
       .set(owner.headers)
       .attach('file', Buffer.from('cv'), 'cv.txt')
       .expect(201);
-    await submit(formId, { ...validData, cv: upload.body.file_id }).expect(201);
+    await submit(formId, { ...validData, cv: upload.body.file_id }, owner.headers).expect(201);
+    // An anonymous submission may name only an upload to that form: a member's file answers like a missing one.
+    const anonymous = await submit(formId, { ...validData, cv: upload.body.file_id });
+    expect(anonymous.body.details).toEqual([{ field: 'data.cv', message: 'is not a file of this tenant' }]);
     const globexOwner = await addMember(api, 'globex');
     const foreign = await api.http
       .post('/api/v1/files')
       .set(globexOwner.headers)
       .attach('file', Buffer.from('cv'), 'cv.txt')
       .expect(201);
-    const refused = await submit(formId, { ...validData, cv: foreign.body.file_id });
+    const refused = await submit(formId, { ...validData, cv: foreign.body.file_id }, owner.headers);
     expect(refused.body.details).toEqual([{ field: 'data.cv', message: 'is not a file of this tenant' }]);
   });
 

@@ -145,4 +145,19 @@ export class AppConfigService {
   get mail() {
     return { smtpUrl: this.get('SMTP_URL'), from: this.get('MAIL_FROM') };
   }
+
+  /** Bytes anonymous visitors may upload to one tenant per UTC day. */
+  get publicUploadBytesPerTenantPerDay(): number {
+    return this.get('PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY');
+  }
+
+  /** Failed password changes per user, and failed admin keys per client IP, each in its own window. */
+  get credentialFailureLimits() {
+    return {
+      passwordChangeFailuresPerUser: this.get('PASSWORD_CHANGE_MAX_FAILURES'),
+      passwordChangeWindowSeconds: this.get('PASSWORD_CHANGE_RATE_WINDOW_SECONDS'),
+      adminKeyFailuresPerIp: this.get('ADMIN_KEY_MAX_FAILURES_PER_IP'),
+      adminKeyWindowSeconds: this.get('ADMIN_KEY_RATE_WINDOW_SECONDS'),
+    };
+  }
 }

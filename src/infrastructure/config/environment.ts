@@ -338,6 +338,38 @@ export class Environment {
   @IsInt()
   @Min(1)
   FILE_MAX_BYTES = 10_485_760;
+
+  /**
+   * Bytes anonymous visitors may upload to one tenant per UTC day (1 GiB); beyond it `413`. Reserved
+   * in Redis before the bytes are stored, so parallel uploads cannot all pass it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY = 1_073_741_824;
+
+  /** Wrong `current_password` answers to `POST /auth/password` per user, within the window below. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PASSWORD_CHANGE_MAX_FAILURES = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PASSWORD_CHANGE_RATE_WINDOW_SECONDS = 900;
+
+  /** Wrong or missing admin keys (admin API, queue dashboard) per client IP, within the window below. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ADMIN_KEY_MAX_FAILURES_PER_IP = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ADMIN_KEY_RATE_WINDOW_SECONDS = 60;
 }
 
 /** Validates `process.env`-shaped input; throws a single line naming every bad variable. */
