@@ -88,6 +88,8 @@ describe('pinned delivery', () => {
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
         received.push({ headers: request.headers, body });
+        // A receiver that never answers: only a timeout or the job's own signal ends the request.
+        if (request.url === '/hang') return;
         response.writeHead(request.url === '/moved' ? 302 : 204, { location: 'http://127.0.0.1:1/' }).end();
       });
     });
@@ -95,7 +97,13 @@ describe('pinned delivery', () => {
     port = (server.address() as AddressInfo).port;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 
   it('connects to the checked address with the URL host name in the Host header, whatever DNS says', async () => {
     // The name does not resolve at all: the connection can only have gone to the pinned address.
@@ -111,5 +119,16 @@ describe('pinned delivery', () => {
   it('does not follow redirects: the receiver cannot send a delivery elsewhere', async () => {
     const url = new URL(`http://hooks.invalid:${port}/moved`);
     expect(await postPinned({ url, address: '127.0.0.1', family: 4 }, {}, '{}', 2_000)).toBe(302);
+  });
+
+  it("stops the request when the job's signal fires, well before the delivery timeout", async () => {
+    const url = new URL(`http://hooks.invalid:${port}/hang`);
+    const stop = new AbortController();
+    const started = Date.now();
+    setTimeout(() => stop.abort(new Error('job time limit')), 100);
+    await expect(
+      postPinned({ url, address: '127.0.0.1', family: 4 }, {}, '{}', 20_000, stop.signal),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
