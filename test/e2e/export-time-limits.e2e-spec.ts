@@ -8,6 +8,7 @@ import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.j
 import type { ResponseRecord } from '../../src/modules/responses/responses.repository.js';
 import { FormResponse } from '../../src/modules/responses/response.schema.js';
 import { ResponsesService } from '../../src/modules/responses/responses.service.js';
+import { ExportsService } from '../../src/modules/exports/exports.service.js';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
@@ -23,8 +24,9 @@ describe('exports past their job time limit', () => {
   let api: E2eApp;
   let worker: TestWorker;
   let owner: SignedInUser;
-  /** Forms whose next export runs are made endless, and how many runs of each are still to be. */
-  const slowRuns = new Map<string, number>();
+  type Wrap = (rows: AsyncGenerator<ResponseRecord>) => AsyncGenerator<ResponseRecord>;
+  /** Per form, how its next export runs read their responses (then as usual). */
+  const slowRuns = new Map<string, Wrap[]>();
   let dripped = 0;
   let over = false;
 
@@ -121,10 +123,8 @@ describe('exports past their job time limit', () => {
     const responses = worker.get(ResponsesService);
     const stream = responses.stream.bind(responses);
     jest.spyOn(responses, 'stream').mockImplementation((formId: Types.ObjectId) => {
-      const left = slowRuns.get(formId.toHexString()) ?? 0;
-      if (left === 0) return stream(formId);
-      slowRuns.set(formId.toHexString(), left - 1);
-      return endless(stream(formId));
+      const wrap = slowRuns.get(formId.toHexString())?.shift();
+      return wrap ? wrap(stream(formId)) : stream(formId);
     });
   });
 
@@ -137,7 +137,7 @@ describe('exports past their job time limit', () => {
 
   it('stops a timed-out export and removes its partial file; the retry leaves one complete file', async () => {
     const formId = await formWithResponses('Slow once');
-    slowRuns.set(formId, 1);
+    slowRuns.set(formId, [endless]);
     const started = await api.http
       .post(`/api/v1/forms/${formId}/exports`)
       .set(owner.headers)
@@ -186,7 +186,7 @@ describe('exports past their job time limit', () => {
   it('fails an export whose every attempt timed out, keeps none of its bytes, and frees its form', async () => {
     const before = await storedFileIds();
     const formId = await formWithResponses('Always slow');
-    slowRuns.set(formId, 2);
+    slowRuns.set(formId, [endless, endless]);
     const started = await api.http
       .post(`/api/v1/forms/${formId}/exports`)
       .set(owner.headers)
@@ -214,5 +214,58 @@ describe('exports past their job time limit', () => {
       .send({ format: 'csv' })
       .expect(202);
     expect(await finished(next.body.export_id)).toMatchObject({ status: 'completed', row_count: ROWS });
+  }, 60_000);
+
+  it('keeps one file when a run that outlived its job finishes after its retry', async () => {
+    const formId = await formWithResponses('Overtaken');
+    const queue = worker.get<Queue>(getQueueToken('export'));
+    await queue.pause();
+    try {
+      const started = await api.http
+        .post(`/api/v1/forms/${formId}/exports`)
+        .set(owner.headers)
+        .send({ format: 'csv' })
+        .expect(202);
+      const exportId = new Types.ObjectId(started.body.export_id as string);
+      // The late run reads its rows only once the other one recorded its file: what a run stuck past
+      // its time limit does when its retry finishes first. Run here, in the worker's own service.
+      let overtaken!: () => void;
+      const late = new Promise<void>((resolve) => (overtaken = resolve));
+      let lateReading!: () => void;
+      const lateStarted = new Promise<void>((resolve) => (lateReading = resolve));
+      slowRuns.set(formId, [
+        async function* (rows) {
+          lateReading();
+          await late;
+          yield* rows;
+        },
+      ]);
+      const exportsService = worker.get(ExportsService);
+      const run = () =>
+        TenantContext.runForTenant('acme', () =>
+          exportsService.run(exportId, { signal: new AbortController().signal, lastAttempt: true }),
+        );
+      const lateRun = run();
+      await lateStarted;
+      expect(await run()).toEqual({ row_count: ROWS });
+      overtaken();
+      expect(await lateRun).toEqual({ row_count: ROWS });
+
+      const stored = await storedFileIds();
+      const record = await exportOf(started.body.export_id);
+      expect(record).toMatchObject({ status: 'completed', row_count: ROWS });
+      expect(stored.records).toEqual(stored.exported);
+      expect(stored.chunks).toEqual(stored.exported);
+      // Its queued job, run now, finds the export done and writes nothing more.
+      await queue.resume();
+      const job = await eventually(
+        async () => queue.getJob(`export.${started.body.export_id}`),
+        (found) => found?.finishedOn !== undefined,
+      );
+      expect(job?.returnvalue).toEqual({ row_count: ROWS });
+      expect(await storedFileIds()).toEqual(stored);
+    } finally {
+      await queue.resume();
+    }
   }, 60_000);
 });
