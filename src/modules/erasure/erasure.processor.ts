@@ -17,10 +17,13 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob, ErasureO
     super(config);
   }
 
-  protected async handle(job: Job<ErasureJob>): Promise<ErasureOutcome> {
+  /** A form's erasure stops between batches once `signal` (the job's time limit) fired; its retry resumes it. */
+  protected async handle(job: Job<ErasureJob>, signal: AbortSignal): Promise<ErasureOutcome> {
     const id = new Types.ObjectId(job.data.id);
     try {
-      return job.data.kind === 'form' ? await this.erasure.eraseForm(id) : await this.erasure.eraseResponse(id);
+      return job.data.kind === 'form'
+        ? await this.erasure.eraseForm(id, async () => signal.throwIfAborted())
+        : await this.erasure.eraseResponse(id);
     } catch (error) {
       if (error instanceof NotDeletedError) throw new UnrecoverableError(error.message);
       throw error;

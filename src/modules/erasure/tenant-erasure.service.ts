@@ -35,15 +35,19 @@ export class TenantErasureService {
     this.batchSize = config.erasure.batchSize;
   }
 
-  async erase(tenantId: string): Promise<TenantErasureOutcome | null> {
+  /** `stop` (the job's time limit) ends it between two steps; each step resumes where it stopped. */
+  async erase(tenantId: string, stop?: AbortSignal): Promise<TenantErasureOutcome | null> {
     const tenant = await this.tenants.find(tenantId);
     if (!tenant) return null;
     if (tenant.status !== 'deleting')
       throw new Error(`Tenant '${tenantId}' is not being deleted; refusing to erase it`);
     this.logger.log({ msg: 'tenant erasure started', tenant_id: tenantId });
     const files = await TenantContext.runForTenant(tenantId, () => this.files.eraseAllOfTenant(this.batchSize));
+    stop?.throwIfAborted();
     const jobs = await this.jobs.eraseAll(tenantId);
+    stop?.throwIfAborted();
     const documents = await this.documents.eraseEverywhere(tenantId, this.batchSize);
+    stop?.throwIfAborted();
     const tenant_removed = await this.tenants.removeDeleting(tenantId);
     // Jobs that were running a moment ago have ended by now, keeping the tenant's data: remove them too.
     const outcome = { files, jobs: jobs + (await this.jobs.eraseAll(tenantId)), documents, tenant_removed };
@@ -52,9 +56,9 @@ export class TenantErasureService {
   }
 
   /** Erases every tenant left `deleting` (its job lost, failed, or never queued). */
-  async finishPending(): Promise<number> {
+  async finishPending(stop?: AbortSignal): Promise<number> {
     const pending = await this.tenants.idsDeleting();
-    for (const tenantId of pending) await this.erase(tenantId);
+    for (const tenantId of pending) await this.erase(tenantId, stop);
     return pending.length;
   }
 }

@@ -2,6 +2,7 @@ import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { type RetentionSummary, RetentionService } from '../erasure/retention.service.js';
@@ -44,6 +45,8 @@ const SCHEDULE_RETRY_MS = 30_000;
  *   uploads no response used within 24 h, and tenants left `deleting` by a lost job;
  * - `retention` (every `RETENTION_INTERVAL_MS`, daily): responses and audit entries past their time;
  * - `erase-tenant`: the erasure of one deleted tenant, queued by `DELETE /admin/tenants/:tenant_id`.
+ * Each runs under the job time limit (`QUEUE_JOB_TIMEOUT_MS`) and stops between its steps past it;
+ * every step resumes where the last run stopped, so the retry (or the next run) finishes the work.
  */
 @Processor(QueueName.housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -81,25 +84,37 @@ export class HousekeepingProcessor extends ObservedWorkerHost implements OnAppli
     });
   }
 
-  async process(
+  process(
     job: Job<{ tenant_id?: string }>,
+  ): Promise<HousekeepingResult | RetentionSummary | TenantErasureOutcome | null> {
+    return runWithTimeLimit(job, { timeoutMs: this.config.queue.jobTimeoutMs }, (signal) => this.handle(job, signal));
+  }
+
+  private handle(
+    job: Job<{ tenant_id?: string }>,
+    signal: AbortSignal,
   ): Promise<HousekeepingResult | RetentionSummary | TenantErasureOutcome | null> {
     switch (job.name) {
       case HousekeepingJob.retention:
-        return this.retention.run();
+        return this.retention.run(new Date(), signal);
       case HousekeepingJob.eraseTenant:
-        return this.tenantErasure.erase(String(job.data.tenant_id));
+        return this.tenantErasure.erase(String(job.data.tenant_id), signal);
       default:
-        return this.sweep();
+        return this.sweep(signal);
     }
   }
 
-  private async sweep(): Promise<HousekeepingResult> {
+  /** Four sweeps, each complete in itself: past the time limit the next one waits for the next run. */
+  private async sweep(signal: AbortSignal): Promise<HousekeepingResult> {
+    const step = async (sweep: () => Promise<number>) => {
+      signal.throwIfAborted();
+      return sweep();
+    };
     const result = {
-      expired_exports: await this.exports.eraseExpired(),
-      unused_uploads: await this.files.eraseUnusedUploads(),
-      abandoned_bytes: await this.files.eraseAbandonedBytes(),
-      deleted_tenants_erased: await this.tenantErasure.finishPending(),
+      expired_exports: await step(() => this.exports.eraseExpired()),
+      unused_uploads: await step(() => this.files.eraseUnusedUploads()),
+      abandoned_bytes: await step(() => this.files.eraseAbandonedBytes()),
+      deleted_tenants_erased: await step(() => this.tenantErasure.finishPending(signal)),
     };
     this.logger.log({ msg: 'housekeeping sweep', ...result });
     return result;

@@ -23,8 +23,9 @@ export class ResponseNotificationsService {
   /**
    * Queues one email per recipient when the form asks for notifications. A form deleted since the
    * response arrived notifies nobody; any other failure (the store down) rejects, and the job retries.
+   * Nothing is queued once `stop` (the job's time limit) fired.
    */
-  async fanOut(job: ResponseNotificationJob): Promise<{ recipients: number }> {
+  async fanOut(job: ResponseNotificationJob, stop?: AbortSignal): Promise<{ recipients: number }> {
     const form = await this.forms.find(new Types.ObjectId(job.form_id));
     if (!form?.settings.send_notification) return { recipients: 0 };
     const configured = form.settings.notification_emails;
@@ -36,6 +37,7 @@ export class ResponseNotificationsService {
       response_id: job.response_id,
       fields: Object.entries(job.data).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
     };
+    stop?.throwIfAborted();
     await this.jobs.sendEach(
       recipients.map((to) => ({
         jobId: jobIdFor(job.event_id, 'notify', to),
