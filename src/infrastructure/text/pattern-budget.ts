@@ -4,19 +4,18 @@ import { patternProgramSize } from './linear-pattern.js';
  * How much pattern checking one field, and one submission, may cost. RE2 checks a value in time
  * proportional to the pattern's program size (instructions) times the value's length (characters);
  * the product is the cost, in instruction-characters. On the worst inputs we could construct (big
- * Unicode classes repeated, `(a|aa)+$`, `[a-z]{97}$` against `aaa…!`), re2js takes about 10-25 ns per
+ * Unicode classes repeated, `(a|aa)+$`, `[a-z]{97}$` against `aaa…!`), re2js takes about 10-30 ns per
  * instruction-character (`bench/field-patterns.js` measures it). Values this bounded always run on
- * its bit-state backtracker (it takes inputs up to 262,144 instruction-characters), never its NFA,
- * which costs about twice as much per step.
+ * its bit-state backtracker (used up to 262,144 instruction-characters), the engine measured.
  *
- * Per field, 100,000: the costliest check a form may ask for takes 1-2.5 ms (goal: under 5 ms). It
+ * Per field, 100,000: the costliest check a form may ask for takes 1-3 ms (goal: under 5 ms). It
  * lets a 10,000-character textarea carry a 10-instruction pattern (`^[^<>]*$` is 6) and an email,
  * phone or IBAN pattern (13-57 instructions) any length those values have.
  */
 export const PATTERN_COST_PER_FIELD = 100_000;
 
 /**
- * Per submission, 500,000 (five fields at the per-field limit): about 5-12 ms of pattern checking
+ * Per submission, 500,000 (five fields at the per-field limit): about 5-15 ms of pattern checking
  * on one submission, so a visitor at the rate limit leaves `/health/live` answering well within 50 ms.
  */
 export const PATTERN_COST_PER_SUBMISSION = 500_000;
