@@ -174,6 +174,38 @@ describe('forms', () => {
       });
     });
 
+    it('refuses patterns that would cost more to check than a field or a submission may, on create and update', async () => {
+      // The form that held the event loop for 2.7 s: ten text fields, `[a-z]{97}$`, no max_length.
+      const attack = Array.from({ length: 10 }, (_, index) => ({
+        key: `f${index}`,
+        type: 'text',
+        label: `F${index}`,
+        pattern: '[a-z]{97}$',
+      }));
+      const unbounded = await create({ title: 'Attack', fields: attack });
+      expect(unbounded.status).toBe(400);
+      expect(unbounded.body.error).toBe('validation_failed');
+      expect(unbounded.body.details).toHaveLength(10);
+      expect(unbounded.body.details[9]).toEqual({
+        field: 'fields.9.max_length',
+        message: 'a field with a pattern needs a max_length (at most 1,000 with this pattern)',
+      });
+      const long = await create({
+        title: 'Attack',
+        fields: attack.map((field) => ({ ...field, max_length: 100_000 })),
+      });
+      expect(long.status).toBe(400);
+      expect(long.body.details[0].message).toMatch(/^max_length must be at most 1,000 with this pattern/);
+      const many = await api.http
+        .patch(`/api/v1/forms/${formId}`)
+        .set(owner.headers)
+        .send({ fields: attack.map((field) => ({ ...field, max_length: 1_000 })) });
+      expect(many.status).toBe(400);
+      expect(many.body.details).toEqual([{ field: 'fields', message: expect.stringMatching(/at most 500,000;/) }]);
+      const unchanged = await api.http.get(`/api/v1/forms/${formId}`).set(owner.headers).expect(200);
+      expect(unchanged.body.fields).toEqual(fields);
+    });
+
     it('publishes immutable versions; later edits do not change the published one', async () => {
       const v1 = await api.http.post(`/api/v1/forms/${formId}/publish`).set(owner.headers).expect(200);
       expect(v1.body).toMatchObject({ status: 'published', version: 1 });
