@@ -17,6 +17,8 @@ export const RateLimitName = {
   LoginFailures: 'login-failures',
   /** Reset emails per address of a tenant. */
   ResetEmails: 'reset-emails',
+  /** Invitation emails the members of a tenant send. */
+  Invitations: 'invitations',
 } as const;
 
 export type RateLimitName = (typeof RateLimitName)[keyof typeof RateLimitName];
@@ -67,6 +69,11 @@ export class RateLimitPolicies {
         whenUncounted: 'refuse',
       },
       [RateLimitName.ResetEmails]: { limit: limits.resetEmailsPerHour, windowMs: HOUR_MS, whenUncounted: 'allow' },
+      [RateLimitName.Invitations]: {
+        limit: limits.invitationsPerTenantPerHour,
+        windowMs: HOUR_MS,
+        whenUncounted: 'allow',
+      },
     };
   }
 
