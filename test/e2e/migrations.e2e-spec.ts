@@ -42,14 +42,22 @@ async function snapshot(db: mongo.Db, only?: string[]): Promise<Record<string, s
   return result;
 }
 
-/** The collections' documents with the fields a run stamps with its own time left out. */
+/**
+ * The collections' documents with the fields a run stamps with its own time left out, and a wrapped
+ * password hash cut to its v1 settings (argon2id salts it afresh on every run).
+ */
 async function contents(db: mongo.Db, names: string[]): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const name of names) {
-    result[name] = await db
+    const documents = await db
       .collection(name)
       .find({}, { sort: { _id: 1 }, projection: { migrated_at: 0 } })
       .toArray();
+    result[name] = documents.map((document) =>
+      typeof document.password_hash === 'string'
+        ? { ...document, password_hash: document.password_hash.split('|')[0] }
+        : document,
+    );
   }
   return result;
 }
@@ -97,8 +105,11 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     const done = dryRun.stdout
       .split('\n')
       .filter((line) => line.startsWith('{"migration"'))
-      .map((line) => JSON.parse(line) as { collection?: string; event?: string; would_migrate?: number })
-      .filter((line) => line.event === 'done');
+      .map(
+        (line) =>
+          JSON.parse(line) as { migration: string; collection?: string; event?: string; would_migrate?: number },
+      )
+      .filter((line) => line.event === 'done' && line.migration === '001-add-tenant-id');
     expect(Object.fromEntries(done.map((line) => [line.collection, line.would_migrate]))).toEqual(seeded);
     expect(await snapshot(db)).toEqual(before);
   });
@@ -120,6 +131,8 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     }
     expect(await db.collection('users').countDocuments({ role: 'editor' })).toBe(seeded.users);
     expect(await db.collection('users').countDocuments({ email: /[A-Z]/ })).toBe(0);
+    // No v1 hash is left weak at rest (003), but 001's backup keeps the originals until `finalize 1`.
+    expect(await db.collection('users').countDocuments({ password_hash: /^legacy-argon2id:/ })).toBe(seeded.users);
     const record = await db.collection('migrations').findOne({ _id: 1 as never });
     expect(record).toMatchObject({ name: 'add-tenant-id', status: 'applied', error: null });
     const backups = (record?.state as { collections: Record<string, { backup: string }> }).collections;
@@ -159,6 +172,61 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     }
   }, 60_000);
 
+  it('wraps every v1 password hash in argon2id (003): none stays weak at rest, v1 users still sign in', async () => {
+    await seedLegacy(db, { docs: 150 });
+    const v1 = await db
+      .collection('users')
+      .find({}, { sort: { _id: 1 }, projection: { password_hash: 1 } })
+      .toArray();
+    expect(v1.map((user) => String(user.password_hash).slice(0, 7))).toEqual(['pbkdf2:', 'scrypt:', '$2b$10$']);
+
+    const dryRun = await migrate(['up', '--dry-run']);
+    expect(dryRun.stdout).toContain(
+      '"migration":"003-wrap-legacy-password-hashes","collection":"users","event":"done","would_wrap":3',
+    );
+    const up = await migrate(['up']);
+    expect(up.output).toContain(
+      'done: 001-add-tenant-id, 002-move-local-files-to-gridfs, 003-wrap-legacy-password-hashes',
+    );
+
+    const hashes = async () =>
+      (
+        await db
+          .collection('users')
+          .find({}, { sort: { _id: 1 } })
+          .toArray()
+      ).map((user) => String(user.password_hash));
+    const wrapped = await hashes();
+    wrapped.forEach((hash, index) => {
+      expect(hash).toMatch(/^legacy-argon2id:[^|]+\|\$argon2id\$/);
+      const v1Hash = String(v1[index].password_hash);
+      const v1Digest = v1Hash.startsWith('$2') ? v1Hash.slice(29) : (v1Hash.split('$').at(-1) as string);
+      expect(hash).not.toContain(v1Digest);
+    });
+
+    // down 3 cannot unwrap (argon2id is one-way) and says so; up 3 again changes nothing.
+    const down = await migrate(['down', '3']);
+    expect(down.code).toBe(0);
+    expect(down.output).toContain('wrapped v1 password hashes stay wrapped: argon2id is one-way');
+    expect(await hashes()).toEqual(wrapped);
+    expect((await migrate(['up'])).output).toContain('done: 003-wrap-legacy-password-hashes');
+    expect(await hashes()).toEqual(wrapped);
+
+    const api = await createE2eApp();
+    try {
+      const login = (email: string, password: string) => api.http.post('/api/v1/auth/login').send({ email, password });
+      for (const email of ['user0@example.com', 'user1@example.com', 'user2@example.com']) {
+        const refused = await login(email, 'not-the-v1-password');
+        expect([refused.status, refused.body.error]).toEqual([401, 'invalid_credentials']);
+        await login(email, LEGACY_PASSWORD).expect(200);
+      }
+    } finally {
+      await api.app.close();
+    }
+    // Each sign-in replaced the wrapped hash by a plain argon2id one.
+    expect((await hashes()).every((hash) => hash.startsWith('$argon2id$'))).toBe(true);
+  }, 90_000);
+
   it('rolls back with down 1: every v1 collection byte-identical to before, the migrated ones set aside', async () => {
     await seedLegacy(db, { docs: 200 });
     const original = await snapshot(db, V1_COLLECTIONS);
@@ -170,7 +238,9 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
 
     const down = await migrate(['down', '1']);
 
-    expect(down.output).toContain('done: 002-move-local-files-to-gridfs, 001-add-tenant-id');
+    expect(down.output).toContain(
+      'done: 003-wrap-legacy-password-hashes, 002-move-local-files-to-gridfs, 001-add-tenant-id',
+    );
     expect(await snapshot(db, V1_COLLECTIONS)).toEqual(original);
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
     expect(names.filter((name) => name.includes('_rolledback_')).sort()).toHaveLength(V1_COLLECTIONS.length);
@@ -259,7 +329,7 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     });
     expect(await migrate(['up', '--to', '7'])).toMatchObject({
       code: 1,
-      output: 'migrate failed: there is no migration 7; known: 1, 2\n',
+      output: 'migrate failed: there is no migration 7; known: 1, 2, 3\n',
     });
     expect(await migrate(['down', 'x'])).toMatchObject({
       code: 1,
@@ -295,10 +365,15 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
       expect(await runner.status()).toMatchObject([
         { status: 'applying', error: 'crash after batch 9' },
         { status: 'pending' },
+        { status: 'pending' },
       ]);
       const finished = await runner.up({ output });
-      expect(finished.ran).toEqual(['001-add-tenant-id', '002-move-local-files-to-gridfs']);
-      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20, undefined]);
+      expect(finished.ran).toEqual([
+        '001-add-tenant-id',
+        '002-move-local-files-to-gridfs',
+        '003-wrap-legacy-password-hashes',
+      ]);
+      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20, undefined, undefined]);
       expect(await contents(db, [...V1_COLLECTIONS, 'form_counters'])).toEqual(
         await contents(twin, [...V1_COLLECTIONS, 'form_counters']),
       );
