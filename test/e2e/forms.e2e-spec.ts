@@ -22,9 +22,12 @@ describe('forms', () => {
     useTestEnvironment('forms', { LOG_LEVEL: 'error' });
     api = await createE2eApp();
     for (const type of ['form.created', 'form.updated', 'form.published', 'form.archived']) {
-      api.app.get(EventEmitter2).on(type, (event: EventEnvelope) => events.push(event));
+      api.app.get(EventEmitter2).on(type, (event: EventEnvelope) => {
+        // The quota tests below use tenants of their own.
+        if (event.tenant_id === 'acme') events.push(event);
+      });
     }
-    await createTenant(api, 'acme', { max_forms: 4 });
+    await createTenant(api, 'acme');
     owner = await addMember(api, 'acme');
     const viewerToken = await api.app
       .get(AccessTokenService)
@@ -315,15 +318,37 @@ describe('forms', () => {
     expect(refused.body.error).toBe('form_not_published');
   });
 
-  it('enforces max_forms with 403 quota_exceeded; archived forms do not count', async () => {
-    const list = await api.http.get('/api/v1/forms?status=draft').set(owner.headers).expect(200);
-    expect(list.body.data).toHaveLength(3);
-    await create({ title: 'Fourth' }).expect(201);
-    const over = await create({ title: 'Fifth' });
-    expect(over.status).toBe(403);
-    expect(over.body.error).toBe('quota_exceeded');
-    await api.http.post(`/api/v1/forms/${list.body.data[0].form_id}/archive`).set(owner.headers).expect(200);
-    await create({ title: 'Fifth' }).expect(201);
+  describe('max_forms', () => {
+    const signedInto = async (tenant: string, max_forms: number) => {
+      await createTenant(api, tenant, { max_forms });
+      return addMember(api, tenant);
+    };
+
+    it('answers 403 quota_exceeded at the cap; archiving frees no slot, deleting does', async () => {
+      const member = await signedInto('capped', 2);
+      const first = await create({ title: 'One' }, member.headers).expect(201);
+      await create({ title: 'Two' }, member.headers).expect(201);
+      const over = await create({ title: 'Three' }, member.headers);
+      expect([over.status, over.body.error]).toEqual([403, 'quota_exceeded']);
+      await api.http.post(`/api/v1/forms/${first.body.form_id}/archive`).set(member.headers).expect(200);
+      const afterArchive = await create({ title: 'Three' }, member.headers);
+      expect([afterArchive.status, afterArchive.body.error]).toEqual([403, 'quota_exceeded']);
+      await api.http.delete(`/api/v1/forms/${first.body.form_id}`).set(member.headers).expect(204);
+      await create({ title: 'Three' }, member.headers).expect(201);
+    });
+
+    it('lets exactly one of many parallel creates take the last slot', async () => {
+      const member = await signedInto('racing', 3);
+      await create({ title: 'One' }, member.headers).expect(201);
+      await create({ title: 'Two' }, member.headers).expect(201);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, index) => create({ title: `Race ${index}` }, member.headers)),
+      );
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses).toEqual([201, 403, 403, 403, 403, 403, 403, 403]);
+      const listed = await api.http.get('/api/v1/forms').set(member.headers).expect(200);
+      expect(listed.body.data).toHaveLength(3);
+    });
   });
 
   it('gives every form event the full envelope', () => {

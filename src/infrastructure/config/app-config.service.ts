@@ -76,6 +76,7 @@ export class AppConfigService {
       loginFailuresPerEmail: this.get('LOGIN_MAX_FAILURES_PER_EMAIL'),
       loginsPerIp: this.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
       loginWindowSeconds: this.get('LOGIN_RATE_WINDOW_SECONDS'),
+      invitationsPerTenantPerHour: this.get('RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR'),
     };
   }
 

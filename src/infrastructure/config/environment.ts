@@ -370,6 +370,12 @@ export class Environment {
   @IsInt()
   @Min(1)
   ADMIN_KEY_RATE_WINDOW_SECONDS = 60;
+
+  /** Invitations the tenant's members send per hour (operators' invitations are not counted). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR = 50;
 }
 
 /** Validates `process.env`-shaped input; throws a single line naming every bad variable. */

@@ -21,6 +21,8 @@ export const RateLimitName = {
   PasswordChangeFailures: 'password-change-failures',
   /** Wrong or missing admin keys (admin API, queue dashboard), per client IP. */
   AdminKeyFailures: 'admin-key-failures',
+  /** Invitation emails the members of a tenant send. */
+  Invitations: 'invitations',
 } as const;
 
 export type RateLimitName = (typeof RateLimitName)[keyof typeof RateLimitName];
@@ -81,6 +83,11 @@ export class RateLimitPolicies {
         limit: failures.adminKeyFailuresPerIp,
         windowMs: failures.adminKeyWindowSeconds * 1000,
         whenUncounted: 'refuse',
+      },
+      [RateLimitName.Invitations]: {
+        limit: limits.invitationsPerTenantPerHour,
+        windowMs: HOUR_MS,
+        whenUncounted: 'allow',
       },
     };
   }
