@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InvalidationModule } from './infrastructure/cache/invalidation.module.js';
 import { RequestContextModule } from './infrastructure/cls/request-context.module.js';
 import { AppConfigModule } from './infrastructure/config/app-config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
@@ -17,6 +18,7 @@ import { RedisModule } from './infrastructure/redis/redis.module.js';
     QueueModule,
     MetricsModule,
     MaintenanceModule,
+    InvalidationModule,
   ],
 })
 export class CoreModule {}

@@ -3,13 +3,15 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module.js';
 import { AppLogger } from '../infrastructure/logging/app-logger.js';
 import { createRootLogger } from '../infrastructure/logging/root-logger.js';
-import { configureHttpApp, createFastifyAdapter } from '../infrastructure/http/http-app.js';
+import { configureHttpApp, createFastifyAdapter, trustProxyWarning } from '../infrastructure/http/http-app.js';
 import { loadEnvironmentOrExit } from './environment.js';
 import { closeOnSignals } from './shutdown.js';
 
 export async function bootstrapApi(): Promise<NestFastifyApplication> {
   const environment = loadEnvironmentOrExit();
   const logger = createRootLogger(environment.LOG_LEVEL, 'api');
+  const proxyWarning = trustProxyWarning(environment.TRUST_PROXY);
+  if (proxyWarning) logger.warn(proxyWarning);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
     createFastifyAdapter(logger, {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
 import { getModelToken } from '@nestjs/mongoose';
+import type { Queue } from 'bullmq';
 import { type Model, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
@@ -103,6 +105,58 @@ describe('CSV exports', () => {
     expect([gone.status, JSON.parse(gone.body).error]).toEqual([410, 'export_expired']);
     const record = await api.http.get(`/api/v1/exports/${created.export_id}`).set(owner.headers).expect(200);
     expect(record.body.status).toBe('completed');
+  });
+
+  it('runs one export at a time per form: of parallel requests exactly one answers 202, the rest 409 export_in_progress', async () => {
+    const formId = await createForm(api, owner, { title: 'One at a time' });
+    const otherFormId = await createForm(api, owner, { title: 'Its neighbour' });
+    const queue = worker.get<Queue>(getQueueToken('export'));
+    // Held while the requests race, so "queued" cannot turn into "completed" between two of them.
+    await queue.pause();
+    let answers: { status: number; body: { export_id?: string; error?: string; message?: string } }[];
+    try {
+      answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send({ format: 'csv' }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409, 409, 409, 409, 409, 409, 409]);
+      for (const refused of answers.filter((answer) => answer.status === 409)) {
+        expect(refused.body).toEqual({
+          statusCode: 409,
+          error: 'export_in_progress',
+          message: expect.stringMatching(/queued|starting/),
+        });
+      }
+      // Another form of the tenant is not held up.
+      await requestExport(otherFormId);
+    } finally {
+      await queue.resume();
+    }
+    const accepted = answers.find((answer) => answer.status === 202)?.body.export_id as string;
+    expect(await finished(accepted)).toMatchObject({ status: 'completed' });
+    // Finished: the form takes the next one.
+    const next = await requestExport(formId);
+    expect(await finished(next.export_id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('does not let an export whose job was lost block its form: it is marked failed and a new one starts', async () => {
+    const formId = await createForm(api, owner, { title: 'Lost job' });
+    const queue = worker.get<Queue>(getQueueToken('export'));
+    await queue.pause();
+    try {
+      const lost = await requestExport(formId);
+      await api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send({ format: 'csv' }).expect(409);
+      // As when Redis lost the job, or a crashed worker's job ran out of retries without the export knowing.
+      await (await queue.getJob(`export.${lost.export_id}`))?.remove();
+      const fresh = await requestExport(formId);
+      const before = await api.http.get(`/api/v1/exports/${lost.export_id}`).set(owner.headers).expect(200);
+      expect(before.body).toMatchObject({ status: 'failed', error: 'The export stopped without finishing' });
+      await queue.resume();
+      expect(await finished(fresh.export_id)).toMatchObject({ status: 'completed' });
+    } finally {
+      await queue.resume();
+    }
   });
 
   describe('erasing a response', () => {

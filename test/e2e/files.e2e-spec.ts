@@ -152,7 +152,8 @@ describe('files', () => {
         expect.objectContaining({
           msg: 'file download failed while streaming',
           file_id: fileId,
-          reqId: 'broken-download-1',
+          reqId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          clientReqId: 'broken-download-1',
         }),
       );
     } finally {

@@ -79,11 +79,14 @@ describe('HTTP platform', () => {
     }
   });
 
-  it('echoes a sane caller request id and generates one otherwise', async () => {
-    const echoed = await api.http.get('/health/live').set('x-request-id', 'abc-123');
-    expect(echoed.headers['x-request-id']).toBe('abc-123');
-    const generated = await api.http.get('/health/live').set('x-request-id', 'bad id with spaces');
-    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  it("answers with the server's own request id, whatever id the caller sent", async () => {
+    const sent = await api.http.get('/health/live').set('x-request-id', 'abc-123');
+    expect(sent.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const again = await api.http.get('/health/live').set('x-request-id', 'abc-123');
+    expect(again.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again.headers['x-request-id']).not.toBe(sent.headers['x-request-id']);
+    const insane = await api.http.get('/health/live').set('x-request-id', 'bad id with spaces');
+    expect(insane.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('sends security headers', async () => {
@@ -109,7 +112,7 @@ describe('HTTP platform', () => {
     expect(Object.keys(submit)).toEqual(expect.arrayContaining(['400', '401', '403', '404', '413', '414', '503']));
     expect(submit['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
     const adminList = paths['/api/v1/admin/tenants'].get.responses;
-    expect(Object.keys(adminList)).toEqual(expect.arrayContaining(['200', '400', '401', '503']));
+    expect(Object.keys(adminList)).toEqual(expect.arrayContaining(['200', '400', '401', '429', '503']));
     expect(Object.keys(adminList)).not.toContain('404');
     expect(adminList['200'].content['application/json'].schema).toEqual({
       type: 'object',
@@ -189,5 +192,22 @@ describe('HTTP platform', () => {
       'housekeeping',
       'webhook',
     ]);
+  });
+
+  it('keeps the queue dashboard read-only by default: the admin key can look, not add, clean or retry', async () => {
+    const queues = await api.http.get('/admin/queues/api/queues').set('x-admin-key', TEST_ADMIN_KEY).expect(200);
+    expect(queues.body.queues.every((queue: { readOnlyMode: boolean }) => queue.readOnlyMode)).toBe(true);
+    const waitingBefore = await queues.body.queues.find((queue: { name: string }) => queue.name === 'diagnostics');
+    const writes = [
+      api.http.post('/admin/queues/api/queues/diagnostics/add').send({ name: 'planted', data: {} }),
+      api.http.put('/admin/queues/api/queues/email/clean/completed'),
+      api.http.put('/admin/queues/api/queues/email/retry/failed'),
+      api.http.put('/admin/queues/api/queues/email/empty'),
+    ];
+    for (const write of writes) expect((await write.set('x-admin-key', TEST_ADMIN_KEY)).status).toBe(405);
+    const after = await api.http.get('/admin/queues/api/queues').set('x-admin-key', TEST_ADMIN_KEY).expect(200);
+    expect(after.body.queues.find((queue: { name: string }) => queue.name === 'diagnostics').counts).toEqual(
+      waitingBefore.counts,
+    );
   });
 });

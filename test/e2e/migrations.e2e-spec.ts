@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -5,7 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { NestFactory } from '@nestjs/core';
 import mongoose, { type Connection, mongo } from 'mongoose';
 import { CliModule } from '../../src/cli.module.js';
+import { MigrationFinalizer } from '../../src/infrastructure/migrations/migration-finalizer.js';
 import { MigrationRunner } from '../../src/infrastructure/migrations/migration-runner.js';
+import { V1BackupsService } from '../../src/infrastructure/migrations/v1-backups.service.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { FilesService } from '../../src/modules/files/files.service.js';
 import { LEGACY_PASSWORD, seedLegacy } from '../../scripts/seed-legacy.js';
@@ -28,6 +31,30 @@ async function migrate(args: string[], mongoUrl = process.env.MONGO_URL as strin
   return { code, stdout: run.stdout(), output: run.output() };
 }
 
+/** The CLI as an operator at a terminal runs it: `answer` is typed when it asks. */
+async function migrateAnswering(args: string[], answer: string): Promise<CliRun> {
+  const child = spawn(process.execPath, ['dist/cli.js', 'migrate', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stdin.end(answer);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, output };
+}
+
+/** The collections migration 001 left beside the v1 ones (backups, set-aside copies). */
+async function leftovers(db: mongo.Db): Promise<string[]> {
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
+  return names.filter((name) => /_(backup|rolledback|migrating)_\d{14}$/.test(name)).sort();
+}
+
 /** Every document of every collection, as its exact BSON bytes in `_id` order: equal snapshots are byte-identical. */
 async function snapshot(db: mongo.Db, only?: string[]): Promise<Record<string, string[]>> {
   const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name).sort();
@@ -42,14 +69,22 @@ async function snapshot(db: mongo.Db, only?: string[]): Promise<Record<string, s
   return result;
 }
 
-/** The collections' documents with the fields a run stamps with its own time left out. */
+/**
+ * The collections' documents with the fields a run stamps with its own time left out, and a wrapped
+ * password hash cut to its v1 settings (argon2id salts it afresh on every run).
+ */
 async function contents(db: mongo.Db, names: string[]): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const name of names) {
-    result[name] = await db
+    const documents = await db
       .collection(name)
       .find({}, { sort: { _id: 1 }, projection: { migrated_at: 0 } })
       .toArray();
+    result[name] = documents.map((document) =>
+      typeof document.password_hash === 'string'
+        ? { ...document, password_hash: document.password_hash.split('|')[0] }
+        : document,
+    );
   }
   return result;
 }
@@ -97,8 +132,11 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     const done = dryRun.stdout
       .split('\n')
       .filter((line) => line.startsWith('{"migration"'))
-      .map((line) => JSON.parse(line) as { collection?: string; event?: string; would_migrate?: number })
-      .filter((line) => line.event === 'done');
+      .map(
+        (line) =>
+          JSON.parse(line) as { migration: string; collection?: string; event?: string; would_migrate?: number },
+      )
+      .filter((line) => line.event === 'done' && line.migration === '001-add-tenant-id');
     expect(Object.fromEntries(done.map((line) => [line.collection, line.would_migrate]))).toEqual(seeded);
     expect(await snapshot(db)).toEqual(before);
   });
@@ -120,6 +158,8 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     }
     expect(await db.collection('users').countDocuments({ role: 'editor' })).toBe(seeded.users);
     expect(await db.collection('users').countDocuments({ email: /[A-Z]/ })).toBe(0);
+    // No v1 hash is left weak at rest (003), but 001's backup keeps the originals until `finalize 1`.
+    expect(await db.collection('users').countDocuments({ password_hash: /^legacy-argon2id:/ })).toBe(seeded.users);
     const record = await db.collection('migrations').findOne({ _id: 1 as never });
     expect(record).toMatchObject({ name: 'add-tenant-id', status: 'applied', error: null });
     const backups = (record?.state as { collections: Record<string, { backup: string }> }).collections;
@@ -159,6 +199,61 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     }
   }, 60_000);
 
+  it('wraps every v1 password hash in argon2id (003): none stays weak at rest, v1 users still sign in', async () => {
+    await seedLegacy(db, { docs: 150 });
+    const v1 = await db
+      .collection('users')
+      .find({}, { sort: { _id: 1 }, projection: { password_hash: 1 } })
+      .toArray();
+    expect(v1.map((user) => String(user.password_hash).slice(0, 7))).toEqual(['pbkdf2:', 'scrypt:', '$2b$10$']);
+
+    const dryRun = await migrate(['up', '--dry-run']);
+    expect(dryRun.stdout).toContain(
+      '"migration":"003-wrap-legacy-password-hashes","collection":"users","event":"done","would_wrap":3',
+    );
+    const up = await migrate(['up']);
+    expect(up.output).toContain(
+      'done: 001-add-tenant-id, 002-move-local-files-to-gridfs, 003-wrap-legacy-password-hashes',
+    );
+
+    const hashes = async () =>
+      (
+        await db
+          .collection('users')
+          .find({}, { sort: { _id: 1 } })
+          .toArray()
+      ).map((user) => String(user.password_hash));
+    const wrapped = await hashes();
+    wrapped.forEach((hash, index) => {
+      expect(hash).toMatch(/^legacy-argon2id:[^|]+\|\$argon2id\$/);
+      const v1Hash = String(v1[index].password_hash);
+      const v1Digest = v1Hash.startsWith('$2') ? v1Hash.slice(29) : (v1Hash.split('$').at(-1) as string);
+      expect(hash).not.toContain(v1Digest);
+    });
+
+    // down 3 cannot unwrap (argon2id is one-way) and says so; up 3 again changes nothing.
+    const down = await migrate(['down', '3']);
+    expect(down.code).toBe(0);
+    expect(down.output).toContain('wrapped v1 password hashes stay wrapped: argon2id is one-way');
+    expect(await hashes()).toEqual(wrapped);
+    expect((await migrate(['up'])).output).toContain('done: 003-wrap-legacy-password-hashes');
+    expect(await hashes()).toEqual(wrapped);
+
+    const api = await createE2eApp();
+    try {
+      const login = (email: string, password: string) => api.http.post('/api/v1/auth/login').send({ email, password });
+      for (const email of ['user0@example.com', 'user1@example.com', 'user2@example.com']) {
+        const refused = await login(email, 'not-the-v1-password');
+        expect([refused.status, refused.body.error]).toEqual([401, 'invalid_credentials']);
+        await login(email, LEGACY_PASSWORD).expect(200);
+      }
+    } finally {
+      await api.app.close();
+    }
+    // Each sign-in replaced the wrapped hash by a plain argon2id one.
+    expect((await hashes()).every((hash) => hash.startsWith('$argon2id$'))).toBe(true);
+  }, 90_000);
+
   it('rolls back with down 1: every v1 collection byte-identical to before, the migrated ones set aside', async () => {
     await seedLegacy(db, { docs: 200 });
     const original = await snapshot(db, V1_COLLECTIONS);
@@ -170,7 +265,9 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
 
     const down = await migrate(['down', '1']);
 
-    expect(down.output).toContain('done: 002-move-local-files-to-gridfs, 001-add-tenant-id');
+    expect(down.output).toContain(
+      'done: 003-wrap-legacy-password-hashes, 002-move-local-files-to-gridfs, 001-add-tenant-id',
+    );
     expect(await snapshot(db, V1_COLLECTIONS)).toEqual(original);
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
     expect(names.filter((name) => name.includes('_rolledback_')).sort()).toHaveLength(V1_COLLECTIONS.length);
@@ -180,7 +277,133 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     // Applied again after a rollback, it starts from scratch.
     expect((await migrate(['up'])).code).toBe(0);
     expect(await db.collection('users').countDocuments({ tenant_id: null })).toBe(0);
+
+    // Finalized without a question (--yes): the backups of this run and the set-aside copies of the last go.
+    expect(await leftovers(db)).toHaveLength(2 * V1_COLLECTIONS.length);
+    const finalized = await migrate(['finalize', '1', '--yes']);
+    expect(finalized.code).toBe(0);
+    expect(finalized.stdout).toContain(
+      `done: finalized 001-add-tenant-id (down 1 is no longer possible); dropped ${2 * V1_COLLECTIONS.length} collections`,
+    );
+    expect(await leftovers(db)).toEqual([]);
+  }, 90_000);
+
+  it('finalizes 001 once the operator confirms: its backups go, and down 1 is refused from then on', async () => {
+    await seedLegacy(db, { docs: 100 });
+    expect((await migrate(['up'])).code).toBe(0);
+    const kept = await leftovers(db);
+    expect(kept.map((name) => name.replace(/_\d{14}$/, ''))).toEqual(
+      [...V1_COLLECTIONS].sort().map((name) => `${name}_backup`),
+    );
+
+    const dryRun = await migrate(['finalize', '1', '--dry-run']);
+    expect(dryRun.code).toBe(0);
+    for (const name of kept) expect(dryRun.stdout).toContain(name);
+    expect(dryRun.stdout).toContain(`dry run, nothing dropped: ${kept.length} collections would go`);
+    expect(await leftovers(db)).toEqual(kept);
+
+    for (const answer of ['', 'yes\n']) {
+      const refused = await migrateAnswering(['finalize', '1'], answer);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('Type "finalize" to confirm');
+      expect(refused.output).toContain('migrate failed: not confirmed: nothing was dropped');
+      expect(await leftovers(db)).toEqual(kept);
+    }
+
+    const done = await migrateAnswering(['finalize', '1'], 'finalize\n');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`dropped ${kept.length} collections: ${kept.join(', ')}`);
+    expect(await leftovers(db)).toEqual([]);
+    expect((await migrate(['status'])).stdout).toMatch(/001-add-tenant-id.*applied \(finalized\)/);
+    const record = await db.collection('migrations').findOne({ _id: 1 as never });
+    expect(record?.finalized).toEqual(kept);
+
+    const before = await snapshot(db);
+    const down = await migrate(['down', '1']);
+    expect(down.code).toBe(1);
+    expect(down.output).toMatch(/migrate failed: migration 1 was finalized on \S+: what its rollback needed is gone/);
+    expect(await snapshot(db)).toEqual(before);
+
+    expect(await migrate(['finalize', '2'])).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('migration 002-move-local-files-to-gridfs keeps nothing for its rollback'),
+    });
+    const again = await migrate(['finalize', '1', '--yes']);
+    expect(again.stdout).toContain('keeps no collection any more');
+    expect(again.stdout).toContain('dropped 0 collections');
   }, 60_000);
+
+  it('refuses to finalize a migration that is not applied', async () => {
+    await seedLegacy(db, { docs: 50 });
+    expect(await migrate(['finalize', '1', '--yes'])).toMatchObject({
+      code: 1,
+      output: 'migrate failed: migration 001-add-tenant-id is pending: only an applied migration is finalized\n',
+    });
+    expect(await migrate(['finalize', '9'])).toMatchObject({
+      code: 1,
+      output: 'migrate failed: there is no migration 9\n',
+    });
+  });
+
+  it('erases a response, documents and a whole tenant from 001’s backups while they exist, of that tenant only', async () => {
+    await seedLegacy(db, { docs: 200 });
+    expect((await migrate(['up'])).code).toBe(0);
+    expect((await migrate(['down', '1'])).code).toBe(0);
+    expect((await migrate(['up'])).code).toBe(0);
+    // The v1 originals (no tenant: the default tenant's) and the copies `down 1` set aside (with it).
+    const kept = await leftovers(db);
+    const responseCopies = kept.filter((name) => name.startsWith('form_responses_'));
+    expect(responseCopies.map((name) => name.replace(/_\d{14}$/, ''))).toEqual([
+      'form_responses_backup',
+      'form_responses_rolledback',
+    ]);
+    const [response, other] = await db.collection('form_responses').find({}).limit(2).toArray();
+    const [file] = await db.collection('files').find({}).limit(1).toArray();
+    const foreign = { _id: new mongo.ObjectId(), tenant_id: 'acme', data: { secret: 'of acme' } };
+    await db.collection(responseCopies[0]).insertOne(foreign);
+    const copiesOf = async (id: mongo.ObjectId, of = kept) => {
+      let count = 0;
+      for (const name of of) count += await db.collection(name).countDocuments({ _id: id });
+      return count;
+    };
+
+    mongoose.set('autoCreate', false);
+    mongoose.set('autoIndex', false);
+    const context = await NestFactory.createApplicationContext(CliModule, { logger: false });
+    try {
+      const backups = context.get(V1BackupsService, { strict: false });
+      expect(await backups.eraseResponse('acme', response._id)).toBe(0);
+      expect(await backups.eraseResponse('default', foreign._id)).toBe(0);
+      expect(await copiesOf(response._id)).toBe(2);
+
+      expect(await backups.eraseResponse('default', response._id)).toBe(2);
+      expect(await copiesOf(response._id)).toBe(0);
+      expect(await copiesOf(other._id)).toBe(2);
+      expect(await db.collection('form_responses').countDocuments({ _id: response._id })).toBe(1);
+      expect(await backups.eraseDocuments('default', 'files', [file._id])).toBe(2);
+      expect(await copiesOf(file._id)).toBe(0);
+
+      expect(await backups.eraseTenant('default')).toBeGreaterThan(0);
+      for (const name of kept) {
+        expect(await db.collection(name).countDocuments({ $or: [{ tenant_id: 'default' }, { tenant_id: null }] })).toBe(
+          0,
+        );
+      }
+      expect(await copiesOf(foreign._id)).toBe(1);
+      expect(await backups.eraseTenant('acme')).toBe(1);
+      expect(await copiesOf(foreign._id)).toBe(0);
+
+      const finalizer = context.get(MigrationFinalizer, { strict: false });
+      expect(await finalizer.finalize(1, await finalizer.plan(1))).toEqual(kept);
+      expect(await backups.eraseResponse('default', other._id)).toBe(0);
+      await expect(backups.drop(['forms'])).rejects.toThrow('not a collection migration 001 left: forms');
+      expect(await db.collection('forms').countDocuments({})).toBeGreaterThan(0);
+    } finally {
+      await context.close();
+      mongoose.set('autoCreate', true);
+      mongoose.set('autoIndex', true);
+    }
+  }, 90_000);
 
   it('refuses to roll back when a backup is missing, changing nothing', async () => {
     await seedLegacy(db, { docs: 100 });
@@ -259,7 +482,7 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
     });
     expect(await migrate(['up', '--to', '7'])).toMatchObject({
       code: 1,
-      output: 'migrate failed: there is no migration 7; known: 1, 2\n',
+      output: 'migrate failed: there is no migration 7; known: 1, 2, 3\n',
     });
     expect(await migrate(['down', 'x'])).toMatchObject({
       code: 1,
@@ -295,10 +518,15 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
       expect(await runner.status()).toMatchObject([
         { status: 'applying', error: 'crash after batch 9' },
         { status: 'pending' },
+        { status: 'pending' },
       ]);
       const finished = await runner.up({ output });
-      expect(finished.ran).toEqual(['001-add-tenant-id', '002-move-local-files-to-gridfs']);
-      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20, undefined]);
+      expect(finished.ran).toEqual([
+        '001-add-tenant-id',
+        '002-move-local-files-to-gridfs',
+        '003-wrap-legacy-password-hashes',
+      ]);
+      expect(finished.summary.map((row) => row.migrated)).toEqual([8, 12, 20, 340, 20, undefined, undefined]);
       expect(await contents(db, [...V1_COLLECTIONS, 'form_counters'])).toEqual(
         await contents(twin, [...V1_COLLECTIONS, 'form_counters']),
       );

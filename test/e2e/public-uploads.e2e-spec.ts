@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FilesService } from '../../src/modules/files/files.service.js';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { type Connection, Types } from 'mongoose';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
+import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
@@ -67,6 +70,61 @@ describe('anonymous uploads to a published form', () => {
     expect(stored.body.data.cv).toBe(uploaded.body.file_id);
     const bytes = await api.http.get(`/api/v1/files/${uploaded.body.file_id}`).set(owner.headers).expect(200);
     expect(bytes.body.toString()).toBe('%PDF-1.7 cv');
+  });
+
+  it("refuses an anonymous submission naming any file but an upload to that form: a member's upload, an export, another form's upload", async () => {
+    const memberUpload = (
+      await api.http
+        .post('/api/v1/files')
+        .set(owner.headers)
+        .attach('file', Buffer.from('member bytes'), { filename: 'plan.pdf', contentType: 'application/pdf' })
+        .expect(201)
+    ).body.file_id as string;
+    const otherFormUpload = (
+      await upload(otherFormId, Buffer.from('other form'), { 'x-forwarded-for': '203.0.113.30' }).expect(201)
+    ).body.file_id as string;
+    const exportId = (
+      await api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send({ format: 'csv' }).expect(202)
+    ).body.export_id as string;
+    const exported = await eventually(
+      async () => (await api.http.get(`/api/v1/exports/${exportId}`).set(owner.headers)).body.status,
+      (status) => status === 'completed',
+      30_000,
+    );
+    expect(exported).toBe('completed');
+    // The export's file id is internal (never answered); an attacker would guess it from nearby ids.
+    const exportRecord = await api.app
+      .get<Connection>(getConnectionToken())
+      .collection('exports')
+      .findOne({ _id: new Types.ObjectId(exportId) });
+    const exportFile = String(exportRecord?.file_id);
+
+    const responseIds = async () =>
+      (await api.http.get(`/api/v1/forms/${formId}/responses`).set(owner.headers).expect(200)).body.data.map(
+        (response: { response_id: string }) => response.response_id,
+      );
+    const before = await responseIds();
+    const missing = await submit(formId, new Types.ObjectId().toHexString());
+    expect([missing.status, missing.body.error]).toEqual([400, 'validation_failed']);
+    for (const named of [memberUpload, exportFile, otherFormUpload]) {
+      const refused = await submit(formId, named);
+      // The very answer a missing file gets: it says nothing about what the id names.
+      expect(refused.body).toEqual(missing.body);
+    }
+    // Nothing was stored, so no erasure of a spam response can take those files with it.
+    expect(await responseIds()).toEqual(before);
+    await api.http.get(`/api/v1/files/${memberUpload}`).set(owner.headers).expect(200);
+    await api.http.get(`/api/v1/exports/${exportId}/download`).set(owner.headers).expect(200);
+
+    // A member (with a token) may still name the tenant's member uploads, never another form's upload.
+    const byMember = (cv: string) =>
+      api.http
+        .post(`/api/v1/forms/${formId}/submit`)
+        .set(owner.headers)
+        .send({ data: { email: 'm@example.com', cv } });
+    await byMember(memberUpload).expect(201);
+    const elsewhere = await byMember(otherFormUpload);
+    expect(elsewhere.body).toEqual(missing.body);
   });
 
   it('refuses forms without a file field, drafts, archived forms and other tenants’ forms', async () => {

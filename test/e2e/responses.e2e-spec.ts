@@ -144,17 +144,18 @@ describe('submissions and responses', () => {
     const redos = await createForm(api, owner, {
       title: 'ReDoS',
       fields: [
-        { key: 'alternation', type: 'text', label: 'A', pattern: '^(a|a)*$' },
-        { key: 'stars', type: 'textarea', label: 'S', pattern: '^.*.*.*.*.*x$' },
+        { key: 'alternation', type: 'text', label: 'A', pattern: '^(a|a)*$', max_length: 10_000 },
+        // 15 RE2 instructions: at most 6,666 characters within the per-field budget.
+        { key: 'stars', type: 'textarea', label: 'S', pattern: '^.*.*.*.*.*x$', max_length: 6_000 },
       ],
     });
     // 10 s and 13 s on a backtracking engine; with RE2 each is a few milliseconds.
-    const refused = await submit(redos, { alternation: `${'a'.repeat(28)}!`, stars: 'y'.repeat(10_000) });
+    const refused = await submit(redos, { alternation: `${'a'.repeat(28)}!`, stars: 'y'.repeat(6_000) });
     expect(refused.body.details).toEqual([
       { field: 'data.alternation', message: 'does not match the pattern' },
       { field: 'data.stars', message: 'does not match the pattern' },
     ]);
-    await submit(redos, { alternation: 'a'.repeat(10_000), stars: `${'y'.repeat(9_999)}x` }).expect(201);
+    await submit(redos, { alternation: 'a'.repeat(10_000), stars: `${'y'.repeat(5_999)}x` }).expect(201);
   });
 
   it('refuses malformed bodies and idempotency keys', async () => {
@@ -172,20 +173,23 @@ describe('submissions and responses', () => {
     ]);
   });
 
-  it('accepts a file_id of the same tenant only', async () => {
+  it("accepts a member's file_id of the same tenant only, from a member", async () => {
     const upload = await api.http
       .post('/api/v1/files')
       .set(owner.headers)
       .attach('file', Buffer.from('cv'), 'cv.txt')
       .expect(201);
-    await submit(formId, { ...validData, cv: upload.body.file_id }).expect(201);
+    await submit(formId, { ...validData, cv: upload.body.file_id }, owner.headers).expect(201);
+    // An anonymous submission may name only an upload to that form: a member's file answers like a missing one.
+    const anonymous = await submit(formId, { ...validData, cv: upload.body.file_id });
+    expect(anonymous.body.details).toEqual([{ field: 'data.cv', message: 'is not a file of this tenant' }]);
     const globexOwner = await addMember(api, 'globex');
     const foreign = await api.http
       .post('/api/v1/files')
       .set(globexOwner.headers)
       .attach('file', Buffer.from('cv'), 'cv.txt')
       .expect(201);
-    const refused = await submit(formId, { ...validData, cv: foreign.body.file_id });
+    const refused = await submit(formId, { ...validData, cv: foreign.body.file_id }, owner.headers);
     expect(refused.body.details).toEqual([{ field: 'data.cv', message: 'is not a file of this tenant' }]);
   });
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
+import { ApiError, type ErrorBody } from '../../src/infrastructure/http/api-error.js';
 import { ErrorCode } from '../../src/infrastructure/http/error-codes.js';
 import type { Actor } from '../../src/infrastructure/tenancy/tenant-context.js';
+import type { FormField } from '../../src/modules/forms/form-field.types.js';
+import { FormsRepository } from '../../src/modules/forms/forms.repository.js';
 import { FormsService } from '../../src/modules/forms/forms.service.js';
 import { ResponsesService } from '../../src/modules/responses/responses.service.js';
 import { createDomainFixture, type DomainFixture } from '../support/domain-fixture.js';
@@ -69,5 +72,46 @@ describe('submission rules, below HTTP', () => {
       expect(await codeOf(responses.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
       expect(await responses.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(kept);
     });
+  });
+
+  it('bounds a form stored before patterns had a budget: a value its patterns cannot afford is refused unread', async () => {
+    await domain.createTenant('legacy');
+    await domain.inTenant(
+      'legacy',
+      async () => {
+        // As an older version stored it, past today's save-time rules: the form that held the event
+        // loop for 2.7 s (ten `[a-z]{97}$` text fields, no max_length).
+        const fields: FormField[] = Array.from({ length: 10 }, (_, index) => ({
+          key: `f${index}`,
+          type: 'text',
+          label: `F${index}`,
+          pattern: '[a-z]{97}$',
+        }));
+        const formId = new Types.ObjectId();
+        await domain.get(FormsRepository).create({
+          _id: formId,
+          title: 'Legacy',
+          slug: 'legacy',
+          description: '',
+          fields,
+          owner_id: editor.user_id,
+        });
+        await forms.publish(formId);
+
+        // 100 instructions × 500 characters × 10 fields: the per-submission budget of 500,000.
+        const valuesOf = (length: number) => Object.fromEntries(fields.map((field) => [field.key, 'a'.repeat(length)]));
+        const refused = await responses.submit(formId, { data: valuesOf(100_000) }).catch((error: ApiError) => error);
+        expect(refused).toBeInstanceOf(ApiError);
+        const body = (refused as ApiError).getResponse() as ErrorBody;
+        expect(body.error).toBe(ErrorCode.ValidationFailed);
+        expect(body.details).toEqual(
+          fields.map((field) => ({ field: `data.${field.key}`, message: 'must be at most 500 characters' })),
+        );
+        expect(await codeOf(responses.submit(formId, { data: valuesOf(501) }))).toBe(ErrorCode.ValidationFailed);
+        expect(await codeOf(responses.submit(formId, { data: valuesOf(500) }))).toBe('stored');
+        expect((await responses.list({ formId, limit: 10 })).items).toHaveLength(1);
+      },
+      editor,
+    );
   });
 });

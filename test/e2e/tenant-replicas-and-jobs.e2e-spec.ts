@@ -29,8 +29,8 @@ class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_i
     super(config);
   }
 
-  protected async handle(job: Job<TenantJobData>) {
-    if (job.name === 'slow') await sleep(2_000);
+  protected async handle(job: Job<TenantJobData>, signal: AbortSignal) {
+    if (job.name === 'slow') await sleep(2_000, undefined, { signal });
     return { tenant_id: TenantContext.tenantId(), users: await this.users.countDocuments() };
   }
 }

@@ -158,6 +158,44 @@ describe('tenant scope plugin on the real store', () => {
     );
   });
 
+  // The local store runs neither $facet nor pipeline updates; MongoDB runs both, so the plugin must
+  // refuse them itself, before the store sees them (the error type says who refused).
+  it('looks inside $facet: its sub-pipelines may not reach another collection', async () => {
+    const reaching = [
+      { $facet: { stolen: [{ $lookup: { from: 'widgets', pipeline: [], as: 'everything' } }] } },
+      { $facet: { stolen: [{ $unionWith: { coll: 'widgets' } }] } },
+      { $facet: { ok: [{ $count: 'n' }], stolen: [{ $match: {} }, { $graphLookup: { from: 'widgets' } }] } },
+    ];
+    for (const stage of reaching) {
+      await expect(asA(() => widgets.aggregate([stage as never]).exec())).rejects.toThrow(TenantScopeViolationError);
+    }
+  });
+
+  it('refuses pipeline-style updates, which can drop tenant_id in too many ways', async () => {
+    const pipelines: object[][] = [
+      [{ $unset: 'tenant_id' }],
+      [{ $unset: ['owner', 'tenant_id'] }],
+      [{ $project: { name: 1, size: 1 } }],
+      [{ $replaceWith: { name: '$name', size: '$size' } }],
+      [{ $replaceRoot: { newRoot: { name: '$name' } } }],
+      [{ $set: { size: 1 } }],
+    ];
+    for (const pipeline of pipelines) {
+      await expect(
+        asA(() => widgets.updateOne({ name: 'a1' }, pipeline as never, { updatePipeline: true })),
+      ).rejects.toThrow(TenantScopeViolationError);
+      await expect(
+        asA(() =>
+          widgets.bulkWrite([{ updateMany: { filter: {}, update: pipeline as never } }], {
+            updatePipeline: true,
+          } as never),
+        ),
+      ).rejects.toThrow(TenantScopeViolationError);
+    }
+    const stored = await everything();
+    expect(stored.filter((doc) => doc.tenant_id === A).map((doc) => doc.name)).toEqual(['a1', 'a2']);
+  });
+
   it('refuses updates that set, unset or rename tenant_id, in every form', async () => {
     const attempts: Array<() => PromiseLike<unknown>> = [
       () => widgets.updateOne({ name: 'a1' }, { $set: { tenant_id: B } }),

@@ -3,6 +3,7 @@ import { CLS_ID, type ClsService, ClsServiceManager } from 'nestjs-cls';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { AppLogger } from '../../src/infrastructure/logging/app-logger.js';
+import { rememberClientRequestId } from '../../src/infrastructure/cls/request-ids.js';
 
 function capture(level = 'trace') {
   const lines: Record<string, unknown>[] = [];
@@ -37,7 +38,23 @@ describe('AppLogger', () => {
     });
     logger.verbose('outside');
     expect(lines[0]).toMatchObject({ msg: 'inside', reqId: 'req-42' });
+    expect(lines[0]).not.toHaveProperty('clientReqId');
     expect(lines[1]).not.toHaveProperty('reqId');
+  });
+
+  it("adds the caller's own X-Request-ID beside the server's, and only a sane one", async () => {
+    const { lines, logger } = capture();
+    const cls: ClsService = ClsServiceManager.getClsService();
+    for (const given of ['trace-7', 'not a token\r\nforged: yes']) {
+      await cls.run(async () => {
+        cls.set(CLS_ID, 'req-43');
+        rememberClientRequestId({ 'x-request-id': given });
+        logger.log('inside');
+      });
+    }
+    expect(lines[0]).toMatchObject({ reqId: 'req-43', clientReqId: 'trace-7' });
+    expect(lines[1]).toMatchObject({ reqId: 'req-43' });
+    expect(lines[1]).not.toHaveProperty('clientReqId');
   });
 
   it('serializes errors and skips disabled levels', () => {

@@ -67,6 +67,30 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it('takes the anonymous upload allowance and the credential failure limits with their defaults, positive only', () => {
+    expect(validateEnvironment(valid)).toMatchObject({
+      PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY: 1_073_741_824,
+      PASSWORD_CHANGE_MAX_FAILURES: 10,
+      PASSWORD_CHANGE_RATE_WINDOW_SECONDS: 900,
+      ADMIN_KEY_MAX_FAILURES_PER_IP: 10,
+      ADMIN_KEY_RATE_WINDOW_SECONDS: 60,
+    });
+    expect(
+      validateEnvironment({ ...valid, PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY: '5000' })
+        .PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY,
+    ).toBe(5000);
+    for (const [name, value] of [
+      ['PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY', '0'],
+      ['PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY', '1GB'],
+      ['PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY', String(2 ** 60)],
+      ['PASSWORD_CHANGE_MAX_FAILURES', '0'],
+      ['ADMIN_KEY_MAX_FAILURES_PER_IP', '-1'],
+      ['ADMIN_KEY_RATE_WINDOW_SECONDS', '1.5'],
+    ]) {
+      expect(() => validateEnvironment({ ...valid, [name]: value })).toThrow(`${name} is invalid`);
+    }
+  });
+
   it('keeps METRICS_TOKEN optional but long and not a placeholder when set', () => {
     expect(validateEnvironment({ ...valid, METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
     expect(() => validateEnvironment({ ...valid, METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN is invalid');

@@ -1,5 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
-import { isLegacyPasswordHash, verifyLegacyPasswordHash } from '../../src/modules/users/legacy-password-hashes.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import argon2 from 'argon2';
+import { wrapLegacyHash } from '../../migrations/003-wrap-legacy-password-hashes.js';
+import {
+  isLegacyPasswordHash,
+  parseWrappedLegacyHash,
+  verifyLegacyPasswordHash,
+} from '../../src/modules/users/legacy-password-hashes.js';
 import { PasswordHasher } from '../../src/modules/users/password-hasher.js';
 
 /**
@@ -44,4 +50,61 @@ describe('v1 password hashes', () => {
     const fresh = await hasher.hash('v1-password');
     expect(hasher.needsRehash(fresh)).toBe(false);
   });
+
+  it('verifies the hashes migration 003 wraps in argon2id, which keep no v1 digest', async () => {
+    const hasher = new PasswordHasher();
+    for (const hash of Object.values(V1_HASHES)) {
+      const wrapped = (await wrapLegacyHash(hash)) as string;
+      expect(wrapped).toMatch(/^legacy-argon2id:.+\|\$argon2id\$v=19\$(m=19456,p=1,t=2|m=19456,t=2,p=1)\$/);
+      const digest = hash.startsWith('$2') ? hash.slice(29) : (hash.split('$').at(-1) as string);
+      expect(wrapped).not.toContain(digest);
+      expect(await hasher.verify(wrapped, 'v1-password')).toBe(true);
+      expect(await hasher.verify(wrapped, 'v1-passwore')).toBe(false);
+      expect(hasher.needsRehash(wrapped)).toBe(true);
+    }
+    expect(await wrapLegacyHash('$argon2id$v=19$m=19456,t=2,p=1$abc$def')).toBeNull();
+  });
+
+  it('refuses wrapped hashes whose settings are absurd or malformed', async () => {
+    const hasher = new PasswordHasher();
+    const argon = await argon2.hash('00');
+    for (const settings of ['pbkdf2:sha256:99999999$salt$32', 'scrypt:3:8:1$salt$64', 'pbkdf2:md5:1$s$16', 'x']) {
+      expect(await hasher.verify(`legacy-argon2id:${settings}|${argon}`, 'v1-password')).toBe(false);
+    }
+    expect(parseWrappedLegacyHash('legacy-argon2id:pbkdf2:sha256:1000$salt$32')).toBeNull();
+    expect(parseWrappedLegacyHash('legacy-argon2id:pbkdf2:sha256:1000$salt$32|not-argon')).toBeNull();
+  });
+
+  it('costs one argon2id verification with the same parameters on every path: unknown, v2, v1, wrapped v1', async () => {
+    const hasher = new PasswordHasher();
+    const modern = await hasher.hash('v1-password');
+    const wrapped = (await wrapLegacyHash(V1_HASHES.pbkdf2_sha256)) as string;
+    const verify = jest.spyOn(argon2, 'verify');
+    try {
+      const paths: [string | undefined, string][] = [
+        [undefined, 'v1-password'],
+        [modern, 'v1-password'],
+        [modern, 'wrong'],
+        [wrapped, 'v1-password'],
+        [wrapped, 'wrong'],
+        [V1_HASHES.bcrypt_2b, 'v1-password'],
+        [V1_HASHES.scrypt_default, 'wrong'],
+        ['garbage', 'v1-password'],
+        [`legacy-argon2id:scrypt:3:8:1$salt$64|${modern}`, 'x'],
+      ];
+      for (const [hash, password] of paths) {
+        verify.mockClear();
+        await hasher.verify(hash, password);
+        const parameters = verify.mock.calls.map(([stored]) => argon2Parameters(stored));
+        expect({ hash, parameters }).toEqual({ hash, parameters: [argon2Parameters(modern)] });
+      }
+    } finally {
+      verify.mockRestore();
+    }
+  });
 });
+
+/** The algorithm and cost parameters of an encoded argon2 hash (`$argon2id$v=19$m=…,t=…,p=…`). */
+function argon2Parameters(encoded: string): string {
+  return encoded.split('$').slice(1, 4).join('$');
+}

@@ -42,4 +42,14 @@ describe('MailService Message-IDs', () => {
     await new MailService(mailer, config).send(mail);
     expect(sent[0].messageId).toBeUndefined();
   });
+
+  it("sends nothing once the job's time limit fired: the job's retry sends it instead, never both", async () => {
+    const { sent, mailer } = capturingMailer();
+    const stop = new AbortController();
+    stop.abort(new Error('Job email.1 of email ran longer than 300000 ms'));
+    await expect(new MailService(mailer, config).send({ ...mail, stop: stop.signal })).rejects.toThrow(
+      'ran longer than',
+    );
+    expect(sent).toEqual([]);
+  });
 });

@@ -5,7 +5,13 @@ import { join, relative } from 'node:path';
 const SOURCE_ROOT = join(process.cwd(), 'src');
 /** Raw driver access bypasses the tenant scope plugin; only infrastructure code may use it. */
 const ALLOWED = ['src/infrastructure/'];
-const RAW_ACCESS = /\.collection\.|Model\.collection\b|connection\.db\b|\bdb\.collection\(/;
+/**
+ * Every way to the driver below the models, one line at a time (a chain broken over lines shows as a
+ * line starting with `.collection` or `.db`): a model's or connection's `.collection`, `collection(`
+ * calls on a connection or a `Db` (with or without a type argument), `.collections`, `.db`, the
+ * client behind a connection, and another database of it.
+ */
+const RAW_ACCESS = /\.collection\b(?!\s*:)|\bcollection(?:<[^>]*>)?\(|\.collections\b|\.db\b|\bgetClient\(|\.useDb\(/;
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -45,8 +51,30 @@ describe('raw collection access', () => {
       'this.model.collection.insertOne(x)',
       'connection.db.dropDatabase()',
       'db.collection("forms")',
+      "this.connection.collection('forms').find({})",
+      "connection.collection<Form>('forms')",
+      "this.connection.db?.collection('forms')",
+      "db.collection<Form>('forms')",
+      '  .collection(name)',
+      '  .db.dropDatabase()',
+      'const { collections } = connection; connection.collections.forms',
+      'connection.getClient().db()',
+      "connection.useDb('other')",
+      'mongoose.connection.db',
     ]) {
-      expect(RAW_ACCESS.test(line)).toBe(true);
+      expect({ line, banned: RAW_ACCESS.test(line) }).toEqual({ line, banned: true });
+    }
+  });
+
+  it('leaves the ordinary use of models and schema options alone', () => {
+    for (const line of [
+      "@Schema({ collection: 'forms', versionKey: false })",
+      'return this.forms.find({ tenant_id }).lean();',
+      '// the collection of forms',
+      ' * every collection (the registry aside) is swept',
+      'const collectionName = this.forms.modelName;',
+    ]) {
+      expect({ line, banned: RAW_ACCESS.test(line) }).toEqual({ line, banned: false });
     }
   });
 });

@@ -1,8 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Types } from 'mongoose';
 import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
-import { signatureOf } from '../../src/modules/webhooks/webhook-delivery.service.js';
+import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
+import type { EventsService } from '../../src/modules/events/events.service.js';
+import { signatureOf, WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
+import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
+import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
 import { isPublicAddress, pinTarget } from '../../src/modules/webhooks/webhook-target.js';
 
 describe('webhook targets', () => {
@@ -88,6 +93,8 @@ describe('pinned delivery', () => {
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
         received.push({ headers: request.headers, body });
+        // A receiver that never answers: only a timeout or the job's own signal ends the request.
+        if (request.url === '/hang') return;
         response.writeHead(request.url === '/moved' ? 302 : 204, { location: 'http://127.0.0.1:1/' }).end();
       });
     });
@@ -95,7 +102,13 @@ describe('pinned delivery', () => {
     port = (server.address() as AddressInfo).port;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 
   it('connects to the checked address with the URL host name in the Host header, whatever DNS says', async () => {
     // The name does not resolve at all: the connection can only have gone to the pinned address.
@@ -111,5 +124,38 @@ describe('pinned delivery', () => {
   it('does not follow redirects: the receiver cannot send a delivery elsewhere', async () => {
     const url = new URL(`http://hooks.invalid:${port}/moved`);
     expect(await postPinned({ url, address: '127.0.0.1', family: 4 }, {}, '{}', 2_000)).toBe(302);
+  });
+
+  it("stops the request when the job's signal fires, well before the delivery timeout", async () => {
+    const url = new URL(`http://hooks.invalid:${port}/hang`);
+    const stop = new AbortController();
+    const started = Date.now();
+    setTimeout(() => stop.abort(new Error('job time limit')), 100);
+    await expect(
+      postPinned({ url, address: '127.0.0.1', family: 4 }, {}, '{}', 20_000, stop.signal),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('records a delivery stopped by the job time limit as pending, to be retried', async () => {
+    const recorded: unknown[][] = [];
+    const webhooks = {
+      findById: async () => ({ active: true, url: `http://127.0.0.1:${port}/hang`, secret: 'secret' }),
+      recordAttempt: async (...args: unknown[]) => {
+        recorded.push(args);
+      },
+    } as unknown as WebhooksRepository;
+    const events = {
+      envelope: async (event_id: string) => ({ event_id, event_type: 'response.submitted', payload: {} }),
+    } as unknown as EventsService;
+    const config = { webhooks: { timeoutMs: 20_000, allowPrivate: true } } as unknown as AppConfigService;
+    const deliveries = new WebhookDeliveryService(webhooks, {} as WebhookHostResolver, events, config);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('job time limit')), 100);
+    const outcome = await deliveries.attempt(new Types.ObjectId(), 'event-1', false, stop.signal);
+    expect(outcome).toMatchObject({ kind: 'retry', reason: 'Delivery failed: stopped at the job time limit' });
+    expect(recorded).toEqual([
+      [expect.anything(), 'event-1', expect.objectContaining({ error: 'stopped at the job time limit' }), 'pending'],
+    ]);
   });
 });

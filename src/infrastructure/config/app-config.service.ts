@@ -61,6 +61,7 @@ export class AppConfigService {
       jwtSecret: this.get('JWT_SECRET'),
       jwtExpiresInSeconds: this.get('JWT_EXPIRES_IN_SECONDS'),
       adminApiKey: this.get('ADMIN_API_KEY'),
+      queueDashboardReadOnly: this.get('QUEUE_DASHBOARD_READ_ONLY'),
       sessionCacheTtlMs: this.get('SESSION_CACHE_TTL_MS'),
     };
   }
@@ -75,6 +76,7 @@ export class AppConfigService {
       loginFailuresPerEmail: this.get('LOGIN_MAX_FAILURES_PER_EMAIL'),
       loginsPerIp: this.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
       loginWindowSeconds: this.get('LOGIN_RATE_WINDOW_SECONDS'),
+      invitationsPerTenantPerHour: this.get('RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR'),
     };
   }
 
@@ -145,5 +147,20 @@ export class AppConfigService {
 
   get mail() {
     return { smtpUrl: this.get('SMTP_URL'), from: this.get('MAIL_FROM') };
+  }
+
+  /** Bytes anonymous visitors may upload to one tenant per UTC day. */
+  get publicUploadBytesPerTenantPerDay(): number {
+    return this.get('PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY');
+  }
+
+  /** Failed password changes per user, and failed admin keys per client IP, each in its own window. */
+  get credentialFailureLimits() {
+    return {
+      passwordChangeFailuresPerUser: this.get('PASSWORD_CHANGE_MAX_FAILURES'),
+      passwordChangeWindowSeconds: this.get('PASSWORD_CHANGE_RATE_WINDOW_SECONDS'),
+      adminKeyFailuresPerIp: this.get('ADMIN_KEY_MAX_FAILURES_PER_IP'),
+      adminKeyWindowSeconds: this.get('ADMIN_KEY_RATE_WINDOW_SECONDS'),
+    };
   }
 }

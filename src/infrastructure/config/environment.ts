@@ -106,6 +106,11 @@ export class Environment {
   @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
   ADMIN_API_KEY!: string;
 
+  /** The queue dashboard only shows (no retry, clean, promote, add or remove) unless this is false. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  QUEUE_DASHBOARD_READ_ONLY = true;
+
   @Matches(/^[a-z0-9-]{3,63}$/, { message: 'must be 3-63 characters of a-z 0-9 -' })
   DEFAULT_TENANT_ID = 'default';
 
@@ -348,6 +353,44 @@ export class Environment {
   @IsInt()
   @Min(1)
   FILE_MAX_BYTES = 10_485_760;
+
+  /**
+   * Bytes anonymous visitors may upload to one tenant per UTC day (1 GiB); beyond it `413`. Reserved
+   * in Redis before the bytes are stored, so parallel uploads cannot all pass it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY = 1_073_741_824;
+
+  /** Wrong `current_password` answers to `POST /auth/password` per user, within the window below. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PASSWORD_CHANGE_MAX_FAILURES = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PASSWORD_CHANGE_RATE_WINDOW_SECONDS = 900;
+
+  /** Wrong or missing admin keys (admin API, queue dashboard) per client IP, within the window below. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ADMIN_KEY_MAX_FAILURES_PER_IP = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ADMIN_KEY_RATE_WINDOW_SECONDS = 60;
+
+  /** Invitations the tenant's members send per hour (operators' invitations are not counted). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR = 50;
 }
 
 /** Validates `process.env`-shaped input; throws a single line naming every bad variable. */

@@ -7,6 +7,15 @@ export function isObjectIdHex(value: unknown): value is string {
   return typeof value === 'string' && OBJECT_ID.test(value);
 }
 
+/**
+ * An id as the server reads it, for every key derived from one (rate limits, caches): ObjectId hex in
+ * lower case, since the parser takes any case and `ABC…` and `abc…` name one document. Anything else
+ * is kept as sent: it names nothing (404) and needs no folding.
+ */
+export function canonicalId(value: string): string {
+  return isObjectIdHex(value) ? value.toLowerCase() : value;
+}
+
 /** The well-formed ids among `ids` as ObjectIds; malformed ones name nothing and are dropped. */
 export function toObjectIds(ids: string[]): Types.ObjectId[] {
   return ids.filter(isObjectIdHex).map((id) => new Types.ObjectId(id));

@@ -1,22 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { secretMatcher } from '../auth/secret-matcher.js';
-import { AppConfigService } from '../config/app-config.service.js';
-import { ApiError } from './api-error.js';
+import { AdminKeyCheck } from './admin-key-check.js';
 
-/** Operator endpoints: `X-Admin-Key` must equal `ADMIN_API_KEY`. */
+/** Operator endpoints: `X-Admin-Key` must equal `ADMIN_API_KEY` (failures are rate-limited per client IP). */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  private readonly matches: (given: unknown) => boolean;
+  constructor(private readonly adminKey: AdminKeyCheck) {}
 
-  constructor(config: AppConfigService) {
-    this.matches = secretMatcher(config.auth.adminApiKey);
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    if (!this.matches(context.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'])) {
-      throw ApiError.unauthorized('A valid X-Admin-Key header is required');
-    }
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    await this.adminKey.verify(request, [request.headers['x-admin-key']]);
     return true;
   }
 }

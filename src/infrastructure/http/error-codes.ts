@@ -38,6 +38,7 @@ export const ErrorCode = {
   ServiceUnavailable: 'service_unavailable',
   Maintenance: 'maintenance',
   NotReady: 'not_ready',
+  ExportInProgress: 'export_in_progress',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

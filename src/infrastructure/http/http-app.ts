@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import type { IncomingMessage } from 'node:http';
 import { HttpStatus, RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
@@ -18,18 +17,13 @@ import { createValidationPipe } from './validation.js';
 
 export const API_PREFIX = 'api/v1';
 
-const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
-
-/** A caller's `X-Request-ID` is kept when it is sane, so its id follows the request through our logs. */
-function requestIdFor(request: IncomingMessage): string {
-  const given = request.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-}
+/** Always the server's own id: a caller's `X-Request-ID` is kept beside it, never as it (`request-ids.ts`). */
+const requestIdFor = (): string => randomUUID();
 
 /**
  * Fastify's `trustProxy` from `TRUST_PROXY`: nothing trusted by default (the client is the TCP peer,
  * so nobody can pick their own rate-limit bucket with `X-Forwarded-For`), a hop count, or proxies'
- * addresses and ranges.
+ * addresses and ranges. Prefer the ranges: a hop count believes whoever connects (see below).
  */
 export function trustProxyFrom(
   setting: string | undefined,
@@ -40,6 +34,16 @@ export function trustProxyFrom(
     return (_address, hop) => hop < hops;
   }
   return setting.split(',').map((entry) => entry.trim());
+}
+
+/**
+ * A hop count trusts the last N hops whoever the TCP peer is: a visitor who can reach the process
+ * without the proxy (a published port, a misrouted balancer) picks its own address and rate-limit
+ * bucket. It stays accepted (some platforms give no stable proxy range) but is said at start-up.
+ */
+export function trustProxyWarning(setting: string | undefined): string | null {
+  if (!setting || !/^\d+$/.test(setting)) return null;
+  return "TRUST_PROXY is a hop count: any client that reaches this process directly can choose its own address; set the proxies' CIDR ranges instead";
 }
 
 export interface HttpAdapterOptions {

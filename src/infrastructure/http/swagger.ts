@@ -68,7 +68,10 @@ function describeCommonAnswers(document: OpenAPIObject): OpenAPIObject {
         answers['413'] = 'The body is over the limit (payload_too_large)';
         answers['415'] = 'The body is not of a supported type (unsupported_media_type)';
       }
-      if (admin) answers['401'] = 'The admin key is missing or wrong (unauthorized)';
+      if (admin) {
+        answers['401'] = 'The admin key is missing or wrong (unauthorized)';
+        answers['429'] = 'Too many wrong or missing admin keys from this client IP (rate_limited, with Retry-After)';
+      }
       if (tenantScoped) {
         answers['400'] += '; no tenant named where one is needed (tenant_required)';
         answers['401'] = 'The bearer token is not valid (unauthorized)';

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import { ClsServiceManager } from 'nestjs-cls';
 import type { Logger } from 'pino';
+import { currentRequestIds } from '../cls/request-ids.js';
 
 /** Nest's `LoggerService` on top of pino, so framework and application lines share one JSON format. */
 export class AppLogger implements LoggerService {
@@ -38,8 +38,9 @@ export class AppLogger implements LoggerService {
   ): void {
     if (!this.root.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {};
-    const requestId = currentRequestId();
-    if (requestId) fields.reqId = requestId;
+    const ids = currentRequestIds();
+    if (ids) fields.reqId = ids.request_id;
+    if (ids?.client_request_id) fields.clientReqId = ids.client_request_id;
     const trailing = [...context];
     if (typeof trailing.at(-1) === 'string') fields.context = trailing.pop();
     const stack = trailing.find((item) => typeof item === 'string');
@@ -52,9 +53,4 @@ export class AppLogger implements LoggerService {
       this.root[level](fields, String(message));
     }
   }
-}
-
-function currentRequestId(): string | undefined {
-  const cls = ClsServiceManager.getClsService();
-  return cls.isActive() ? cls.getId() : undefined;
 }

@@ -16,6 +16,10 @@ export interface MigrationRecord {
   state?: Record<string, unknown>;
   /** The last failure, kept until a rerun finishes. */
   error: string | null;
+  /** Set by `migrate finalize N`: what the migration kept for `down` is gone, so it cannot be rolled back. */
+  finalized_at?: Date;
+  /** The collections `finalize` dropped. */
+  finalized?: string[];
 }
 
 /** The `migrations` collection: what ran, when, with which figures, and where an interrupted run stopped. */
@@ -71,6 +75,12 @@ export class MigrationRecords {
         },
       },
     );
+  }
+
+  async markFinalized(number: number, dropped: string[]): Promise<void> {
+    const before = (await this.find(number))?.finalized ?? [];
+    const finalized = [...new Set([...before, ...dropped])];
+    await this.documents().updateOne({ _id: number }, { $set: { finalized_at: new Date(), finalized } });
   }
 
   async fail(number: number, error: Error): Promise<void> {

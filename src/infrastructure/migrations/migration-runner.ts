@@ -29,6 +29,8 @@ export interface MigrationStatusRow {
   finished_at: Date | null;
   duration_ms: number | null;
   error: string | null;
+  /** When `migrate finalize` dropped what its rollback needed: it can no longer be rolled back. */
+  finalized_at: Date | null;
 }
 
 export interface MigrationRunResult {
@@ -68,6 +70,7 @@ export class MigrationRunner {
         finished_at: record?.finished_at ?? null,
         duration_ms: record?.duration_ms ?? null,
         error: record?.error ?? null,
+        finalized_at: record?.finalized_at ?? null,
       };
     });
   }
@@ -96,6 +99,12 @@ export class MigrationRunner {
       .filter((file) => file.number >= target)
       .filter((file) => ['applied', 'applying', 'rolling-back'].includes(recordOf(records, file)?.status ?? ''))
       .reverse();
+    const finalized = applied.find((file) => recordOf(records, file)?.finalized_at);
+    if (finalized) {
+      throw new MigrationRequestError(
+        `migration ${finalized.number} was finalized on ${recordOf(records, finalized)?.finalized_at?.toISOString()}: what its rollback needed is gone, so nothing was rolled back`,
+      );
+    }
     return this.run('down', applied, records, options);
   }
 

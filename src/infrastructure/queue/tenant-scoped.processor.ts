@@ -3,6 +3,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service.js';
 import { TenantContext } from '../tenancy/tenant-context.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { runWithTimeLimit } from './job-time-limit.js';
 import { ObservedWorkerHost } from './observed-worker-host.js';
 
 /** Every tenant's job carries its tenant; the queue producers guarantee it, the processors check it. */
@@ -10,18 +11,14 @@ export interface TenantJobData {
   tenant_id: string;
 }
 
-export class JobTimeoutError extends Error {
-  constructor(job: Job, timeoutMs: number) {
-    super(`Job ${job.id} of ${job.queueName} ran longer than ${timeoutMs} ms`);
-  }
-}
-
 /**
  * Base of every processor of tenant data. Before any query it looks the job's tenant up and:
  * - fails without retrying a job that names no tenant, or a tenant that no longer exists;
  * - puts a suspended tenant's job back to wait (no attempt used), to look again after
  *   `QUEUE_SUSPENDED_TENANT_DELAY_MS`: its emails and webhooks go out once it is reactivated;
- * - otherwise runs it inside the tenant's context, failing it (to be retried) past its time limit.
+ * - otherwise runs it inside the tenant's context. `handle` gets an `AbortSignal` that fires at the
+ *   job's time limit (`QUEUE_JOB_TIMEOUT_MS`): it stops on it, and the job then fails with a timeout
+ *   error and is retried (see `runWithTimeLimit`).
  */
 export abstract class TenantScopedProcessor<Data extends TenantJobData, Result = unknown>
   extends ObservedWorkerHost
@@ -59,16 +56,11 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
       await job.moveToDelayed(Date.now() + this.limits.suspendedDelayMs, token);
       throw new DelayedError();
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new JobTimeoutError(job, this.limits.timeoutMs)), this.limits.timeoutMs);
-    });
-    try {
-      return await Promise.race([TenantContext.runForTenant(tenant, () => this.handle(job)), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return runWithTimeLimit(job, { timeoutMs: this.limits.timeoutMs }, (signal) =>
+      TenantContext.runForTenant(tenant, () => this.handle(job, signal)),
+    );
   }
 
-  protected abstract handle(job: Job<Data, Result>): Promise<Result>;
+  /** The job's work; `signal` fires at its time limit: stop then, leaving nothing half done behind. */
+  protected abstract handle(job: Job<Data, Result>, signal: AbortSignal): Promise<Result>;
 }

@@ -22,6 +22,16 @@ export class AttemptCounter {
     if (counted.isBlocked) throw ApiError.rateLimited(counted.timeToBlockExpire);
   }
 
+  /**
+   * `429 rate_limited` when the subject has no attempt left, counting nothing: for a check whose
+   * success must not count (a right admin key) but must still be refused once the limit is reached.
+   */
+  async assertNotExhausted(name: RateLimitName, subject: string): Promise<void> {
+    const { limit } = this.policies.of(name);
+    const retryAfterSeconds = await this.storage.blockedFor(rateLimitKey(name, subject), limit, name);
+    if (retryAfterSeconds > 0) throw ApiError.rateLimited(retryAfterSeconds);
+  }
+
   /** Takes back an attempt that turned out not to count (e.g. the password was right). */
   async uncount(name: RateLimitName, subject: string): Promise<void> {
     await this.storage.decrement(rateLimitKey(name, subject), name);

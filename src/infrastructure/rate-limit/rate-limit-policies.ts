@@ -17,6 +17,12 @@ export const RateLimitName = {
   LoginFailures: 'login-failures',
   /** Reset emails per address of a tenant. */
   ResetEmails: 'reset-emails',
+  /** Wrong current passwords given to `POST /auth/password`, per user of a tenant. */
+  PasswordChangeFailures: 'password-change-failures',
+  /** Wrong or missing admin keys (admin API, queue dashboard), per client IP. */
+  AdminKeyFailures: 'admin-key-failures',
+  /** Invitation emails the members of a tenant send. */
+  Invitations: 'invitations',
 } as const;
 
 export type RateLimitName = (typeof RateLimitName)[keyof typeof RateLimitName];
@@ -34,8 +40,8 @@ export interface RateLimitPolicy {
   windowMs: number;
   /**
    * What a request gets while Redis cannot count it: submissions and uploads go through (refusing
-   * them would lose respondents' data), logins are refused (`503`) so passwords cannot be guessed
-   * unthrottled during an outage.
+   * them would lose respondents' data), logins, password changes and admin keys are refused (`503`)
+   * so secrets cannot be guessed unthrottled during an outage.
    */
   whenUncounted: 'allow' | 'refuse';
 }
@@ -50,6 +56,7 @@ export class RateLimitPolicies {
 
   constructor(config: AppConfigService) {
     const limits = config.rateLimits;
+    const failures = config.credentialFailureLimits;
     const loginWindowMs = limits.loginWindowSeconds * 1000;
     this.policies = {
       [RateLimitName.Submission]: { limit: limits.submissionsPerMinute, windowMs: MINUTE_MS, whenUncounted: 'allow' },
@@ -67,6 +74,21 @@ export class RateLimitPolicies {
         whenUncounted: 'refuse',
       },
       [RateLimitName.ResetEmails]: { limit: limits.resetEmailsPerHour, windowMs: HOUR_MS, whenUncounted: 'allow' },
+      [RateLimitName.PasswordChangeFailures]: {
+        limit: failures.passwordChangeFailuresPerUser,
+        windowMs: failures.passwordChangeWindowSeconds * 1000,
+        whenUncounted: 'refuse',
+      },
+      [RateLimitName.AdminKeyFailures]: {
+        limit: failures.adminKeyFailuresPerIp,
+        windowMs: failures.adminKeyWindowSeconds * 1000,
+        whenUncounted: 'refuse',
+      },
+      [RateLimitName.Invitations]: {
+        limit: limits.invitationsPerTenantPerHour,
+        windowMs: HOUR_MS,
+        whenUncounted: 'allow',
+      },
     };
   }
 

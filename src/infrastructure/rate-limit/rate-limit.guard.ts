@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { canonicalId } from '../database/mongo-values.js';
 import { ApiError } from '../http/api-error.js';
 import { RateLimitName, type RouteRateLimitName } from './rate-limit-policies.js';
 
@@ -20,13 +21,14 @@ const PER_FORM: ReadonlySet<string> = new Set([
 
 /**
  * Who is counted: the client IP (as `TRUST_PROXY` lets Fastify derive it; an IPv6 client by its /64),
- * and for a form's public endpoints, the form as well.
+ * and for a form's public endpoints, the form as well: by its id as the server reads it, so the
+ * case variants of one id (the id parser accepts any) share one counter.
  */
 export function rateLimitTracker(request: FastifyRequest, name: string): string {
   const ip = normalizeIp(request.ip);
   if (!PER_FORM.has(name)) return ip;
   const { form_id: formId } = request.params as { form_id?: string };
-  return `${ip}|${formId ?? ''}`;
+  return `${ip}|${canonicalId(formId ?? '')}`;
 }
 
 /** The Redis key of one subject under one limit: the limit's name and a hash, never an IP or email. */

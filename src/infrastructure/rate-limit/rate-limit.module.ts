@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AttemptCounter } from './attempt-counter.js';
+import { DailyByteAllowance } from './daily-byte-allowance.js';
 import { RateLimitPolicies } from './rate-limit-policies.js';
 import { RedisRateLimitStorage } from './redis-rate-limit-storage.js';
 import { throttlerOptions } from './throttler-options.js';
@@ -14,7 +15,7 @@ class RateLimitStorageModule {}
 
 /**
  * Rate limits on `@nestjs/throttler`: routes opt in with `@RateLimited(name)`, services count
- * body-keyed attempts with `AttemptCounter`. Every count lives in Redis, so limits hold across replicas.
+ * body-keyed attempts with `AttemptCounter`, and daily byte allowances with `DailyByteAllowance`. Every count lives in Redis, so limits hold across replicas.
  */
 @Module({
   imports: [
@@ -25,7 +26,7 @@ class RateLimitStorageModule {}
     }),
     RateLimitStorageModule,
   ],
-  providers: [AttemptCounter],
-  exports: [AttemptCounter],
+  providers: [AttemptCounter, DailyByteAllowance],
+  exports: [AttemptCounter, DailyByteAllowance],
 })
 export class RateLimitModule {}

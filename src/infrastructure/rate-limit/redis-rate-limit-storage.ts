@@ -27,11 +27,17 @@ if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then
 end
 return 0`;
 
+/** Reads a count without adding to it: the hits so far and the window's remaining time. */
+const PEEK_SCRIPT = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+return { hits, redis.call('PTTL', KEYS[1]) }`;
+
 const WARN_EVERY_MS = 10_000;
 
 type CountingRedis = Redis & {
   countHit(key: string, windowMs: number): Promise<[number, number]>;
   uncountHit(key: string): Promise<number>;
+  peekHits(key: string): Promise<[number, number]>;
 };
 
 /**
@@ -56,6 +62,7 @@ export class RedisRateLimitStorage implements ThrottlerStorage {
     this.redis = redis.client as CountingRedis;
     this.redis.defineCommand('countHit', { numberOfKeys: 1, lua: COUNT_SCRIPT });
     this.redis.defineCommand('uncountHit', { numberOfKeys: 1, lua: UNCOUNT_SCRIPT });
+    this.redis.defineCommand('peekHits', { numberOfKeys: 1, lua: PEEK_SCRIPT });
   }
 
   /** Counts one hit of `key` in a window of `ttl` ms; blocked once the hits pass `limit`. */
@@ -76,6 +83,16 @@ export class RedisRateLimitStorage implements ThrottlerStorage {
   /** Takes back one hit that turned out not to count (a login that succeeded). */
   async decrement(key: string, name: RateLimitName): Promise<void> {
     await this.run(name, () => this.redis.uncountHit(this.prefix + key));
+  }
+
+  /**
+   * Whether `key` has used up its `limit` already, without counting a hit: the seconds until its
+   * window ends, or 0 when another hit may be made.
+   */
+  async blockedFor(key: string, limit: number, name: RateLimitName): Promise<number> {
+    const peeked = await this.run(name, () => this.redis.peekHits(this.prefix + key));
+    if (!peeked || peeked[0] < limit) return 0;
+    return Math.max(1, Math.ceil(peeked[1] / 1000));
   }
 
   /** Runs a command; while Redis is unreachable, the limit's policy decides: allow (null) or refuse. */

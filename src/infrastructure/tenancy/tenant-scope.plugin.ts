@@ -23,7 +23,10 @@ const SCOPED_QUERIES = [
 
 const REPLACING_QUERIES = new Set(['findOneAndReplace', 'replaceOne']);
 
-/** Stages that read or write another collection: refused unless their own pipeline is scoped too. */
+/**
+ * Stages that read or write another collection, where the tenant `$match` does not reach: refused,
+ * at the top of a pipeline and inside the sub-pipelines of `$facet` alike.
+ */
 const CROSS_COLLECTION_STAGES = ['$lookup', '$graphLookup', '$unionWith', '$out', '$merge'];
 
 /** Stages MongoDB requires first in a pipeline; the tenant `$match` goes right after them. */
@@ -40,12 +43,16 @@ function assertSameTenant(value: unknown, tenantId: string, what: string): void 
   }
 }
 
-/** Refuses updates that set, unset or rename `tenant_id`, in every form Mongo accepts. */
+/**
+ * Refuses updates that set, unset or rename `tenant_id`, in every form Mongo accepts. A pipeline-style
+ * update (an array of stages) is refused whole: its stages can drop the field in too many ways
+ * (`$unset: 'tenant_id'`, a `$project` or `$replaceWith` that leaves it out, an expression that
+ * computes it), and the local store cannot run one anyway, so no code of this product uses them.
+ */
 export function assertUpdateKeepsTenant(update: unknown, tenantId: string): void {
   if (!update || typeof update !== 'object') return;
   if (Array.isArray(update)) {
-    for (const stage of update) assertUpdateKeepsTenant(stage, tenantId);
-    return;
+    throw new TenantScopeViolationError('A pipeline-style update is not allowed on a tenant-scoped collection');
   }
   for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
     if (key === TENANT_FIELD) {
@@ -76,13 +83,24 @@ function scopeFilter(filter: Record<string, unknown> | undefined, tenantId: stri
   return { ...(filter ?? {}), [TENANT_FIELD]: tenantId };
 }
 
-function scopePipeline(pipeline: Record<string, unknown>[], tenantId: string): void {
+/** Throws at the first stage that reaches another collection, looking inside `$facet` sub-pipelines too. */
+function assertStaysInCollection(pipeline: Record<string, unknown>[]): void {
   for (const stage of pipeline) {
     const [operator] = Object.keys(stage);
     if (CROSS_COLLECTION_STAGES.includes(operator)) {
       throw new TenantScopeViolationError(`${operator} is not allowed on a tenant-scoped collection`);
     }
+    if (operator === '$facet') {
+      for (const facet of Object.values(stage.$facet as Record<string, unknown>)) {
+        assertStaysInCollection(Array.isArray(facet) ? (facet as Record<string, unknown>[]) : []);
+      }
+    }
   }
+}
+
+/** `$facet` sub-pipelines read what the stages before them pass on: the tenant `$match` covers them. */
+function scopePipeline(pipeline: Record<string, unknown>[], tenantId: string): void {
+  assertStaysInCollection(pipeline);
   const insertAt = pipeline.findIndex((stage) => !MUST_BE_FIRST_STAGES.includes(Object.keys(stage)[0]));
   pipeline.splice(insertAt === -1 ? pipeline.length : insertAt, 0, { $match: { [TENANT_FIELD]: tenantId } });
 }

@@ -42,6 +42,14 @@ export function linearPatternProblem(pattern: string): string | null {
 }
 
 /**
+ * The pattern's RE2 program size (instructions), or null for a pattern the engine cannot run. Checking
+ * a value costs time proportional to this times the value's length (see pattern-budget.ts).
+ */
+export function patternProgramSize(pattern: string): number | null {
+  return compile(pattern)?.programSize() ?? null;
+}
+
+/**
  * Whether some part of `value` matches, as `RegExp.test` would; null for a pattern the engine cannot
  * run (saved before patterns were checked at save time).
  */

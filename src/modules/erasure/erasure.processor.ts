@@ -2,6 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantScopedProcessor } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { ErasureService, NotDeletedError } from './erasure.service.js';
@@ -21,31 +22,36 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
     private readonly erasure: ErasureService,
     private readonly tenantErasure: TenantErasureService,
     private readonly retention: RetentionService,
-    config: AppConfigService,
+    private readonly config: AppConfigService,
   ) {
     super(config);
   }
 
+  /** The jobs of no one tenant run in the system's name, under the same time limit as tenant jobs. */
   override async process(job: Job<ErasureJob>, token?: string): Promise<unknown> {
+    const limit = { timeoutMs: this.config.queue.jobTimeoutMs };
     switch (job.name) {
       case ErasureJobName.tenant:
-        return this.tenantErasure.erase(job.data.id, job.id);
+        return runWithTimeLimit(job, limit, (signal) => this.tenantErasure.erase(job.data.id, job.id, signal));
       case ErasureJobName.retention:
-        return this.retention.run();
+        return runWithTimeLimit(job, limit, (signal) => this.retention.run(new Date(), signal));
       case ErasureJobName.sweep:
-        return { deleted_tenants_erased: await this.tenantErasure.finishPending() };
+        return runWithTimeLimit(job, limit, async (signal) => ({
+          deleted_tenants_erased: await this.tenantErasure.finishPending(signal),
+        }));
       default:
         return super.process(job, token);
     }
   }
 
-  protected async handle(job: Job<ErasureJob>): Promise<unknown> {
+  /** A form's erasure stops between batches once `signal` (the job's time limit) fired; its retry resumes it. */
+  protected async handle(job: Job<ErasureJob>, signal: AbortSignal): Promise<unknown> {
     try {
       switch (job.name) {
         case ErasureJobName.member:
           return await this.erasure.eraseMember(job.data.id);
         case ErasureJobName.form:
-          return await this.erasure.eraseForm(new Types.ObjectId(job.data.id));
+          return await this.erasure.eraseForm(new Types.ObjectId(job.data.id), async () => signal.throwIfAborted());
         case ErasureJobName.responseFiles:
           return await this.erasure.eraseReleasedFiles(new Types.ObjectId(job.data.id));
         default:

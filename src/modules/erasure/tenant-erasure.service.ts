@@ -52,16 +52,20 @@ export class TenantErasureService {
     this.waitMs = config.erasure.tenantWaitMs;
   }
 
-  /** `ownJobId`: the job running this erasure, which is itself one of the tenant's active jobs. */
-  async erase(tenantId: string, ownJobId?: string): Promise<TenantErasureOutcome | null> {
+  /**
+   * `ownJobId`: the job running this erasure, which is itself one of the tenant's active jobs. `stop`
+   * (the job's time limit) ends it between two steps; each step resumes where it stopped.
+   */
+  async erase(tenantId: string, ownJobId?: string, stop?: AbortSignal): Promise<TenantErasureOutcome | null> {
     const tenant = await this.tenants.find(tenantId);
     if (!tenant) return null;
     if (tenant.status !== 'deleting')
       throw new Error(`Tenant '${tenantId}' is not being deleted; refusing to erase it`);
     this.logger.log({ msg: 'tenant erasure started', tenant_id: tenantId });
     const files = await TenantContext.runForTenant(tenantId, () => this.files.eraseAllOfTenant(this.batchSize));
+    stop?.throwIfAborted();
     for (const target of this.targets) await target.eraseTenant?.(tenantId);
-    const swept = await this.sweepUntilNothingLeft(tenantId, ownJobId);
+    const swept = await this.sweepUntilNothingLeft(tenantId, ownJobId, stop);
     const tenant_removed = await this.tenants.removeDeleting(tenantId);
     // Jobs queued a moment ago (an event relayed late) would fail without their tenant: remove them too.
     const outcome = { files, ...swept, jobs: swept.jobs + (await this.jobs.eraseAll(tenantId)), tenant_removed };
@@ -72,11 +76,13 @@ export class TenantErasureService {
   private async sweepUntilNothingLeft(
     tenantId: string,
     ownJobId: string | undefined,
+    stop: AbortSignal | undefined,
   ): Promise<Pick<TenantErasureOutcome, 'jobs' | 'documents' | 'sweeps'>> {
     const documents: Record<string, number> = {};
     let jobs = 0;
     let waited = 0;
     for (let sweep = 1; ; sweep += 1) {
+      stop?.throwIfAborted();
       jobs += await this.jobs.eraseAll(tenantId);
       for (const [name, count] of Object.entries(await this.documents.eraseEverywhere(tenantId, this.batchSize))) {
         documents[name] = (documents[name] ?? 0) + count;
@@ -93,19 +99,21 @@ export class TenantErasureService {
         );
       }
       this.logger.warn({ msg: 'tenant erasure: sweeping again', tenant_id: tenantId, sweep, left, running });
-      await sleep(delay);
+      await sleep(delay, undefined, { signal: stop });
       waited += delay;
     }
   }
 
   /** Erases every tenant left `deleting` (its job lost, failed, or never queued); answers how many it finished. */
-  async finishPending(): Promise<number> {
+  async finishPending(stop?: AbortSignal): Promise<number> {
     let finished = 0;
     for (const tenantId of await this.tenants.idsDeleting()) {
+      stop?.throwIfAborted();
       try {
-        await this.erase(tenantId);
+        await this.erase(tenantId, undefined, stop);
         finished += 1;
       } catch (error) {
+        if (stop?.aborted) throw error;
         // One tenant's erasure that cannot finish yet holds back no other; the next sweep retries it.
         this.logger.error({ msg: 'tenant erasure not finished', tenant_id: tenantId, err: (error as Error).message });
       }

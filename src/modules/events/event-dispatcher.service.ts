@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ClsService } from 'nestjs-cls';
+import { currentRequestIds } from '../../infrastructure/cls/request-ids.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { EventEnvelope, EventType } from './event.types.js';
@@ -39,7 +39,6 @@ export class EventDispatcherService implements OnApplicationShutdown {
 
   constructor(
     private readonly emitter: EventEmitter2,
-    private readonly cls: ClsService,
     private readonly events: EventsRepository,
     config: AppConfigService,
   ) {
@@ -128,7 +127,7 @@ export class EventDispatcherService implements OnApplicationShutdown {
       user_id: TenantContext.actor()?.user_id ?? null,
       entity_id: entityId,
       payload,
-      metadata: { request_id: this.cls.getId(), source: 'api' },
+      metadata: { ...currentRequestIds(), source: 'api' },
     };
     // Never the payload: it carries respondents' answers.
     this.logger.debug({ msg: 'event', event_id: envelope.event_id, event_type: eventType, entity_id: entityId });

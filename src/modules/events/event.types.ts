@@ -54,7 +54,8 @@ export interface EventEnvelope<Payload extends object = Record<string, unknown>>
   user_id: string | null;
   entity_id: string;
   payload: Payload;
-  metadata: { request_id?: string; source: 'api' | 'worker' };
+  /** `request_id` is the server's own id of the request; `client_request_id` the caller's `X-Request-ID`. */
+  metadata: { request_id?: string; client_request_id?: string; source: 'api' | 'worker' };
   /** Present (true) once the personal data its payload carried (answers, a member's name and email) was erased; the envelope stays. */
   redacted?: true;
 }

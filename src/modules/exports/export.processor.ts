@@ -15,7 +15,9 @@ export class ExportProcessor extends TenantScopedProcessor<ExportJob> {
     super(config);
   }
 
-  protected handle(job: Job<ExportJob>): Promise<{ row_count: number }> {
-    return this.exports.run(new Types.ObjectId(job.data.export_id));
+  /** Stops on `signal` (the job's time limit); the last attempt's failure fails the export. */
+  protected handle(job: Job<ExportJob>, signal: AbortSignal): Promise<{ row_count: number }> {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return this.exports.run(new Types.ObjectId(job.data.export_id), { signal, lastAttempt });
   }
 }

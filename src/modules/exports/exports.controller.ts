@@ -25,6 +25,7 @@ export class ExportsController {
   @RequireUser('editor')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ description: '{ export_id, status: "queued" }' })
+  @ApiConflictResponse({ description: 'Another export of this form is queued or running (export_in_progress)' })
   async create(
     @Param('form_id', new ObjectIdPipe('Form')) formId: Types.ObjectId,
     @Body() _body: CreateExportDto,

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { FilesModule } from '../files/files.module.js';
 import { FormsModule } from '../forms/forms.module.js';
@@ -19,7 +20,7 @@ import { ExportsService } from './exports.service.js';
     ResponsesModule,
   ],
   controllers: [ExportsController],
-  providers: [ExportsRepository, ExportsService],
+  providers: [ExportsRepository, ExportsService, StoreLock],
   exports: [ExportsService],
 })
 export class ExportsModule {}

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, Types } from 'mongoose';
-import { FormExport } from './export.schema.js';
+import { type ExportStatus, FormExport } from './export.schema.js';
 
 export type ExportRecord = FormExport;
+
+const IN_PROGRESS: ExportStatus[] = ['queued', 'running'];
 
 @Injectable()
 export class ExportsRepository {
@@ -11,6 +13,15 @@ export class ExportsRepository {
 
   async create(formId: Types.ObjectId): Promise<ExportRecord> {
     return (await this.exports.create({ form_id: formId, format: 'csv' })).toObject();
+  }
+
+  /** The form's exports that are queued or running (one, unless written before the one-at-a-time rule). */
+  inProgressOf(formId: Types.ObjectId): Promise<Pick<ExportRecord, '_id' | 'status'>[]> {
+    return this.exports
+      .find({ form_id: formId, status: { $in: IN_PROGRESS } }, { status: 1 })
+      .limit(10)
+      .lean<Pick<ExportRecord, '_id' | 'status'>[]>()
+      .exec();
   }
 
   findById(id: Types.ObjectId): Promise<ExportRecord | null> {
@@ -71,6 +82,21 @@ export class ExportsRepository {
 
   async markExpired(id: Types.ObjectId): Promise<void> {
     await this.exports.updateOne({ _id: id }, { $set: { expired_at: new Date() }, $unset: { file_id: 1 } });
+  }
+
+  /**
+   * Records the export's file, unless another run of it recorded one first (a run that outlived its
+   * job's time limit): false then, and the caller erases its own file.
+   */
+  async complete(
+    id: Types.ObjectId,
+    changes: Pick<ExportRecord, 'row_count' | 'file_id' | 'completed_at'>,
+  ): Promise<boolean> {
+    const result = await this.exports.updateOne(
+      { _id: id, status: { $in: IN_PROGRESS } },
+      { $set: { ...changes, status: 'completed' }, $unset: { error: 1 } },
+    );
+    return result.matchedCount > 0;
   }
 
   async update(id: Types.ObjectId, changes: Partial<Omit<ExportRecord, '_id' | 'tenant_id'>>): Promise<void> {

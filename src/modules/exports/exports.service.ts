@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
@@ -30,6 +31,7 @@ export class ExportsService {
     private readonly responses: ResponsesService,
     private readonly files: FilesService,
     private readonly redis: RedisAvailability,
+    private readonly lock: StoreLock,
     @InjectQueue(QueueName.export) private readonly queue: Queue<ExportJob>,
     config: AppConfigService,
   ) {
@@ -38,20 +40,58 @@ export class ExportsService {
 
   private readonly ttlMs: number;
 
-  /** Records the export and queues it; without Redis it is refused at once rather than left queued forever. */
+  /**
+   * Records the export and queues it, one at a time per form: while one is queued or running (waiting
+   * for a retry included) another answers `409 export_in_progress`. The check and the creation run
+   * under a store lock on the form, so parallel requests on any replica cannot both pass, on MongoDB
+   * and on FerretDB alike (an insert against a unique key is the one write both make atomic). Without
+   * Redis it is refused at once rather than left queued forever.
+   */
   async request(formId: Types.ObjectId): Promise<ExportRecord> {
     await this.forms.get(formId);
     if (!this.redis.isAvailable()) {
       throw ApiError.unavailable('Exports are unavailable; retry shortly');
     }
+    try {
+      return await this.lock.withLock(`exports:${TenantContext.tenantId()}:${formId.toHexString()}`, () =>
+        this.startUnlessInProgress(formId),
+      );
+    } catch (error) {
+      // Held past the wait: another request is starting an export of this form right now.
+      if (error instanceof LockBusyError) throw exportInProgress();
+      throw error;
+    }
+  }
+
+  /**
+   * An export in progress counts only while its job does: a job that failed for good, or was lost (a
+   * worker that crashed past its retries, Redis data gone), leaves its export `failed` here instead of
+   * blocking the form for ever.
+   */
+  private async startUnlessInProgress(formId: Types.ObjectId): Promise<ExportRecord> {
+    for (const current of await this.exports.inProgressOf(formId)) {
+      if (await this.jobIsPending(current._id)) throw exportInProgress(current.status);
+      await this.exports.update(current._id, { status: 'failed', error: 'The export stopped without finishing' });
+    }
     const created = await this.exports.create(formId);
     const exportId = created._id.toHexString();
-    await this.queue.add(
-      'csv',
-      { tenant_id: TenantContext.tenantId(), export_id: exportId },
-      { jobId: `export.${exportId}` },
-    );
+    try {
+      await this.queue.add(
+        'csv',
+        { tenant_id: TenantContext.tenantId(), export_id: exportId },
+        { jobId: jobIdOf(exportId) },
+      );
+    } catch (error) {
+      await this.exports.update(created._id, { status: 'failed', error: 'The export could not be queued' });
+      throw error;
+    }
     return created;
+  }
+
+  /** Waiting, running, or delayed before a retry: BullMQ's word, which stays true across a worker's crash. */
+  private async jobIsPending(exportId: Types.ObjectId): Promise<boolean> {
+    const state = await this.queue.getJobState(jobIdOf(exportId.toHexString()));
+    return !['completed', 'failed', 'unknown'].includes(state);
   }
 
   async get(id: Types.ObjectId): Promise<ExportRecord> {
@@ -139,43 +179,75 @@ export class ExportsService {
   /**
    * Streams the form's responses from a cursor into a CSV file of the tenant: one column per field
    * of the latest version, then `response_id` and `submitted_at`. Memory stays flat.
+   *
+   * `signal` fires at the job's time limit: the streaming stops, the storage removes the chunks it
+   * wrote, and the export waits for its retry (`queued`), or is `failed` after its `lastAttempt`.
    */
-  async run(id: Types.ObjectId): Promise<{ row_count: number }> {
+  async run(
+    id: Types.ObjectId,
+    { signal, lastAttempt }: { signal: AbortSignal; lastAttempt: boolean },
+  ): Promise<{ row_count: number }> {
     const found = await this.get(id);
+    // The retry of a job whose export was recorded (its job failed just after): nothing to redo.
+    if (found.status === 'completed') return { row_count: found.row_count };
     await this.exports.update(id, { status: 'running' });
     try {
-      const keys = (await this.forms.latestFields(found.form_id)).map((field) => field.key);
-      let rows = 0;
-      const responses = this.responses;
-      const lines = async function* () {
-        yield csvRow([...keys, 'response_id', 'submitted_at']);
-        for await (const response of responses.stream(found.form_id)) {
-          rows += 1;
-          yield csvRow([
-            ...keys.map((key) => response.data[key]),
-            response._id.toHexString(),
-            response.created_at.toISOString(),
-          ]);
-        }
-      };
-      const file = await this.files.upload(
-        {
-          filename: `form-${found.form_id.toHexString()}-responses.csv`,
-          content_type: 'text/csv',
-          content: Readable.from(lines()),
-        },
-        Number.MAX_SAFE_INTEGER,
-      );
-      await this.exports.update(id, {
-        status: 'completed',
-        row_count: rows,
-        file_id: file._id,
-        completed_at: new Date(),
-      });
-      return { row_count: rows };
+      const csv = await this.writeCsv(found.form_id, signal);
+      const recorded = await this.exports
+        .complete(id, { row_count: csv.rows, file_id: csv.fileId, completed_at: new Date() })
+        .catch(async (error: unknown) => {
+          await this.files.erase(csv.fileId);
+          throw error;
+        });
+      // Another run of this export (one that outlived its time limit) recorded its file first.
+      if (!recorded) await this.files.erase(csv.fileId);
+      return { row_count: csv.rows };
     } catch (error) {
-      await this.exports.update(id, { status: 'failed', error: (error as Error).message.slice(0, 500) });
+      const reason = signal.aborted ? (signal.reason as Error) : (error as Error);
+      await this.exports.update(
+        id,
+        lastAttempt ? { status: 'failed', error: reason.message.slice(0, 500) } : { status: 'queued' },
+      );
       throw error;
     }
   }
+
+  /** The CSV as a file of the tenant; stops at the next row once `signal` fires, leaving no bytes behind. */
+  private async writeCsv(
+    formId: Types.ObjectId,
+    signal: AbortSignal,
+  ): Promise<{ fileId: Types.ObjectId; rows: number }> {
+    const keys = (await this.forms.latestFields(formId)).map((field) => field.key);
+    let rows = 0;
+    const responses = this.responses;
+    const lines = async function* () {
+      yield csvRow([...keys, 'response_id', 'submitted_at']);
+      for await (const response of responses.stream(formId)) {
+        // Thrown into the storage's write, which removes what it stored; leaving the loop closes the cursor.
+        signal.throwIfAborted();
+        rows += 1;
+        yield csvRow([
+          ...keys.map((key) => response.data[key]),
+          response._id.toHexString(),
+          response.created_at.toISOString(),
+        ]);
+      }
+    };
+    const file = await this.files.upload(
+      {
+        filename: `form-${formId.toHexString()}-responses.csv`,
+        content_type: 'text/csv',
+        content: Readable.from(lines()),
+      },
+      Number.MAX_SAFE_INTEGER,
+    );
+    return { fileId: file._id, rows };
+  }
+}
+
+const jobIdOf = (exportId: string) => `export.${exportId}`;
+
+function exportInProgress(status?: string): ApiError {
+  const what = status ? `An export of this form is ${status}` : 'An export of this form is starting';
+  return new ApiError(HttpStatus.CONFLICT, ErrorCode.ExportInProgress, `${what}; one runs at a time per form`);
 }

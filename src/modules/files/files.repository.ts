@@ -33,10 +33,13 @@ export class FilesRepository {
     return rows.map((row) => row._id);
   }
 
-  /** Which of `ids` a response to `formId` may use: member uploads, and anonymous uploads to that form. */
-  async usableIn(formId: Types.ObjectId, ids: Types.ObjectId[]): Promise<Set<string>> {
+  /**
+   * Which of `ids` a response to `formId` may use: anonymous uploads to that form, and with
+   * `memberUploads` also the uploads bound to no form (members' own, through `POST /files`).
+   */
+  async usableIn(formId: Types.ObjectId, ids: Types.ObjectId[], memberUploads: boolean): Promise<Set<string>> {
     const found = await this.files
-      .find({ _id: { $in: ids }, form_id: { $in: [null, formId] } }, { _id: 1 })
+      .find({ _id: { $in: ids }, form_id: memberUploads ? { $in: [null, formId] } : formId }, { _id: 1 })
       .lean<{ _id: Types.ObjectId }[]>();
     return new Set(found.map((file) => file._id.toHexString()));
   }

@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { ClsServiceManager } from 'nestjs-cls';
+import { currentRequestIds } from '../../infrastructure/cls/request-ids.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { Types } from 'mongoose';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { DailyByteAllowance } from '../../infrastructure/rate-limit/daily-byte-allowance.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
@@ -23,6 +24,15 @@ export interface Upload {
   filename: string;
   content_type: string;
   content: Readable;
+  /** The file has at most this many bytes (the request's Content-Length, when it sent one). */
+  at_most_bytes?: number;
+}
+
+/** The name of anonymous uploads' byte allowance, per tenant per day (in its Redis key and logs). */
+const PUBLIC_UPLOAD_BYTES = 'public-upload-bytes';
+
+function fileTooLarge(limit: number): ApiError {
+  return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ErrorCode.PayloadTooLarge, `Files may be at most ${limit} bytes`);
 }
 
 /** Control characters and path separators never reach a header or a disk path. */
@@ -39,30 +49,33 @@ function cleanFilename(name: string): string {
 export class FilesService {
   private readonly logger = new Logger(FilesService.name);
   private readonly maxBytes: number;
+  private readonly publicBytesPerDay: number;
 
   constructor(
     private readonly files: FilesRepository,
     private readonly storage: FileStorage,
     private readonly forms: FormsService,
+    private readonly allowance: DailyByteAllowance,
     config: AppConfigService,
   ) {
     this.maxBytes = config.files.maxBytes;
+    this.publicBytesPerDay = config.publicUploadBytesPerTenantPerDay;
   }
 
   /**
    * Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes.
    * `maxBytes` defaults to FILE_MAX_BYTES, the limit of client uploads, enforced while streaming.
    */
-  async upload(upload: Upload, maxBytes = this.maxBytes, formId: Types.ObjectId | null = null): Promise<FileRecord> {
+  async upload(
+    upload: Upload,
+    maxBytes = this.maxBytes,
+    formId: Types.ObjectId | null = null,
+    tooLarge = fileTooLarge,
+  ): Promise<FileRecord> {
     const id = new Types.ObjectId();
     const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
     const size = await this.storage.write(storageKey, upload.content, maxBytes).catch((error: unknown) => {
-      if (!(error instanceof FileTooLargeError)) throw error;
-      throw new ApiError(
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        ErrorCode.PayloadTooLarge,
-        `Files may be at most ${error.maxBytes} bytes`,
-      );
+      throw error instanceof FileTooLargeError ? tooLarge(error.maxBytes) : error;
     });
     try {
       return await this.files.create({
@@ -94,12 +107,14 @@ export class FilesService {
       this.logger.error({ msg: 'file bytes missing from storage', file_id: id.toHexString() });
       throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.NotFound, "The file's bytes are no longer stored");
     });
-    const requestId = ClsServiceManager.getClsService().getId();
+    // The stream fails after the request's context is gone: its ids are taken now.
+    const ids = currentRequestIds();
     content.once('error', (error) => {
       this.logger.error({
         msg: 'file download failed while streaming',
         file_id: id.toHexString(),
-        reqId: requestId,
+        reqId: ids?.request_id,
+        clientReqId: ids?.client_request_id,
         err: error,
       });
     });
@@ -108,20 +123,55 @@ export class FilesService {
 
   /**
    * An anonymous visitor's upload for a published form with a `file` field: usable only in
-   * submissions to that form, and erased after 24 h unless a response uses it.
+   * submissions to that form, and erased after 24 h unless a response uses it. Its bytes come out of
+   * the tenant's daily allowance (`PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY`): reserved before they are
+   * stored (as many as the request can carry, up to FILE_MAX_BYTES and what is left today), the
+   * stream is cut at the reservation, and what was not stored is given back. Beyond it: `413`.
    */
   async uploadToForm(formId: Types.ObjectId, upload: Upload): Promise<FileRecord> {
     const form = await this.forms.publishedForm(formId);
     if (!form.fields.some((field) => field.type === 'file')) {
       throw ApiError.validation([{ field: 'file', message: 'this form has no file field' }]);
     }
-    return this.upload(upload, this.maxBytes, formId);
+    const wanted = Math.min(this.maxBytes, upload.at_most_bytes ?? this.maxBytes);
+    const reservation = await this.allowance.reserve(
+      PUBLIC_UPLOAD_BYTES,
+      TenantContext.tenantId(),
+      wanted,
+      this.publicBytesPerDay,
+    );
+    const allowanceUsedUp = () => {
+      const error = new ApiError(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        ErrorCode.PayloadTooLarge,
+        "Today's allowance for anonymous uploads to this tenant is used up; try again tomorrow",
+      );
+      error.headers['retry-after'] = String(reservation.secondsUntilReset);
+      return error;
+    };
+    if (reservation.granted <= 0) throw allowanceUsedUp();
+    let stored = 0;
+    try {
+      // Cut at the reservation: past it, the file is too large for FILE_MAX_BYTES or for what is left today.
+      const file = await this.upload(upload, reservation.granted, formId, (limit) =>
+        reservation.granted < wanted ? allowanceUsedUp() : fileTooLarge(limit),
+      );
+      stored = file.size;
+      return file;
+    } finally {
+      await reservation.settle(stored);
+    }
   }
 
-  /** Which of `ids` (hex) a response to `formId` may name: the tenant's files, bound to no other form. */
-  async usableIn(formId: Types.ObjectId, ids: string[]): Promise<Set<string>> {
+  /**
+   * Which of `ids` (hex) a response to `formId` may name. An anonymous submission (no token) may name
+   * only files uploaded to that very form: never a member's upload or an export, which the erasure of
+   * that response (spam, say) would otherwise take with it. A member (a token) may also name the
+   * tenant's files bound to no form, as members always could; never another form's uploads.
+   */
+  async usableIn(formId: Types.ObjectId, ids: string[], namedBy: 'member' | 'anonymous'): Promise<Set<string>> {
     const valid = toObjectIds(ids);
-    return valid.length ? this.files.usableIn(formId, valid) : new Set();
+    return valid.length ? this.files.usableIn(formId, valid, namedBy === 'member') : new Set();
   }
 
   /** Called before the response that names them is stored: a used upload is never swept. */

@@ -42,7 +42,11 @@ export class PublicUploadsController {
   @ApiNotFoundResponse({ description: 'No such form in this tenant (not_found)' })
   @ApiConflictResponse({ description: 'Never published (form_not_published)' })
   @ApiGoneResponse({ description: 'Archived (form_archived)' })
-  @ApiPayloadTooLargeResponse({ description: 'Over FILE_MAX_BYTES (payload_too_large)' })
+  @ApiPayloadTooLargeResponse({
+    description:
+      "Over FILE_MAX_BYTES, or over what is left of the tenant's daily allowance for anonymous uploads " +
+      '(payload_too_large; then with Retry-After, the seconds until 00:00 UTC)',
+  })
   async upload(
     @Param('form_id', new ObjectIdPipe('Form')) formId: Types.ObjectId,
     @Req() request: FastifyRequest,

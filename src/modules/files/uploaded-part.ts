@@ -8,7 +8,14 @@ export async function uploadedPart(request: FastifyRequest): Promise<Upload> {
   if (!part || part.fieldname !== 'file') {
     throw ApiError.validation([{ field: 'file', message: 'send the file in a multipart field named "file"' }]);
   }
-  return { filename: part.filename, content_type: part.mimetype, content: part.file };
+  // The whole body's length bounds the file's: the HTTP parser never reads past a Content-Length.
+  const bodyBytes = Number(request.headers['content-length']);
+  return {
+    filename: part.filename,
+    content_type: part.mimetype,
+    content: part.file,
+    ...(Number.isSafeInteger(bodyBytes) && bodyBytes >= 0 ? { at_most_bytes: bodyBytes } : {}),
+  };
 }
 
 /**

@@ -56,7 +56,9 @@ export class FormsController {
   @ApiOperation({ summary: 'Create a draft form' })
   @ApiCreatedResponse({ type: FormDto })
   @ApiConflictResponse({ description: 'The slug is taken in this tenant (conflict)' })
-  @ApiForbiddenResponse({ description: 'The tenant has max_forms forms already (quota_exceeded)' })
+  @ApiForbiddenResponse({
+    description: 'The tenant keeps max_forms forms already, archived ones included (quota_exceeded)',
+  })
   async create(@Body() body: CreateFormDto): Promise<FormDto> {
     return FormDto.from(await this.forms.create(body));
   }

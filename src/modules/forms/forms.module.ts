@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -20,7 +21,7 @@ import { FormsService } from './forms.service.js';
     RateLimitModule,
   ],
   controllers: [FormsController],
-  providers: [FormsRepository, FormsService],
+  providers: [FormsRepository, FormsService, StoreLock],
   exports: [FormsService],
 })
 export class FormsModule {}

@@ -125,8 +125,9 @@ export class FormsRepository {
     return (await this.forms.exists(filter)) !== null;
   }
 
-  countNotArchived(): Promise<number> {
-    return this.forms.countDocuments({ status: { $ne: 'archived' }, ...LIVE });
+  /** Forms the tenant keeps, whatever their status (what `max_forms` counts); deleted ones are gone. */
+  countKept(): Promise<number> {
+    return this.forms.countDocuments(LIVE);
   }
 
   async list(query: { status?: FormStatus; cursor?: string; limit: number }): Promise<Page<FormRecord>> {

@@ -17,6 +17,7 @@ import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 
 /** What a submission is validated against. */
 export interface SubmissionTarget {
@@ -41,6 +42,7 @@ export class FormsService implements OnModuleInit {
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
     private readonly users: UsersService,
+    private readonly lock: StoreLock,
   ) {}
 
   onModuleInit(): void {
@@ -52,10 +54,6 @@ export class FormsService implements OnModuleInit {
   async create(input: CreateFormDto): Promise<FormRecord> {
     assertValidFields(input.fields);
     await this.assertValidSettings(input.settings, input.fields ?? []);
-    const { max_forms } = TenantContext.tenant().settings;
-    if ((await this.forms.countNotArchived()) >= max_forms) {
-      throw ApiError.quotaExceeded(`This tenant may have at most ${max_forms} forms`);
-    }
     const slug = await this.freeSlug(input);
     const id = new Types.ObjectId();
     const create = () =>
@@ -70,7 +68,31 @@ export class FormsService implements OnModuleInit {
           owner_id: TenantContext.actor()?.user_id ?? '',
         })
         .catch(rethrowDuplicateSlug);
-    return this.changed(EventType.FormCreated, id, { title: input.title, slug, status: 'draft' }, create);
+    return this.withinFormQuota(() =>
+      this.changed(EventType.FormCreated, id, { title: input.title, slug, status: 'draft' }, create),
+    );
+  }
+
+  /**
+   * `max_forms` counts every form the tenant keeps, archived ones too (archiving is not a way around
+   * it; deleting is). Counting then creating is a read followed by a write, so parallel creates could
+   * all pass the count: the two run under one lock per tenant shared by every replica (the local store
+   * has no transactions), as webhooks' quota does.
+   */
+  private async withinFormQuota(create: () => Promise<FormRecord>): Promise<FormRecord> {
+    const { max_forms } = TenantContext.tenant().settings;
+    const countThenCreate = async () => {
+      if ((await this.forms.countKept()) >= max_forms) {
+        throw ApiError.quotaExceeded(`This tenant may have at most ${max_forms} forms`);
+      }
+      return create();
+    };
+    try {
+      return await this.lock.withLock(`forms:${TenantContext.tenantId()}`, countThenCreate);
+    } catch (error) {
+      if (error instanceof LockBusyError) throw ApiError.unavailable('Forms are being created; retry shortly');
+      throw error;
+    }
   }
 
   list(query: { status?: FormStatus; cursor?: string; limit: number }): Promise<Page<FormRecord>> {

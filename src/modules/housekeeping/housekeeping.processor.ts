@@ -1,7 +1,8 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
@@ -22,6 +23,8 @@ const RETIRED_SCHEDULES = ['retention-daily'];
  * workers run), in the system's name: export files past `EXPORT_TTL_HOURS`, anonymous uploads no
  * response used within 24 h, and bytes no file record names. Erasures (deletions, retention, deleted
  * tenants) are the `erasure` queue's (src/modules/erasure/).
+ * Runs under the job time limit (`QUEUE_JOB_TIMEOUT_MS`) and stops between its steps past it; every
+ * step resumes where the last run stopped, so the next run finishes the work.
  */
 @Processor(QueueName.housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -50,11 +53,20 @@ export class HousekeepingProcessor extends ObservedWorkerHost implements OnAppli
   }
 
   /** Every job of this queue is the sweep (jobs an earlier release queued under other names too). */
-  async process(): Promise<HousekeepingResult> {
+  process(job: Job): Promise<HousekeepingResult> {
+    return runWithTimeLimit(job, { timeoutMs: this.config.queue.jobTimeoutMs }, (signal) => this.sweep(signal));
+  }
+
+  /** Three sweeps, each complete in itself: past the time limit the next one waits for the next run. */
+  private async sweep(signal: AbortSignal): Promise<HousekeepingResult> {
+    const step = async (sweep: () => Promise<number>) => {
+      signal.throwIfAborted();
+      return sweep();
+    };
     const result = {
-      expired_exports: await this.exports.eraseExpired(),
-      unused_uploads: await this.files.eraseUnusedUploads(),
-      abandoned_bytes: await this.files.eraseAbandonedBytes(),
+      expired_exports: await step(() => this.exports.eraseExpired()),
+      unused_uploads: await step(() => this.files.eraseUnusedUploads()),
+      abandoned_bytes: await step(() => this.files.eraseAbandonedBytes()),
     };
     this.logger.log({ msg: 'housekeeping sweep', ...result });
     return result;

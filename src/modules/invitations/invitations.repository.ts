@@ -46,6 +46,14 @@ export class InvitationsRepository {
     );
   }
 
+  /** The pending invitations a member sent stop working (they are no longer an owner). */
+  async revokeSentBy(userId: string): Promise<void> {
+    await this.invitations.updateMany(
+      { invited_by: userId, status: 'pending' },
+      { $set: { status: 'revoked' }, $unset: { token_hash: 1 } },
+    );
+  }
+
   async revoke(id: Types.ObjectId): Promise<boolean> {
     const result = await this.invitations.updateOne(
       { _id: id, status: 'pending' },

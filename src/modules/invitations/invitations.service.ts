@@ -5,11 +5,15 @@ import { SingleUseToken } from '../../infrastructure/auth/single-use-token.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { AttemptCounter } from '../../infrastructure/rate-limit/attempt-counter.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
 import { FormsService } from '../forms/forms.service.js';
+import { MembersService } from '../users/members.service.js';
+import type { UserRecord } from '../users/users.types.js';
 import { normalizeEmail, type SignedIn, UsersService } from '../users/users.service.js';
 import type { InvitationStatus } from './invitation.schema.js';
 import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
@@ -48,16 +52,35 @@ export class InvitationsService implements OnModuleInit {
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
     private readonly config: AppConfigService,
+    private readonly members: MembersService,
+    private readonly attempts: AttemptCounter,
   ) {}
 
   onModuleInit(): void {
     this.entities.register([EventType.InvitationCreated], (ids) => this.invitations.changedAt(ids));
+    // An invitation stays valid only while the member who sent it is an owner.
+    this.members.onOwnershipEnded((userId) => this.invitations.revokeSentBy(userId));
   }
 
-  /** Invites by email, as the signed-in member or, outside a request, as the operator. */
+  /**
+   * Invites by email, as the signed-in member or, outside a request, as the operator. A member's
+   * invitation counts towards the tenant's hourly limit (`429`), and is made while they are an owner,
+   * under the membership lock: demoting or removing them revokes what they sent, and cannot happen
+   * between their check and their invitation.
+   */
   async invite(request: InvitationRequest): Promise<InvitationRecord> {
     const { email, formTitle } = await this.admissible(request);
-    const inviter = TenantContext.actor() ? await this.users.current() : null;
+    if (!TenantContext.actor()) return this.create(request, email, formTitle, null);
+    await this.attempts.count(RateLimitName.Invitations, TenantContext.tenantId());
+    return this.members.whileOwner(async () => this.create(request, email, formTitle, await this.users.current()));
+  }
+
+  private async create(
+    request: InvitationRequest,
+    email: string,
+    formTitle: string | null,
+    inviter: UserRecord | null,
+  ): Promise<InvitationRecord> {
     const id = new Types.ObjectId();
     const payload: InvitationCreatedPayload = {
       invitation_id: id.toHexString(),

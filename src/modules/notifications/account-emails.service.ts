@@ -22,31 +22,49 @@ export class AccountEmailsService {
     private readonly mail: MailService,
   ) {}
 
-  async sendWelcome(job: WelcomeEmailJob, sendingId?: string): Promise<{ message_id?: string; skipped?: string }> {
+  async sendWelcome(
+    job: WelcomeEmailJob,
+    sendingId?: string,
+    stop?: AbortSignal,
+  ): Promise<{ message_id?: string; skipped?: string }> {
     const member = await this.users.contactOf(job.user_id);
     if (!member) return this.skipped('user no longer exists', job.user_id);
-    const message_id = await this.mail.send({ to: member.email, template: 'welcome', context: member, sendingId });
+    const message_id = await this.mail.send({
+      to: member.email,
+      template: 'welcome',
+      context: member,
+      sendingId,
+      stop,
+    });
     return { message_id };
   }
 
-  async sendInvitation(job: InvitationEmailJob): Promise<{ message_id?: string; skipped?: string }> {
+  async sendInvitation(
+    job: InvitationEmailJob,
+    stop?: AbortSignal,
+  ): Promise<{ message_id?: string; skipped?: string }> {
     const email = await this.invitations.issueEmail(job.invitation_id);
     if (!email) return this.skipped('invitation no longer pending', job.invitation_id);
     const message_id = await this.mail.send({
       to: email.email,
       template: 'invitation',
       context: { ...job.context, link: email.link, expires_at: email.expires_at.toUTCString() },
+      stop,
     });
     return { message_id };
   }
 
-  async sendPasswordReset(job: PasswordResetEmailJob): Promise<{ message_id?: string; skipped?: string }> {
+  async sendPasswordReset(
+    job: PasswordResetEmailJob,
+    stop?: AbortSignal,
+  ): Promise<{ message_id?: string; skipped?: string }> {
     const email = await this.passwordReset.issueEmail(job.user_id);
     if (!email) return this.skipped('user no longer exists', job.user_id);
     const message_id = await this.mail.send({
       to: email.email,
       template: 'password-reset',
       context: { name: email.name, email: email.email, link: email.link },
+      stop,
     });
     return { message_id };
   }

@@ -1,16 +1,22 @@
 import Handlebars from 'handlebars';
+import { displayText } from './display-text.js';
 
 /**
  * Every email the system sends, as Handlebars templates: a subject, a text part and an HTML part.
  * Values are HTML-escaped in the HTML part only; links are built by the app, never from user input.
+ * `names` lists the values people chose that the email shows to someone else (see `displayText`):
+ * each is shown as plain text, never as a link. Respondents' answers in a notification are data the
+ * members collect and are left as they are.
  */
-const SOURCES = {
+const SOURCES: Record<string, { subject: string; text: string; html: string; names?: readonly string[] }> = {
   welcome: {
+    names: ['name'],
     subject: 'Welcome, {{name}}',
     text: 'Hello {{name}},\n\nyour account {{email}} is ready. Sign in to start building forms.\n',
     html: '<p>Hello {{name}},</p><p>your account {{email}} is ready. Sign in to start building forms.</p>',
   },
   'password-reset': {
+    names: ['name'],
     subject: 'Reset your password',
     text:
       'Hello {{name}},\n\nsomeone asked to reset the password of {{email}}. If it was you, open this link ' +
@@ -20,6 +26,7 @@ const SOURCES = {
       '<a href="{{link}}">choose a new password</a> within the hour.</p><p>If it was not you, ignore this email.</p>',
   },
   invitation: {
+    names: ['name', 'tenant_name', 'inviter', 'form_title'],
     subject: 'You are invited to join {{tenant_name}}',
     text:
       'Hello{{#if name}} {{name}}{{/if}},\n\n{{#if inviter}}{{inviter}} invites you{{else}}You are invited{{/if}} ' +
@@ -37,9 +44,9 @@ const SOURCES = {
       '<p>A new response ({{response_id}}) arrived for &ldquo;{{form_title}}&rdquo;:</p>' +
       '<table>{{#each fields}}<tr><th align="left">{{key}}</th><td>{{value}}</td></tr>{{/each}}</table>',
   },
-} as const;
+};
 
-export type EmailTemplate = keyof typeof SOURCES;
+export type EmailTemplate = 'welcome' | 'password-reset' | 'invitation' | 'response-notification';
 
 export interface RenderedEmail {
   subject: string;
@@ -62,6 +69,14 @@ const compiled = Object.fromEntries(
 
 export function renderEmail(template: EmailTemplate, context: Record<string, unknown>): RenderedEmail {
   const { subject, text, html } = compiled[template];
-  // Subjects are single lines whatever the values hold: no header injection through a name.
-  return { subject: subject(context).replace(/[\r\n]+/g, ' '), text: text(context), html: html(context) };
+  const shown = { ...context };
+  for (const key of SOURCES[template].names ?? []) {
+    if (shown[key] !== null && shown[key] !== undefined) shown[key] = displayText(shown[key]);
+  }
+  // Subjects are single lines of visible characters whatever the values hold: no header injection.
+  return {
+    subject: subject(shown).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' '),
+    text: text(shown),
+    html: html(shown),
+  };
 }

@@ -29,21 +29,22 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobData> {
     super(config);
   }
 
-  protected async handle(job: Job<EmailJobData>): Promise<unknown> {
+  /** `signal` (the job's time limit): past it nothing more is sent or queued; the retry does it. */
+  protected async handle(job: Job<EmailJobData>, signal: AbortSignal): Promise<unknown> {
     switch (job.name) {
       case EmailJobName.responseNotification:
-        return this.responseNotifications.fanOut(job.data as ResponseNotificationJob);
+        return this.responseNotifications.fanOut(job.data as ResponseNotificationJob, signal);
       case EmailJobName.responseEmail:
-        return this.responseNotifications.send(job.data as ResponseEmailJob, job.id);
+        return this.responseNotifications.send(job.data as ResponseEmailJob, job.id, signal);
       case EmailJobName.welcome:
-        return this.accountEmails.sendWelcome(job.data as WelcomeEmailJob, job.id);
+        return this.accountEmails.sendWelcome(job.data as WelcomeEmailJob, job.id, signal);
       case EmailJobName.invitation:
-        return this.accountEmails.sendInvitation(job.data as InvitationEmailJob);
+        return this.accountEmails.sendInvitation(job.data as InvitationEmailJob, signal);
       case EmailJobName.passwordReset:
-        return this.accountEmails.sendPasswordReset(job.data as PasswordResetEmailJob);
+        return this.accountEmails.sendPasswordReset(job.data as PasswordResetEmailJob, signal);
       default: {
         const { to, template, context } = job.data as SendEmailJob;
-        return { message_id: await this.mail.send({ to, template, context, sendingId: job.id }) };
+        return { message_id: await this.mail.send({ to, template, context, sendingId: job.id, stop: signal }) };
       }
     }
   }

@@ -13,6 +13,8 @@ export interface Mail {
    * mailboxes use to show it once. Not for emails whose content changes on a resend (a new token).
    */
   sendingId?: string;
+  /** The job's time limit: once it fired nothing is sent, and the job's retry sends it instead, never both. */
+  stop?: AbortSignal;
 }
 
 /** Renders a template and sends it over SMTP (`SMTP_URL`); only the email processor calls it. */
@@ -33,6 +35,7 @@ export class MailService {
   /** Rejects when the SMTP server refuses or is unreachable, so the job is retried. */
   async send(mail: Mail): Promise<string> {
     const { subject, text, html } = renderEmail(mail.template, mail.context);
+    mail.stop?.throwIfAborted();
     const messageId = mail.sendingId
       ? `<${createHash('sha256').update(mail.sendingId).digest('hex').slice(0, 32)}@${this.domain}>`
       : undefined;

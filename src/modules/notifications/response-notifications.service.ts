@@ -29,14 +29,16 @@ export class ResponseNotificationsService {
   /**
    * Queues one email per recipient when the form asks for notifications. A form deleted since the
    * response arrived notifies nobody; any other failure (the store down) rejects, and the job retries.
+   * Nothing is queued once `stop` (the job's time limit) fired.
    */
-  async fanOut(job: ResponseNotificationJob): Promise<{ recipients: number }> {
+  async fanOut(job: ResponseNotificationJob, stop?: AbortSignal): Promise<{ recipients: number }> {
     const form = await this.forms.find(new Types.ObjectId(job.form_id));
     if (!form?.settings.send_notification) return { recipients: 0 };
     const configured = form.settings.notification_emails;
     const recipients = configured.length
       ? await this.currentMembers(configured)
       : [await this.users.emailOf(form.owner_id)].filter((email): email is string => email !== null);
+    stop?.throwIfAborted();
     await this.jobs.sendResponseEmails(
       recipients.map((to) => ({
         jobId: jobIdFor(job.event_id, 'notify', to),
@@ -51,7 +53,11 @@ export class ResponseNotificationsService {
    * Sends one notification with the response as it is now; nothing when the response or its form was
    * deleted, or the recipient is no longer a member, since the job was queued.
    */
-  async send(job: ResponseEmailJob, sendingId?: string): Promise<{ message_id?: string; skipped?: string }> {
+  async send(
+    job: ResponseEmailJob,
+    sendingId?: string,
+    stop?: AbortSignal,
+  ): Promise<{ message_id?: string; skipped?: string }> {
     const response = await this.responses.findLive(new Types.ObjectId(job.response_id));
     if (!response) return this.skipped('response deleted', job.response_id);
     const form = await this.forms.find(response.form_id);
@@ -62,7 +68,13 @@ export class ResponseNotificationsService {
       response_id: job.response_id,
       fields: Object.entries(response.data).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
     };
-    const message_id = await this.mail.send({ to: job.to, template: 'response-notification', context, sendingId });
+    const message_id = await this.mail.send({
+      to: job.to,
+      template: 'response-notification',
+      context,
+      sendingId,
+      stop,
+    });
     return { message_id };
   }
 

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { Metrics } from '../../infrastructure/metrics/metrics.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
@@ -263,8 +264,10 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Checks the data against the fields; a file value must name a file this form may use. Valid files
-   * are marked used before the response is stored, so the sweep of unused uploads cannot take them.
+   * Checks the data against the fields; a file value must name a file this form may use, as its
+   * sender may name it (`FilesService.usableIn`: anonymous senders only uploads to this form). Any
+   * other file answers like a missing one. Valid files are marked used before the response is
+   * stored, so the sweep of unused uploads cannot take them.
    */
   private async assertValid(
     formId: Types.ObjectId,
@@ -274,7 +277,7 @@ export class ResponsesService implements OnModuleInit {
     const { problems, fileIds } = checkSubmission(fields, data);
     const ids = fileIds.map((file) => file.id);
     if (ids.length) {
-      const usable = await this.files.usableIn(formId, ids);
+      const usable = await this.files.usableIn(formId, ids, TenantContext.actor() ? 'member' : 'anonymous');
       for (const file of fileIds) {
         if (!usable.has(file.id.toLowerCase()))
           problems.push({ field: file.field, message: 'is not a file of this tenant' });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
+import { canonicalId, isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { FormsService } from '../forms/forms.service.js';
 import { TenantResolver } from './tenant-resolver.js';
@@ -25,7 +26,9 @@ export class FormEmbeddingOrigins extends PublicFormOrigins {
   }
 
   async originsFor(formId: string): Promise<string[]> {
-    const tenantId = await this.ownerOf(formId);
+    if (!isObjectIdHex(formId)) return [];
+    // Cached under the id as the server reads it: case variants of one id are one entry, not 256.
+    const tenantId = await this.ownerOf(canonicalId(formId));
     if (!tenantId) return [];
     const tenant = await this.tenants.find(tenantId);
     return tenant?.status === 'active' ? tenant.settings.allowed_origins : [];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../../infrastructure/auth/auth.module.js';
+import { AdminKeyModule } from '../../infrastructure/http/admin-key.module.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { TenantDirectory } from '../../infrastructure/tenancy/tenant-directory.js';
 import { FormsModule } from '../forms/forms.module.js';
@@ -31,6 +32,7 @@ import { TenantController } from './tenant.controller.js';
       { name: DeletedTenantId.name, schema: DeletedTenantIdSchema },
     ]),
     AuthModule,
+    AdminKeyModule,
     UsersModule,
     InvitationsModule,
     FormsModule,

@@ -10,6 +10,7 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
@@ -69,6 +70,10 @@ export class AuthController {
   })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'Wrong current password (invalid_credentials), or no valid token' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many wrong current passwords for this user (rate_limited, with Retry-After)',
+  })
+  @ApiServiceUnavailableResponse({ description: 'Failures cannot be counted (Redis down): changes are refused' })
   changePassword(@Body() body: ChangePasswordDto): Promise<AccessTokenDto> {
     return this.auth.changePassword(body);
   }

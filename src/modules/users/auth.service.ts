@@ -41,10 +41,17 @@ export class AuthService {
     return this.accessToken(user);
   }
 
-  /** Every earlier token of the user stops working; the answer is a fresh one. */
+  /**
+   * Every earlier token of the user stops working; the answer is a fresh one. A stolen token must not
+   * become a password oracle: as for logins, the attempt counts as failed (per user) before the
+   * current password is checked, and is taken back when it was right.
+   */
   async changePassword(input: ChangePasswordDto): Promise<AccessTokenDto> {
     const user = await this.usersService.current();
+    const failures = `${TenantContext.tenantId()}:${user._id.toHexString()}`;
+    await this.attempts.count(RateLimitName.PasswordChangeFailures, failures);
     if (!(await this.hasher.verify(user.password_hash, input.current_password))) throw invalidCredentials();
+    await this.attempts.uncount(RateLimitName.PasswordChangeFailures, failures);
     const updated = await this.users.setPassword(user._id, await this.hasher.hash(input.new_password));
     if (!updated) throw ApiError.unauthorized('The access token names no user of this tenant');
     await this.sessions.revoked(user._id.toHexString());

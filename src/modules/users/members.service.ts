@@ -11,19 +11,43 @@ import { EventType } from '../events/event.types.js';
 import { SessionsService } from './sessions.service.js';
 import { type UserRecord, UsersRepository } from './users.repository.js';
 
+/** Told, inside the membership lock, that a member is no longer an owner (demoted or removed). */
+export type OwnershipEndedListener = (userId: string) => Promise<void>;
+
 /**
  * Members' roles and removal. "Is there another owner?" reads one document and writes another, so two
  * owners demoting each other at once could both pass it: every such change in a tenant runs under one
- * lock shared by all replicas, and re-reads the acting owner inside it.
+ * lock shared by all replicas, and re-reads the acting owner inside it. What an owner may do only
+ * while an owner (invite) runs under the same lock (`whileOwner`), and what ends with ownership (their
+ * pending invitations) is ended inside it by the listeners of `onOwnershipEnded`: the feature that
+ * owns that data registers one, so this module needs to know none of them.
  */
 @Injectable()
 export class MembersService {
+  private readonly ownershipEndedListeners: OwnershipEndedListener[] = [];
+
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsService,
     private readonly lock: StoreLock,
     private readonly events: EventDispatcherService,
   ) {}
+
+  /** Registers what must end when a member stops being an owner (called in `onModuleInit`). */
+  onOwnershipEnded(listener: OwnershipEndedListener): void {
+    this.ownershipEndedListeners.push(listener);
+  }
+
+  /**
+   * Runs `work` as the signed-in owner, re-read under the membership lock: a demotion or removal
+   * cannot slip in between the check and the work (and then miss what the work created).
+   */
+  whileOwner<T>(work: () => Promise<T>): Promise<T> {
+    return this.underMembershipLock(async () => {
+      await this.assertActingOwner();
+      return work();
+    });
+  }
 
   /** Owner only. The member's tokens stop working: they carry the old role. */
   async changeRole(id: Types.ObjectId, role: Role): Promise<UserRecord> {
@@ -32,7 +56,10 @@ export class MembersService {
       await this.assertActingOwner();
       const member = await this.find(id);
       if (member.role === role) return member;
-      if (member.role === 'owner') await this.assertAnotherOwner();
+      if (member.role === 'owner') {
+        await this.assertAnotherOwner();
+        await this.ownershipEnded(userId);
+      }
       const updated = await this.users.setRole(id, role);
       if (!updated) throw ApiError.notFound('User');
       await this.sessions.revoked(userId);
@@ -53,7 +80,10 @@ export class MembersService {
     await this.underMembershipLock(async () => {
       if (!leaving) await this.assertActingOwner();
       const member = await this.find(id);
-      if (member.role === 'owner') await this.assertAnotherOwner();
+      if (member.role === 'owner') {
+        await this.assertAnotherOwner();
+        await this.ownershipEnded(userId);
+      }
       const removed = await this.events.emitWith({
         type: EventType.UserRemoved,
         entityId: userId,
@@ -64,6 +94,15 @@ export class MembersService {
       if (!removed) throw ApiError.notFound('User');
       await this.sessions.revoked(userId);
     });
+  }
+
+  /**
+   * Runs before the change itself: a change that fails after it is retried whole (listeners are
+   * idempotent), and meanwhile what ended stays ended, the safe side. Run after it, a failure would
+   * leave a retry finding the role changed already and never calling them.
+   */
+  private async ownershipEnded(userId: string): Promise<void> {
+    for (const listener of this.ownershipEndedListeners) await listener(userId);
   }
 
   private async underMembershipLock<T>(work: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { type AccessTokenClaims, AccessTokenService } from '../../infrastructure/auth/access-token.service.js';
 import { InvalidationChannel } from '../../infrastructure/cache/invalidation-channel.js';
+import { MissedAnnouncements } from '../../infrastructure/cache/missed-announcements.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { SharedRedis } from '../../infrastructure/redis/shared-redis.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
@@ -16,8 +17,9 @@ const CACHE_SIZE = 100_000;
  * Access tokens that can be taken back. A token carries its user's token version; revoking moves the
  * version on, so every earlier token stops working. Checking is on every authenticated request, so
  * versions are cached in process; a revocation drops the entry here and, over Redis pub/sub, on every
- * replica within milliseconds. While that channel is down the cache is bypassed: a replica that cannot
- * hear revocations reads the version from the store each time.
+ * replica within milliseconds. While that channel is down, or cannot be shown to carry every
+ * revocation (see `InvalidationChannel.isLive`), the cache is bypassed: a replica that cannot hear
+ * revocations reads the version from the store each time.
  */
 @Injectable()
 export class SessionsService implements OnModuleInit, OnApplicationShutdown {
@@ -31,18 +33,24 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly tokens: AccessTokenService,
     config: AppConfigService,
     redis: SharedRedis,
+    missed: MissedAnnouncements,
   ) {
     this.versions = new LRUCache({ max: CACHE_SIZE, ttl: config.auth.sessionCacheTtlMs });
-    this.channel = new InvalidationChannel(redis, `${config.queue.prefix}:sessions-revoked`, {
-      invalidate: (key) => {
-        this.generation += 1;
-        this.versions.delete(key);
+    this.channel = new InvalidationChannel(
+      redis,
+      `${config.queue.prefix}:sessions-revoked`,
+      {
+        invalidate: (key) => {
+          this.generation += 1;
+          this.versions.delete(key);
+        },
+        invalidateAll: () => {
+          this.generation += 1;
+          this.versions.clear();
+        },
       },
-      invalidateAll: () => {
-        this.generation += 1;
-        this.versions.clear();
-      },
-    });
+      missed,
+    );
   }
 
   onModuleInit(): void {

@@ -37,6 +37,6 @@ import { UsersService } from './users.service.js';
     PasswordHasher,
     StoreLock,
   ],
-  exports: [UsersService, SessionsService, PasswordResetService],
+  exports: [UsersService, SessionsService, PasswordResetService, MembersService],
 })
 export class UsersModule {}

@@ -17,12 +17,14 @@ export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJob> 
     super(config);
   }
 
-  protected async handle(job: Job<WebhookJob>): Promise<{ status: number }> {
+  /** `signal` (the job's time limit) cuts the HTTP request short. */
+  protected async handle(job: Job<WebhookJob>, signal: AbortSignal): Promise<{ status: number }> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await this.deliveries.attempt(
       new Types.ObjectId(job.data.webhook_id),
       job.data.event_id,
       lastAttempt,
+      signal,
     );
     switch (outcome.kind) {
       case 'delivered':

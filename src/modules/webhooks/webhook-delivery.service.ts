@@ -36,8 +36,16 @@ export class WebhookDeliveryService {
     this.settings = config.webhooks;
   }
 
-  /** `lastAttempt`: no retry follows, so a failure is recorded as final. */
-  async attempt(webhookId: Types.ObjectId, eventId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {
+  /**
+   * `lastAttempt`: no retry follows, so a failure is recorded as final. `stop` (the job's time limit)
+   * cuts the request short; the attempt is then recorded as stopped and retried.
+   */
+  async attempt(
+    webhookId: Types.ObjectId,
+    eventId: string,
+    lastAttempt: boolean,
+    stop?: AbortSignal,
+  ): Promise<DeliveryOutcome> {
     const webhook = await this.webhooks.findById(webhookId);
     if (!webhook?.active) return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
     // As stored now: a response erased since the event was queued is delivered without its data.
@@ -69,10 +77,11 @@ export class WebhookDeliveryService {
     };
     let status: number;
     try {
-      status = await postPinned(target, headers, body, this.settings.timeoutMs);
+      status = await postPinned(target, headers, body, this.settings.timeoutMs, stop);
     } catch (error) {
-      const reason =
-        error instanceof Error && error.name === 'AbortError'
+      const reason = stop?.aborted
+        ? 'stopped at the job time limit'
+        : error instanceof Error && error.name === 'AbortError'
           ? 'timed out'
           : `connection failed (${(error as NodeJS.ErrnoException).code ?? 'network error'})`;
       await record(null, reason, lastAttempt ? 'failed' : 'pending');

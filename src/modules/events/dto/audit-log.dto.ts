@@ -29,8 +29,12 @@ export class AuditLogQueryDto extends PageQueryDto {
 }
 
 class EventMetadataDto {
-  @ApiPropertyOptional({ description: 'The id of the request that caused it (also in the API logs)' })
+  @ApiPropertyOptional({
+    description: "The server's id of the request that caused it (its X-Request-ID answer header; in the API logs)",
+  })
   request_id?: string;
+  @ApiPropertyOptional({ description: "The caller's own X-Request-ID, when it sent a sane one" })
+  client_request_id?: string;
   @ApiProperty({ enum: ['api', 'worker'] }) source!: string;
 }
 

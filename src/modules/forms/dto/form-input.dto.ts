@@ -17,7 +17,14 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FIELD_KEY_PATTERN, FIELD_TYPES, type FieldType, MAX_PATTERN_LENGTH } from '../form-field.types.js';
+import {
+  DEFAULT_MAX_TEXT_LENGTH,
+  FIELD_KEY_PATTERN,
+  FIELD_TYPES,
+  type FieldType,
+  MAX_OPTIONS,
+  MAX_PATTERN_LENGTH,
+} from '../form-field.types.js';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -35,7 +42,7 @@ export class FieldDto {
   @ApiPropertyOptional({ example: ['red', 'green'], description: 'select and multiselect only' })
   @IsOmittable()
   @IsArray()
-  @ArrayMaxSize(500)
+  @ArrayMaxSize(MAX_OPTIONS)
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   options?: string[];
@@ -50,11 +57,21 @@ export class FieldDto {
   @IsNumber({ allowNaN: false, allowInfinity: false })
   max?: number;
 
-  @ApiPropertyOptional({ example: 500 }) @IsOmittable() @IsInt() @Min(1) @Max(100_000) max_length?: number;
+  @ApiPropertyOptional({
+    example: 500,
+    description:
+      'Longest value, in characters; required with a pattern on text and textarea fields. With a pattern, ' +
+      'RE2 instructions × max_length must stay within 100,000 per field and 500,000 over the form',
+  })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(DEFAULT_MAX_TEXT_LENGTH)
+  max_length?: number;
 
   @ApiPropertyOptional({
     example: '^[A-Z]{2}\\d{4}$',
-    description: 'Checked at save time for catastrophic backtracking',
+    description: 'An RE2 expression (no back-references or look-around), checked in time linear in the value',
   })
   @IsOmittable()
   @IsString()

@@ -1,0 +1,173 @@
+// The costliest submission the API accepts to store, sent at the rate limit, while another client
+// polls GET /health/live: does one visitor's submission hold up every other request of the process?
+// The form: five text fields whose pattern is the slowest we found per RE2 instruction-character
+// (`[\p{L}\p{N}]{60}$`, 63 instructions) at the longest max_length the per-field budget allows
+// (1,587 characters; 5 × 99,981 = the per-submission budget of 500,000), filled with matching values
+// (every start position is tried, so each check costs its whole budget); in the second form, plus ten
+// textareas of 100,000 characters each, so the body is just under the 1 MiB limit. Rates: the
+// default limit (30 submissions a minute per client IP per form: one every 2 s to one form), then one
+// client sending to 20 such forms at once, each at its own limit (10 a second; the limit is per form,
+// so nothing here is raised). The limits are the API's defaults. Each phase runs on forms of its own,
+// the first with no submissions (the health check's own latency on this machine, same run).
+// Goal: /health/live p99 under 50 ms while the costliest submission arrives at the rate limit.
+// Usage: npm run bench (or: npm run build && MONGO_URL=… REDIS_URL=… node bench/submission-budget.js)
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { api, startApiWithEditor } from './support/api-process.js';
+import { percentiles } from './support/load.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const POLL_EVERY_MS = 10;
+const PER_FORM_EVERY_MS = 2_000; // the default limit: 30 a minute
+const GOAL_P99_MS = 50;
+const PATTERN = '[\\p{L}\\p{N}]{60}$';
+const PATTERN_MAX_LENGTH = 1_587; // 100,000 / 63 instructions
+
+/** Deterministic pseudo-random text over `alphabet`. */
+function randomText(alphabet, length, seed) {
+  const letters = [...alphabet];
+  let state = seed;
+  let text = '';
+  while (text.length < length) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    text += letters[(state >> 8) % letters.length];
+  }
+  return text.slice(0, length);
+}
+
+const patterned = Array.from({ length: 5 }, (_, index) => ({
+  key: `p${index}`,
+  type: 'text',
+  label: `P${index}`,
+  required: true,
+  pattern: PATTERN,
+  max_length: PATTERN_MAX_LENGTH,
+}));
+const filler = Array.from({ length: 10 }, (_, index) => ({
+  key: `t${index}`,
+  type: 'textarea',
+  label: `T${index}`,
+  max_length: 100_000,
+}));
+
+/** A submission body per variant, built once (the client must not be the bottleneck). */
+function bodyOf(fields, seed) {
+  const data = {};
+  for (const field of fields) {
+    data[field.key] = field.pattern ? randomText('Ωaé1', field.max_length, seed++) : 'x'.repeat(field.max_length);
+  }
+  return JSON.stringify({ data });
+}
+
+const { base, tenant, auth, stop } = await startApiWithEditor('submission_budget');
+
+async function publishedForms(count, fields) {
+  const ids = [];
+  for (let index = 0; index < count; index += 1) {
+    const form = await api(base, '/api/v1/forms', { headers: auth, body: { title: `Budget ${index}`, fields } });
+    await api(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
+    ids.push(form.form_id);
+  }
+  return ids;
+}
+
+/** Polls /health/live every POLL_EVERY_MS until `until`, one request at a time; answers the latencies. */
+async function pollHealth(until) {
+  const latencies = [];
+  while (performance.now() < until) {
+    const started = performance.now();
+    const response = await fetch(`${base}/health/live`);
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+    await sleep(Math.max(0, POLL_EVERY_MS - (performance.now() - started)));
+  }
+  return latencies;
+}
+
+/**
+ * Sends `body` to `forms` in turn, each form every PER_FORM_EVERY_MS (its rate limit), without
+ * waiting for answers, until `until`; answers the statuses and latencies once all have answered.
+ */
+async function submitAtLimit(forms, body, until) {
+  const every = PER_FORM_EVERY_MS / forms.length;
+  const pending = [];
+  for (let sent = 0; performance.now() < until; sent += 1) {
+    const started = performance.now();
+    const formId = forms[sent % forms.length];
+    pending.push(
+      fetch(`${base}/api/v1/forms/${formId}/submit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+        body,
+      }).then(async (response) => {
+        await response.arrayBuffer();
+        return { status: response.status, ms: performance.now() - started };
+      }),
+    );
+    await sleep(Math.max(0, every - (performance.now() - started)));
+  }
+  return Promise.all(pending);
+}
+
+async function phase(label, forms, body) {
+  const until = performance.now() + SECONDS * 1000;
+  const [health, answers] = await Promise.all([
+    pollHealth(until),
+    forms.length ? submitAtLimit(forms, body, until) : Promise.resolve([]),
+  ]);
+  const stored = answers.filter((answer) => answer.status === 201).length;
+  const refused = answers.length - stored;
+  const sorted = [...health].sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))];
+  const verdict = forms.length ? `; goal p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'met' : 'NOT met'}` : '';
+  console.log(`${label}`);
+  console.log(`  /health/live   ${String(health.length).padStart(5)} polls  ${percentiles(health, 1)}${verdict}`);
+  if (answers.length) {
+    const statuses = refused ? ` (${refused} not 201: ${[...new Set(answers.map((a) => a.status))].join(', ')})` : '';
+    console.log(
+      `  submissions    ${String(stored).padStart(5)} stored${statuses}  ${percentiles(
+        answers.map((answer) => answer.ms),
+        1,
+      )}`,
+    );
+  }
+}
+
+const small = bodyOf(patterned, 1);
+const large = bodyOf([...patterned, ...filler], 1);
+const forms = {
+  one: await publishedForms(1, patterned),
+  many: await publishedForms(20, patterned),
+  oneLarge: await publishedForms(1, [...patterned, ...filler]),
+  manyLarge: await publishedForms(20, [...patterned, ...filler]),
+};
+// A warm-up (JIT, the store's caches, pattern compilation), on a form of its own, not measured.
+const [warmUp] = await publishedForms(1, patterned);
+for (let index = 0; index < 5; index += 1) {
+  await fetch(`${base}/api/v1/forms/${warmUp}/submit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+    body: small,
+  });
+}
+
+console.log(
+  `costliest accepted submission: 5 × ${PATTERN} (63 instructions) × ${PATTERN_MAX_LENGTH} characters = 499,905 of ` +
+    `the 500,000 budget; ${SECONDS} s per phase, /health/live polled every ${POLL_EVERY_MS} ms; ` +
+    `load average ${loadavg()[0].toFixed(1)} at the start`,
+);
+await phase('no submissions (the baseline, same run)', [], null);
+await phase(
+  `at the rate limit: 30 a minute to one form (${(small.length / 1024).toFixed(1)} KiB bodies)`,
+  forms.one,
+  small,
+);
+await phase('one client at 20 forms, each at its limit: 10 a second', forms.many, small);
+await phase(
+  `at the rate limit, bodies at the size limit (${(large.length / 1024).toFixed(1)} KiB)`,
+  forms.oneLarge,
+  large,
+);
+await phase('one client at 20 forms, bodies at the size limit: 10 a second', forms.manyLarge, large);
+await stop();
