@@ -233,8 +233,9 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
           .expect(201)
       ).body.file_id as string;
       const changed = await submit('acme', formId, { email: 'a@example.com', attachment: droppedFile });
-      const sharing = await submit('acme', formId, { email: 'b@example.com', attachment: shared });
-      await submit('acme', formId, { email: 'c@example.com', attachment: shared });
+      // A member's upload can be named by members only (an anonymous submission names its form's uploads).
+      const sharing = await submit('acme', formId, { email: 'b@example.com', attachment: shared }, editor.headers);
+      await submit('acme', formId, { email: 'c@example.com', attachment: shared }, editor.headers);
       expect(await storedFilesContaining(secret)).toHaveLength(1);
 
       const patch = (responseId: string, data: Record<string, unknown>) =>
