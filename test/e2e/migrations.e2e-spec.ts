@@ -10,6 +10,7 @@ import { MigrationFinalizer } from '../../src/infrastructure/migrations/migratio
 import { MigrationRunner } from '../../src/infrastructure/migrations/migration-runner.js';
 import { V1BackupsService } from '../../src/infrastructure/migrations/v1-backups.service.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { V1BackupsErasureTarget } from '../../src/modules/erasure/v1-backups.target.js';
 import { FilesService } from '../../src/modules/files/files.service.js';
 import { LEGACY_PASSWORD, seedLegacy } from '../../scripts/seed-legacy.js';
 import { startNode } from '../support/child-process.js';
@@ -382,6 +383,19 @@ describe('migrations: the runner and migration 001 on a seeded v1 database', () 
       expect(await db.collection('form_responses').countDocuments({ _id: response._id })).toBe(1);
       expect(await backups.eraseDocuments('default', 'files', [file._id])).toBe(2);
       expect(await copiesOf(file._id)).toBe(0);
+
+      // What the erasure module calls for every erased response and removed member (ErasureTarget).
+      const target = new V1BackupsErasureTarget(backups);
+      const [member] = await db.collection('users').find({}).limit(1).toArray();
+      expect(await copiesOf(member._id)).toBe(2);
+      await TenantContext.runForTenant('default', async () => {
+        expect(await target.eraseResponses([{ _id: other._id, form_id: other.form_id, created_at: new Date() }])).toBe(
+          2,
+        );
+        expect(await target.eraseMember(member._id.toHexString())).toBe(2);
+      });
+      expect(await copiesOf(other._id)).toBe(0);
+      expect(await copiesOf(member._id)).toBe(0);
 
       expect(await backups.eraseTenant('default')).toBeGreaterThan(0);
       for (const name of kept) {

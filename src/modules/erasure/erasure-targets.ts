@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { ErasedResponse } from '../responses/responses.service.js';
+import { V1BackupsErasureTarget } from './v1-backups.target.js';
 
 /**
  * A place that keeps copies of erasable data beyond the ones the erasure steps know (the audit log,
@@ -27,10 +28,10 @@ export const ERASURE_TARGETS = Symbol('ERASURE_TARGETS');
 /**
  * The extension point: to make every response, member and tenant erasure reach another place,
  * provide a class implementing `ErasureTarget` (raw collection access stays in `src/infrastructure/`)
- * and add it to `inject` here (and its module to `ErasureModule`'s imports). None yet.
+ * and add it to `inject` here (and its module to `ErasureModule`'s imports).
  */
 export const erasureTargetsProvider: Provider = {
   provide: ERASURE_TARGETS,
   useFactory: (...targets: ErasureTarget[]): ErasureTarget[] => targets,
-  inject: [],
+  inject: [V1BackupsErasureTarget],
 };

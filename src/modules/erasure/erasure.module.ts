@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { V1BackupsModule } from '../../infrastructure/migrations/v1-backups.module.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
 import { EventsModule } from '../events/events.module.js';
@@ -19,6 +20,7 @@ import { RetentionRunsRepository } from './retention-runs.repository.js';
 import { RetentionService } from './retention.service.js';
 import { TenantErasureService } from './tenant-erasure.service.js';
 import { TenantJobsEraser } from './tenant-jobs-eraser.js';
+import { V1BackupsErasureTarget } from './v1-backups.target.js';
 
 /**
  * # Erasure: what happens when something is erased
@@ -46,8 +48,9 @@ import { TenantJobsEraser } from './tenant-jobs-eraser.js';
  * - A tenant's: its files' bytes, its jobs in every queue, then every document with its `tenant_id` in
  *   every collection (`TenantDataEraser`, in src/infrastructure/tenancy/: raw access stays there),
  *   swept again until a count finds none; its id is held back from new tenants for a while.
- * - Other places that keep copies (the v1 backups of migration 001) plug in as an `ErasureTarget`
- *   (erasure-targets.ts): the response, member and tenant erasures call every one.
+ * - Other places that keep copies plug in as an `ErasureTarget` (erasure-targets.ts): the response,
+ *   member and tenant erasures call every one. The first: the v1 backups migration 001 keeps until
+ *   `migrate finalize 1` (`V1BackupsErasureTarget`).
  * - A spam expiry (spam erased `spam_retention_days` after it arrived) belongs in `RetentionService`'s
  *   run per tenant, erasing through `ErasureService` as retention does.
  * - Not erasure: the hourly housekeeping sweep of expired export files and unused uploads
@@ -64,9 +67,11 @@ import { TenantJobsEraser } from './tenant-jobs-eraser.js';
     ExportsModule,
     TenantsModule,
     UsersModule,
+    V1BackupsModule,
   ],
   providers: [
     erasureTargetsProvider,
+    V1BackupsErasureTarget,
     ErasureEventsListener,
     ErasureService,
     ResponseErasureService,
