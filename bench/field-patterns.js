@@ -20,6 +20,7 @@ import {
 } from '../dist/infrastructure/text/pattern-budget.js';
 import { checkSubmission } from '../dist/modules/responses/submission-validator.js';
 import { percentiles } from './support/load.js';
+import { randomText } from './support/text.js';
 
 const GOAL_MS = 5;
 const LONGEST = 10_000;
@@ -58,18 +59,6 @@ const GROUPS = {
     '[a-z]{97}$',
   ],
 };
-
-/** Deterministic pseudo-random text over `alphabet`. */
-function randomText(alphabet, length, seed = 12345) {
-  const letters = [...alphabet];
-  let state = seed;
-  let text = '';
-  while (text.length < length) {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    text += letters[(state >> 8) % letters.length];
-  }
-  return text.slice(0, length);
-}
 
 /** Values of `length` characters meant to keep as many RE2 threads alive as possible. */
 function worstValues(pattern, length) {

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { api, startApiWithEditor } from './support/api-process.js';
 import { percentiles } from './support/load.js';
+import { randomText } from './support/text.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const POLL_EVERY_MS = 10;
@@ -23,18 +24,6 @@ const PER_FORM_EVERY_MS = 2_000; // the default limit: 30 a minute
 const GOAL_P99_MS = 50;
 const PATTERN = '[\\p{L}\\p{N}]{60}$';
 const PATTERN_MAX_LENGTH = 1_587; // 100,000 / 63 instructions
-
-/** Deterministic pseudo-random text over `alphabet`. */
-function randomText(alphabet, length, seed) {
-  const letters = [...alphabet];
-  let state = seed;
-  let text = '';
-  while (text.length < length) {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    text += letters[(state >> 8) % letters.length];
-  }
-  return text.slice(0, length);
-}
 
 const patterned = Array.from({ length: 5 }, (_, index) => ({
   key: `p${index}`,
