@@ -46,13 +46,13 @@ describe('response erasure steps', () => {
   it('marks, redacts, erases export files, files and every extra target, then removes the document', async () => {
     const { service, steps, id } = pipeline();
     expect(await service.eraseOne(id)).toBe(true);
-    expect(steps).toEqual(['find', 'mark', 'audit log', 'exports', 'files', 'target', 'remove']);
+    expect(steps).toEqual(['mark', 'find', 'audit log', 'exports', 'files', 'target', 'remove']);
   });
 
   it('stops before the document goes while an export that may hold it is being written', async () => {
     const { service, steps, id } = pipeline({ exportRunning: true });
     await expect(service.eraseOne(id)).rejects.toBeInstanceOf(ExportRunningError);
-    expect(steps).toEqual(['find', 'mark', 'audit log', 'exports']);
+    expect(steps).toEqual(['mark', 'find', 'audit log', 'exports']);
   });
 });
 

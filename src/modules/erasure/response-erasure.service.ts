@@ -86,17 +86,21 @@ export class ResponseErasureService {
 
   /**
    * The files a `PATCH` dropped from a response that no response names now (one named again meanwhile
-   * stays), then forgotten. Answers how many files were erased.
+   * stays), then forgotten. Answers how many files were erased. Runs under the response's lock, as a
+   * `PATCH` does: a `PATCH` that drops a file again between this check and the forgetting would
+   * otherwise have it forgotten unerased.
    */
-  async eraseReleasedFiles(id: Types.ObjectId): Promise<number> {
-    const found = await this.responses.releasedFiles(id);
-    if (!found?.released_file_ids) return 0;
-    const released = found.released_file_ids;
-    const erased = await this.files.eraseUnlessNamed(released, (fileId, formId) =>
-      this.responses.namesFile(fileId, [], formId),
-    );
-    await this.responses.forgetReleasedFiles(id, released);
-    return erased;
+  eraseReleasedFiles(id: Types.ObjectId): Promise<number> {
+    return this.responses.exclusively(id, async () => {
+      const found = await this.responses.releasedFiles(id);
+      if (!found?.released_file_ids) return 0;
+      const released = found.released_file_ids;
+      const erased = await this.files.eraseUnlessNamed(released, (fileId, formId) =>
+        this.responses.namesFile(fileId, [], formId),
+      );
+      await this.responses.forgetReleasedFiles(id, released);
+      return erased;
+    });
   }
 
   /** Dropped files whose erasure job was lost: responses changed before `cutoff`. Answers how many responses. */
@@ -126,10 +130,11 @@ export class ResponseErasureService {
 
   /** The steps of the class comment, for one batch; answers how many documents went. */
   private async eraseBatch(ids: Types.ObjectId[], options: BatchOptions): Promise<number> {
+    // Marked before they are read: a PATCH can change no file of a deleted response, so what is read is final.
+    if (options.markFirst) await this.responses.markManyDeleted(ids);
     const found = await this.responses.erasureViews(ids);
     if (found.length === 0) return 0;
     const foundIds = found.map((response) => response._id);
-    if (options.markFirst) await this.responses.markManyDeleted(foundIds);
     await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
     if (options.exports) await this.eraseExportsHolding(found);
     await this.files.eraseUnlessNamed(

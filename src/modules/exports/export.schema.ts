@@ -24,3 +24,5 @@ export class FormExport {
 
 export const FormExportSchema = SchemaFactory.createForClass(FormExport);
 FormExportSchema.index({ tenant_id: 1, form_id: 1, created_at: -1 });
+// Which files are an export's (FilesService asks, for files written before they were marked).
+FormExportSchema.index({ tenant_id: 1, file_id: 1 });

@@ -76,6 +76,15 @@ export class ExportsRepository {
     return (await this.exports.exists({ form_id: formId, status: 'running', updated_at: { $gte: since } })) !== null;
   }
 
+  /** Those of `ids` that are an export's file. */
+  async fileIdsAmong(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    const found = await this.exports
+      .find({ file_id: { $in: ids } }, { file_id: 1 })
+      .lean<Pick<ExportRecord, '_id' | 'file_id'>[]>()
+      .exec();
+    return found.flatMap((row) => (row.file_id ? [row.file_id] : []));
+  }
+
   async remove(id: Types.ObjectId): Promise<void> {
     await this.exports.deleteOne({ _id: id });
   }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
@@ -24,7 +24,7 @@ export interface ExportJob extends TenantJobData {
 }
 
 @Injectable()
-export class ExportsService {
+export class ExportsService implements OnModuleInit {
   constructor(
     private readonly exports: ExportsRepository,
     private readonly forms: FormsService,
@@ -36,6 +36,16 @@ export class ExportsService {
     config: AppConfigService,
   ) {
     this.ttlMs = config.exports.ttlHours * 3_600_000;
+  }
+
+  /**
+   * Export files are marked `purpose: 'export'` when written (`FilesService.writeExport`); those an
+   * older release wrote are not, so the files module asks which of the files it weighs are an
+   * export's: no response may name them, no response's erasure takes them. They expire within
+   * `EXPORT_TTL_HOURS` of the upgrade, like any export file.
+   */
+  onModuleInit(): void {
+    this.files.registerKeptFiles((ids) => this.exports.fileIdsAmong(ids));
   }
 
   private readonly ttlMs: number;
@@ -233,14 +243,11 @@ export class ExportsService {
         ]);
       }
     };
-    const file = await this.files.upload(
-      {
-        filename: `form-${formId.toHexString()}-responses.csv`,
-        content_type: 'text/csv',
-        content: Readable.from(lines()),
-      },
-      Number.MAX_SAFE_INTEGER,
-    );
+    const file = await this.files.writeExport({
+      filename: `form-${formId.toHexString()}-responses.csv`,
+      content_type: 'text/csv',
+      content: Readable.from(lines()),
+    });
     return { fileId: file._id, rows };
   }
 }

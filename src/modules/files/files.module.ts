@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { FormsModule } from '../forms/forms.module.js';
 import { StoredFile, StoredFileSchema } from './file.schema.js';
@@ -23,7 +24,7 @@ import { GridFsStorage } from './storage/grid-fs.storage.js';
     RateLimitModule,
   ],
   controllers: [FilesController, PublicUploadsController],
-  providers: [FilesRepository, FilesService, { provide: FileStorage, useClass: GridFsStorage }],
+  providers: [FilesRepository, FilesService, StoreLock, { provide: FileStorage, useClass: GridFsStorage }],
   exports: [FilesService],
 })
 export class FilesModule {}

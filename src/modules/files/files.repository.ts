@@ -5,6 +5,9 @@ import { StoredFile } from './file.schema.js';
 
 export type FileRecord = StoredFile;
 
+/** What deciding whether a response may name (or still needs) a file looks at. */
+export type NamedFile = Pick<FileRecord, '_id' | 'form_id' | 'purpose'>;
+
 @Injectable()
 export class FilesRepository {
   constructor(@InjectModel(StoredFile.name) private readonly files: Model<StoredFile>) {}
@@ -17,10 +20,10 @@ export class FilesRepository {
     return this.files.findOne({ _id: id }).lean<FileRecord>();
   }
 
-  /** The files among `ids` (deduplicated by the store), with the form each is bound to. */
-  findMany(ids: Types.ObjectId[]): Promise<Pick<FileRecord, '_id' | 'form_id'>[]> {
+  /** The files among `ids` (deduplicated by the store), with the form each is bound to and what it is for. */
+  findMany(ids: Types.ObjectId[]): Promise<NamedFile[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.files.find({ _id: { $in: ids } }, { form_id: 1 }).lean<Pick<FileRecord, '_id' | 'form_id'>[]>();
+    return this.files.find({ _id: { $in: ids } }, { form_id: 1, purpose: 1 }).lean<NamedFile[]>();
   }
 
   async idsUploadedTo(formId: Types.ObjectId, limit: number): Promise<Types.ObjectId[]> {
@@ -34,14 +37,17 @@ export class FilesRepository {
   }
 
   /**
-   * Which of `ids` a response to `formId` may use: anonymous uploads to that form, and with
-   * `memberUploads` also the uploads bound to no form (members' own, through `POST /files`).
+   * Those of `ids` a response to `formId` may use: anonymous uploads to that form, and with
+   * `memberUploads` also the uploads bound to no form (members' own, through `POST /files`); never a
+   * file kept for something else (an export's). With the form each is bound to.
    */
-  async usableIn(formId: Types.ObjectId, ids: Types.ObjectId[], memberUploads: boolean): Promise<Set<string>> {
-    const found = await this.files
-      .find({ _id: { $in: ids }, form_id: memberUploads ? { $in: [null, formId] } : formId }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>();
-    return new Set(found.map((file) => file._id.toHexString()));
+  usableIn(formId: Types.ObjectId, ids: Types.ObjectId[], memberUploads: boolean): Promise<NamedFile[]> {
+    return this.files
+      .find(
+        { _id: { $in: ids }, form_id: memberUploads ? { $in: [null, formId] } : formId, purpose: { $ne: 'export' } },
+        { form_id: 1, purpose: 1 },
+      )
+      .lean<NamedFile[]>();
   }
 
   /** Marks anonymous uploads to `formId` as used, so the sweep of unused uploads leaves them alone. */

@@ -5,12 +5,14 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { Types } from 'mongoose';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { DailyByteAllowance } from '../../infrastructure/rate-limit/daily-byte-allowance.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
-import { type FileRecord, FilesRepository } from './files.repository.js';
+import type { FilePurpose } from './file.schema.js';
+import { type FileRecord, FilesRepository, type NamedFile } from './files.repository.js';
 import { FormsService } from '../forms/forms.service.js';
 import { BlobMissingError, FileStorage, FileTooLargeError, type StoredBlobKey } from './storage/file-storage.js';
 
@@ -26,6 +28,19 @@ export interface Upload {
   content: Readable;
   /** The file has at most this many bytes (the request's Content-Length, when it sent one). */
   at_most_bytes?: number;
+}
+
+/**
+ * Finds, among `ids`, files another feature keeps for itself without `purpose` on their record (an
+ * export's CSV written before exports marked theirs).
+ */
+export type KeptFilesFinder = (ids: Types.ObjectId[]) => Promise<Types.ObjectId[]>;
+
+interface StoreOptions {
+  maxBytes: number;
+  formId: Types.ObjectId | null;
+  tooLarge: (limit: number) => ApiError;
+  purpose?: FilePurpose;
 }
 
 /** The name of anonymous uploads' byte allowance, per tenant per day (in its Redis key and logs). */
@@ -50,12 +65,14 @@ export class FilesService {
   private readonly logger = new Logger(FilesService.name);
   private readonly maxBytes: number;
   private readonly publicBytesPerDay: number;
+  private readonly keptFilesFinders: KeptFilesFinder[] = [];
 
   constructor(
     private readonly files: FilesRepository,
     private readonly storage: FileStorage,
     private readonly forms: FormsService,
     private readonly allowance: DailyByteAllowance,
+    private readonly lock: StoreLock,
     config: AppConfigService,
   ) {
     this.maxBytes = config.files.maxBytes;
@@ -66,12 +83,37 @@ export class FilesService {
    * Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes.
    * `maxBytes` defaults to FILE_MAX_BYTES, the limit of client uploads, enforced while streaming.
    */
-  async upload(
+  upload(
     upload: Upload,
     maxBytes = this.maxBytes,
     formId: Types.ObjectId | null = null,
     tooLarge = fileTooLarge,
   ): Promise<FileRecord> {
+    return this.store(upload, { maxBytes, formId, tooLarge });
+  }
+
+  /**
+   * An export's file (any size): marked `purpose: 'export'`, so no response may name it and no
+   * response's erasure takes it; its export erases it.
+   */
+  writeExport(upload: Upload): Promise<FileRecord> {
+    return this.store(upload, {
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      formId: null,
+      tooLarge: fileTooLarge,
+      purpose: 'export',
+    });
+  }
+
+  /**
+   * Lets a feature name the files it keeps that carry no `purpose` (exports written before it
+   * existed): they are refused and kept like marked ones. Called by that feature at start-up.
+   */
+  registerKeptFiles(finder: KeptFilesFinder): void {
+    this.keptFilesFinders.push(finder);
+  }
+
+  private async store(upload: Upload, { maxBytes, formId, tooLarge, purpose }: StoreOptions): Promise<FileRecord> {
     const id = new Types.ObjectId();
     const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
     const size = await this.storage.write(storageKey, upload.content, maxBytes).catch((error: unknown) => {
@@ -86,6 +128,7 @@ export class FilesService {
         storage_key: storageKey,
         uploaded_by: TenantContext.actor()?.user_id,
         form_id: formId,
+        ...(purpose ? { purpose } : {}),
         used_at: null,
       });
     } catch (error) {
@@ -164,14 +207,18 @@ export class FilesService {
   }
 
   /**
-   * Which of `ids` (hex) a response to `formId` may name. An anonymous submission (no token) may name
-   * only files uploaded to that very form: never a member's upload or an export, which the erasure of
-   * that response (spam, say) would otherwise take with it. A member (a token) may also name the
-   * tenant's files bound to no form, as members always could; never another form's uploads.
+   * Which of `ids` (hex) a response to `formId` may name. Never a file kept for something else (an
+   * export's), which the erasure of that response would otherwise take with it, nor another form's
+   * uploads. Uploads to that very form, always; the tenant's uploads bound to no form (members',
+   * through `POST /files`) only with `unboundUploads`: for a sender whose role may upload files
+   * (editor and up), not for a viewer or an anonymous visitor. Any other file is answered like a
+   * missing one by the caller.
    */
-  async usableIn(formId: Types.ObjectId, ids: string[], namedBy: 'member' | 'anonymous'): Promise<Set<string>> {
+  async usableIn(formId: Types.ObjectId, ids: string[], unboundUploads: boolean): Promise<Set<string>> {
     const valid = toObjectIds(ids);
-    return valid.length ? this.files.usableIn(formId, valid, namedBy === 'member') : new Set();
+    const found = valid.length ? await this.files.usableIn(formId, valid, unboundUploads) : [];
+    const kept = await this.keptAmong(found);
+    return new Set(found.filter((file) => !kept.has(file._id.toHexString())).map((file) => file._id.toHexString()));
   }
 
   /** Called before the response that names them is stored: a used upload is never swept. */
@@ -181,18 +228,67 @@ export class FilesService {
   }
 
   /**
+   * Runs `work` (checking that files may be named, then storing what names them) while none of
+   * these files (hex ids; invalid ones are left out) can be erased: the erasures take the same
+   * per-file store lock around their "is it named?" check and the deletion (`eraseUnlessNamed`, the
+   * sweep of unused uploads), so a file is never erased between a request's check and its write.
+   * Locks are taken in id order, so two requests naming the same files cannot wait on each other.
+   * Held past the wait: `503`, to retry.
+   */
+  async whileNamed<T>(ids: string[], work: () => Promise<T>): Promise<T> {
+    const keys = [...new Set(toObjectIds(ids).map((id) => id.toHexString()))].sort();
+    const locked = keys.reduceRight<() => Promise<T>>(
+      (inner, key) => () => this.lock.withLock(this.lockKey(key), inner),
+      work,
+    );
+    try {
+      return await locked();
+    } catch (error) {
+      if (error instanceof LockBusyError) throw ApiError.unavailable('A file is being erased; retry shortly');
+      throw error;
+    }
+  }
+
+  /**
    * Erases those of a deleted response's files that `namedElsewhere` says no other response names
-   * (asked with the form an anonymous upload is bound to, null for a member's upload).
+   * (asked with the form an anonymous upload is bound to, null for a member's upload). A file kept
+   * for something else (an export's, which an older release let a response name) is never erased
+   * here. Each check and its deletion run under the file's lock (see `whileNamed`).
    */
   async eraseUnlessNamed(
     ids: Types.ObjectId[],
     namedElsewhere: (fileId: Types.ObjectId, formId: Types.ObjectId | null) => Promise<boolean>,
   ): Promise<number> {
+    const found = await this.files.findMany(ids);
+    const kept = await this.keptAmong(found);
     let erased = 0;
-    for (const file of await this.files.findMany(ids)) {
-      if (!(await namedElsewhere(file._id, file.form_id ?? null)) && (await this.erase(file._id))) erased += 1;
+    for (const file of found) {
+      if (kept.has(file._id.toHexString())) continue;
+      const removed = await this.lock.withLock(this.lockKey(file._id.toHexString()), async () =>
+        (await namedElsewhere(file._id, file.form_id ?? null)) ? null : this.files.delete(file._id),
+      );
+      if (!removed) continue;
+      await this.storage.remove(removed.storage_key);
+      erased += 1;
     }
     return erased;
+  }
+
+  /** The files among `found` kept for something else: marked so, or claimed by a registered finder. */
+  private async keptAmong(found: NamedFile[]): Promise<Set<string>> {
+    const kept = new Set(found.filter((file) => file.purpose).map((file) => file._id.toHexString()));
+    // Only a file bound to no form and unmarked may be an older export's.
+    const unmarked = found.filter((file) => !file.purpose && !file.form_id).map((file) => file._id);
+    if (unmarked.length) {
+      for (const finder of this.keptFilesFinders) {
+        for (const id of await finder(unmarked)) kept.add(id.toHexString());
+      }
+    }
+    return kept;
+  }
+
+  private lockKey(fileId: string): string {
+    return `files:${TenantContext.tenantId()}:${fileId}`;
   }
 
   /** Erases every anonymous upload to a form (a deleted form's), `batchSize` at a time. */
@@ -252,7 +348,9 @@ export class FilesService {
       reason: 'files: find unused anonymous uploads',
       findBatch: (limit) => this.files.unusedUploads(cutoff, limit),
       eraseOne: async (file) => {
-        if (!(await this.files.deleteIfUnused(file._id))) return false;
+        // Under the file's lock: a submission naming it checks, marks it used and stores at once.
+        const lockKey = this.lockKey(file._id.toHexString());
+        if (!(await this.lock.withLock(lockKey, () => this.files.deleteIfUnused(file._id)))) return false;
         await this.storage.remove(file.storage_key);
         return true;
       },

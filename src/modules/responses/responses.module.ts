@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { FilesModule } from '../files/files.module.js';
@@ -18,7 +19,7 @@ import { ResponsesService } from './responses.service.js';
     FilesModule,
   ],
   controllers: [ResponsesController],
-  providers: [ResponsesRepository, ResponsesService],
+  providers: [ResponsesRepository, ResponsesService, StoreLock],
   exports: [ResponsesService],
 })
 export class ResponsesModule {}

@@ -1,5 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { hasRole } from '../../infrastructure/auth/roles.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
@@ -55,6 +57,7 @@ export class ResponsesService implements OnModuleInit {
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
     private readonly metrics: Metrics,
+    private readonly lock: StoreLock,
   ) {}
 
   onModuleInit(): void {
@@ -78,8 +81,9 @@ export class ResponsesService implements OnModuleInit {
       this.metrics.submissionDropped('honeypot');
       return { response_id: new Types.ObjectId().toHexString() };
     }
-    const files = await this.assertValid(form.form_id, form.fields, submission.data);
-    return this.storeWithEvent(form, submission, files);
+    return this.withValidData(form.form_id, form.fields, submission.data, (files) =>
+      this.storeWithEvent(form, submission, files),
+    );
   }
 
   /**
@@ -149,31 +153,48 @@ export class ResponsesService implements OnModuleInit {
   /**
    * Re-validates against the version the response was submitted to; `form_version` never changes.
    * Files the new data no longer names are recorded as released; `response.updated` starts the
-   * erasure of those no other response names.
+   * erasure of those no other response names. Read, check and write run under the response's lock
+   * (`exclusively`): two PATCHes at once would otherwise each compute what they drop from the same
+   * read, and a file the first one named and the second one replaced would be neither named nor
+   * released, kept for ever.
    */
   async update(id: Types.ObjectId, body: unknown): Promise<ResponseRecord> {
     const data = submittedData(body);
-    const current = await this.get(id);
-    const files = await this.assertValid(
-      current.form_id,
-      await this.forms.fieldsOfVersion(current.form_id, current.form_version),
-      data,
-    );
-    const payload = {
-      response_id: id.toHexString(),
-      form_id: current.form_id.toHexString(),
-      form_version: current.form_version,
-      data,
-    };
-    const updated = await this.events.emitWith({
-      type: EventType.ResponseUpdated,
-      entityId: payload.response_id,
-      payload,
-      write: () => this.responses.updateData(id, data, files, dropped(current.file_ids, files)),
-      happened: (response) => response !== null,
+    return this.exclusively(id, async () => {
+      const current = await this.get(id);
+      const fields = await this.forms.fieldsOfVersion(current.form_id, current.form_version);
+      const payload = {
+        response_id: id.toHexString(),
+        form_id: current.form_id.toHexString(),
+        form_version: current.form_version,
+        data,
+      };
+      const updated = await this.withValidData(current.form_id, fields, data, (files) =>
+        this.events.emitWith({
+          type: EventType.ResponseUpdated,
+          entityId: payload.response_id,
+          payload,
+          write: () => this.responses.updateData(id, data, files, dropped(current.file_ids, files)),
+          happened: (response) => response !== null,
+        }),
+      );
+      if (!updated) throw ApiError.notFound('Response');
+      return updated;
     });
-    if (!updated) throw ApiError.notFound('Response');
-    return updated;
+  }
+
+  /**
+   * Runs `work` while no other change of the response's files runs, on any replica: a `PATCH`, or
+   * the erasure of the files a `PATCH` dropped (a store lock: an insert on a unique key, atomic on
+   * MongoDB and the local store alike). Held past the wait: `503`, to retry.
+   */
+  async exclusively<T>(id: Types.ObjectId, work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.lock.withLock(`responses:${TenantContext.tenantId()}:${id.toHexString()}`, work);
+    } catch (error) {
+      if (error instanceof LockBusyError) throw ApiError.unavailable('The response is being changed; retry shortly');
+      throw error;
+    }
   }
 
   /**
@@ -264,29 +285,36 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Checks the data against the fields; a file value must name a file this form may use, as its
-   * sender may name it (`FilesService.usableIn`: anonymous senders only uploads to this form). Any
-   * other file answers like a missing one. Valid files are marked used before the response is
-   * stored, so the sweep of unused uploads cannot take them.
+   * Checks the data against the fields, then runs `store` with the files it names. A file value must
+   * name a file this form may use, as its sender may name it (`FilesService.usableIn`): a sender
+   * whose role may upload files (editor and up) also the tenant's own uploads, anyone else (a viewer,
+   * an anonymous visitor) only uploads to this form; never an export's file. Any other file answers
+   * like a missing one. The check, marking the files used (so the sweep of unused uploads leaves
+   * them) and `store` run while none of them can be erased (`FilesService.whileNamed`).
    */
-  private async assertValid(
+  private async withValidData<T>(
     formId: Types.ObjectId,
     fields: FormField[],
     data: Record<string, unknown>,
-  ): Promise<NamedFiles> {
+    store: (files: NamedFiles) => Promise<T>,
+  ): Promise<T> {
     const { problems, fileIds } = checkSubmission(fields, data);
     const ids = fileIds.map((file) => file.id);
-    if (ids.length) {
-      const usable = await this.files.usableIn(formId, ids, TenantContext.actor() ? 'member' : 'anonymous');
+    if (!ids.length) {
+      if (problems.length) throw ApiError.validation(problems);
+      return store(undefined);
+    }
+    return this.files.whileNamed(ids, async () => {
+      const unboundUploads = hasRole(TenantContext.actor()?.role ?? '', 'editor');
+      const usable = await this.files.usableIn(formId, ids, unboundUploads);
       for (const file of fileIds) {
         if (!usable.has(file.id.toLowerCase()))
           problems.push({ field: file.field, message: 'is not a file of this tenant' });
       }
-    }
-    if (problems.length) throw ApiError.validation(problems);
-    if (!ids.length) return undefined;
-    await this.files.markUsed(formId, ids);
-    return toObjectIds(ids);
+      if (problems.length) throw ApiError.validation(problems);
+      await this.files.markUsed(formId, ids);
+      return store(toObjectIds(ids));
+    });
   }
 
   /** Inserts, or answers the response already stored under the same idempotency key. */
