@@ -236,7 +236,35 @@ describe('files named by responses', () => {
       );
     });
 
-    it('a PATCH naming a file while its erasure checks whether it is named either waits and is refused, or keeps it', async () => {
+    it('answers 503, changing nothing, while the response or a file it names stays locked past the wait', async () => {
+      const formId = await createForm(api, owner, { title: 'Locked', fields: WITH_FILE });
+      const named = await publicUpload(formId, 'named');
+      const responseId = (await submit(formId, named).expect(201)).body.response_id as string;
+      const wanted = await publicUpload(formId, 'wanted');
+      // As a replica in the middle of a PATCH of the response, or of an erasure of the file, holds them.
+      const locks = api.app.get<Connection>(getConnectionToken()).collection<{ _id: string }>('locks');
+      const held = [`responses:acme:${responseId}`, `files:acme:${wanted}`];
+      const expires_at = new Date(Date.now() + 60_000);
+      await locks.insertMany(held.map((_id) => ({ _id, holder: 'elsewhere', expires_at })));
+      try {
+        const [patched, submitted] = await Promise.all([patch(responseId, undefined), submit(formId, wanted)]);
+        expect([patched.status, patched.body.error, submitted.status, submitted.body.error]).toEqual([
+          503,
+          'service_unavailable',
+          503,
+          'service_unavailable',
+        ]);
+      } finally {
+        await locks.deleteMany({ _id: { $in: held } });
+      }
+      const unchanged = await api.http.get(`/api/v1/responses/${responseId}`).set(owner.headers).expect(200);
+      expect(unchanged.body.data.cv).toBe(named);
+      const listed = await api.http.get(`/api/v1/forms/${formId}/responses`).set(owner.headers).expect(200);
+      expect(listed.body.data).toHaveLength(1);
+      await submit(formId, wanted).expect(201);
+    });
+
+    it('a PATCH naming a file while its erasure checks whether it is named waits, then is refused like a missing file', async () => {
       const formId = await createForm(api, owner, { title: 'Raced erasure', fields: WITH_FILE });
       const contested = await publicUpload(formId, 'contested');
       const dropping = (await submit(formId, contested).expect(201)).body.response_id as string;
