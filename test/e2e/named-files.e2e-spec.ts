@@ -277,6 +277,7 @@ describe('files named by responses', () => {
       const spy = jest.spyOn(responses, 'namesFile').mockImplementation(async (fileId, except, form) => {
         const named = await namesFile(fileId, except, form);
         if (!raced && fileId.toHexString() === contested) {
+          // `then` sends the request now, as a client on another replica would, without waiting for it.
           raced = patch(naming, contested).then((answer) => answer);
           await Promise.race([raced, sleep(500)]);
         }
