@@ -5,6 +5,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Queue } from 'bullmq';
 import { type Connection, mongo, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.js';
 import { EventEntitiesService } from '../../src/modules/events/event-entities.service.js';
 import { EventType } from '../../src/modules/events/event.types.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
@@ -216,6 +217,38 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         (status) => status === 404,
       );
       await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(404);
+    });
+
+    it('erases it while its tenant is suspended, without waiting for a reactivation', async () => {
+      const secret = `dormant-${randomBytes(8).toString('hex')}`;
+      await createTenant(api, 'dormant');
+      const dormantOwner = await addMember(api, 'dormant');
+      const formId = await createForm(api, dormantOwner);
+      const responseId = await submit('dormant', formId, { email: 'visitor@example.com', message: secret });
+      await queue('erasure').pause();
+      try {
+        await api.http.delete(`/api/v1/responses/${responseId}`).set(dormantOwner.headers).expect(204);
+        await api.http
+          .patch('/api/v1/admin/tenants/dormant')
+          .set(adminHeaders)
+          .send({ status: 'suspended' })
+          .expect(200);
+        // The worker knows it is suspended before the erasure job runs.
+        await eventually(
+          async () => (await worker.get(TenantResolver).find('dormant'))?.status,
+          (status) => status === 'suspended',
+        );
+      } finally {
+        await queue('erasure').resume();
+      }
+      expect(
+        await eventually(
+          () => collectionsContaining(secret),
+          (found) => found.length === 0,
+        ),
+      ).toEqual([]);
+      const shown = await api.http.get('/api/v1/admin/tenants/dormant').set(adminHeaders).expect(200);
+      expect(shown.body.status).toBe('suspended');
     });
   });
 
