@@ -722,6 +722,35 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       }
     }, 45_000);
 
+    it('leaves a tenant whose own erasure job waits or runs to that job: the hourly sweep skips it', async () => {
+      await createTenant(api, 'queued-erasure');
+      const jobId = 'erase-tenant.queued-erasure';
+      await queue('erasure').pause();
+      try {
+        await api.http.delete('/api/v1/admin/tenants/queued-erasure').set(adminHeaders).expect(202);
+        const job = await eventually(
+          async () => queue('erasure').getJob(jobId),
+          (found) => found !== undefined,
+        );
+        expect(await job?.getState()).toBe('waiting');
+
+        await worker.get(TenantErasureService).finishPending();
+        // Not erased by the sweep (which would also have removed the tenant's jobs, its erasure among them).
+        const shown = await api.http.get('/api/v1/admin/tenants/queued-erasure').set(adminHeaders).expect(200);
+        expect(shown.body.status).toBe('deleting');
+        expect(await (await queue('erasure').getJob(jobId))?.getState()).toBe('waiting');
+      } finally {
+        await queue('erasure').resume();
+      }
+      // Its own job erases it.
+      await eventually(
+        async () => (await api.http.get('/api/v1/admin/tenants/queued-erasure').set(adminHeaders)).status,
+        (status) => status === 404,
+        20_000,
+      );
+      await api.http.get('/api/v1/admin/tenants/queued-erasure').set(adminHeaders).expect(404);
+    });
+
     it('refuses the default tenant and answers 404 for a missing one', async () => {
       const refused = await api.http.delete('/api/v1/admin/tenants/default').set(adminHeaders);
       expect([refused.status, refused.body.error]).toEqual([409, 'conflict']);
