@@ -5,6 +5,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Queue } from 'bullmq';
 import { type Connection, mongo, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.js';
 import { EventEntitiesService } from '../../src/modules/events/event-entities.service.js';
 import { EventType } from '../../src/modules/events/event.types.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
@@ -216,6 +217,38 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         (status) => status === 404,
       );
       await api.http.get(`/api/v1/files/${fileId}`).set(owner.headers).expect(404);
+    });
+
+    it('erases it while its tenant is suspended, without waiting for a reactivation', async () => {
+      const secret = `dormant-${randomBytes(8).toString('hex')}`;
+      await createTenant(api, 'dormant');
+      const dormantOwner = await addMember(api, 'dormant');
+      const formId = await createForm(api, dormantOwner);
+      const responseId = await submit('dormant', formId, { email: 'visitor@example.com', message: secret });
+      await queue('erasure').pause();
+      try {
+        await api.http.delete(`/api/v1/responses/${responseId}`).set(dormantOwner.headers).expect(204);
+        await api.http
+          .patch('/api/v1/admin/tenants/dormant')
+          .set(adminHeaders)
+          .send({ status: 'suspended' })
+          .expect(200);
+        // The worker knows it is suspended before the erasure job runs.
+        await eventually(
+          async () => (await worker.get(TenantResolver).find('dormant'))?.status,
+          (status) => status === 'suspended',
+        );
+      } finally {
+        await queue('erasure').resume();
+      }
+      expect(
+        await eventually(
+          () => collectionsContaining(secret),
+          (found) => found.length === 0,
+        ),
+      ).toEqual([]);
+      const shown = await api.http.get('/api/v1/admin/tenants/dormant').set(adminHeaders).expect(200);
+      expect(shown.body.status).toBe('suspended');
     });
   });
 
@@ -688,6 +721,35 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         expect([name, await db().collection(name).countDocuments({ tenant_id: 'stubborn' })]).toEqual([name, 0]);
       }
     }, 45_000);
+
+    it('leaves a tenant whose own erasure job waits or runs to that job: the hourly sweep skips it', async () => {
+      await createTenant(api, 'queued-erasure');
+      const jobId = 'erase-tenant.queued-erasure';
+      await queue('erasure').pause();
+      try {
+        await api.http.delete('/api/v1/admin/tenants/queued-erasure').set(adminHeaders).expect(202);
+        const job = await eventually(
+          async () => queue('erasure').getJob(jobId),
+          (found) => found !== undefined,
+        );
+        expect(await job?.getState()).toBe('waiting');
+
+        await worker.get(TenantErasureService).finishPending();
+        // Not erased by the sweep (which would also have removed the tenant's jobs, its erasure among them).
+        const shown = await api.http.get('/api/v1/admin/tenants/queued-erasure').set(adminHeaders).expect(200);
+        expect(shown.body.status).toBe('deleting');
+        expect(await (await queue('erasure').getJob(jobId))?.getState()).toBe('waiting');
+      } finally {
+        await queue('erasure').resume();
+      }
+      // Its own job erases it.
+      await eventually(
+        async () => (await api.http.get('/api/v1/admin/tenants/queued-erasure').set(adminHeaders)).status,
+        (status) => status === 404,
+        20_000,
+      );
+      await api.http.get('/api/v1/admin/tenants/queued-erasure').set(adminHeaders).expect(404);
+    });
 
     it('refuses the default tenant and answers 404 for a missing one', async () => {
       const refused = await api.http.delete('/api/v1/admin/tenants/default').set(adminHeaders);

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import type { Queue } from 'bullmq';
+import { type Queue, Worker } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
@@ -272,5 +273,91 @@ describe('email, through the queue and the worker', () => {
     await sleep(300);
     expect(mailTo('retry@example.com')).toHaveLength(1);
     expect(mails[0].subject).toBe('Welcome, Test User');
+  });
+
+  it('takes the answers out of email jobs the previous release queued, and sends its waiting ones from the response as it is', async () => {
+    const owner = await addMember(api, 'acme', 'legacy-owner@example.com');
+    const formId = await createForm(api, owner, { title: 'Legacy form' });
+    const submit = async (message: string) =>
+      (
+        await api.http
+          .post(`/api/v1/forms/${formId}/submit`)
+          .set('x-tenant-id', 'acme')
+          .send({ data: { email: 'visitor@example.com', message } })
+          .expect(201)
+      ).body.response_id as string;
+    const live = await submit('answer as it is now');
+    const deleted = await submit('deleted answer');
+    await api.http.delete(`/api/v1/responses/${deleted}`).set(owner.headers).expect(204);
+    const secret = `legacy answer ${Date.now()}`;
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    /** A response notification as the previous release queued it: every answer in the job. */
+    const legacySend = (responseId: string) => ({
+      tenant_id: 'acme',
+      to: 'legacy-owner@example.com',
+      template: 'response-notification',
+      context: { form_title: 'Legacy form', response_id: responseId, fields: [{ key: 'message', value: secret }] },
+    });
+
+    // The previous release's worker ran some of them (one failed for good); this release's is stopped.
+    await worker?.stop();
+    await queue.add('send', legacySend(deleted), { jobId: 'legacy.sent' });
+    await queue.add('send', legacySend(deleted), { jobId: 'legacy.refused', attempts: 1 });
+    await queue.add(
+      'response-notification',
+      { tenant_id: 'acme', event_id: 'legacy', form_id: formId, response_id: deleted, data: { message: secret } },
+      { jobId: 'legacy.fan-out' },
+    );
+    const { redisUrl, queue: queueConfig } = api.app.get(AppConfigService);
+    const previous = new Worker(
+      QueueName.email,
+      async (job) => {
+        if (job.id === 'legacy.refused') throw new Error('SMTP refused');
+        return { message_id: `<${job.id}@legacy>` };
+      },
+      { connection: { url: redisUrl }, prefix: queueConfig.prefix },
+    );
+    await eventually(
+      () => Promise.all(['legacy.sent', 'legacy.refused', 'legacy.fan-out'].map((id) => queue.getJobState(id))),
+      (states) => states.join() === 'completed,failed,completed',
+    );
+    await previous.close();
+    // Still waiting when this release starts: one for a deleted response, one for a live one.
+    await queue.add('send', legacySend(deleted), { jobId: 'legacy.waiting-deleted' });
+    await queue.add('send', legacySend(live), { jobId: 'legacy.waiting-live' });
+    const legacyIds = [
+      'legacy.sent',
+      'legacy.refused',
+      'legacy.fan-out',
+      'legacy.waiting-deleted',
+      'legacy.waiting-live',
+    ];
+    const held = async () =>
+      JSON.stringify(await Promise.all(legacyIds.map(async (id) => (await queue.getJob(id))?.data ?? null)));
+    expect(await held()).toContain(secret);
+
+    worker = await startWorker();
+    const [mail] = await eventually(
+      async () => mailTo('legacy-owner@example.com').filter((found) => found.subject.startsWith('New response')),
+      (mails) => mails.length >= 1,
+    );
+    expect(mail.text).toContain('message: "answer as it is now"');
+    expect(await eventually(held, (data) => !data.includes(secret))).not.toContain(secret);
+    expect(await held()).not.toContain('null');
+    await eventually(
+      () => queue.getJobCounts('waiting', 'active', 'delayed'),
+      (counts) => counts.waiting + counts.active + counts.delayed === 0,
+    );
+    await sleep(300);
+    expect(smtp.messages.filter((found) => found.text.includes(secret) || found.text.includes(deleted))).toEqual([]);
+    expect(mailTo('legacy-owner@example.com').filter((found) => found.subject.startsWith('New response'))).toHaveLength(
+      1,
+    );
+    expect((await queue.getJob('legacy.refused'))?.data).toEqual({
+      tenant_id: 'acme',
+      to: 'legacy-owner@example.com',
+      template: 'response-notification',
+      context: { response_id: deleted },
+    });
   });
 });

@@ -5,6 +5,8 @@ import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
 import type { Queue } from 'bullmq';
 import { type Connection, type Model, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
+import { ExportRunningError } from '../../src/modules/erasure/response-erasure.service.js';
 import type { ResponseRecord } from '../../src/modules/responses/responses.repository.js';
 import { FormResponse } from '../../src/modules/responses/response.schema.js';
 import { ResponsesService } from '../../src/modules/responses/responses.service.js';
@@ -264,6 +266,71 @@ describe('exports past their job time limit', () => {
       );
       expect(job?.returnvalue).toEqual({ row_count: ROWS });
       expect(await storedFileIds()).toEqual(stored);
+    } finally {
+      await queue.resume();
+    }
+  }, 60_000);
+
+  it("records nothing from a run that outlived its job's time limit and grace, for which an erasure no longer waits", async () => {
+    const formId = await formWithResponses('Outlived');
+    const queue = worker.get<Queue>(getQueueToken('export'));
+    await queue.pause();
+    try {
+      const started = await api.http
+        .post(`/api/v1/forms/${formId}/exports`)
+        .set(owner.headers)
+        .send({ format: 'csv' })
+        .expect(202);
+      const exportId = new Types.ObjectId(started.body.export_id as string);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let reading!: () => void;
+      const readingStarted = new Promise<void>((resolve) => (reading = resolve));
+      // A run stuck in a call that nothing interrupts (its signal never fires here), past any job's end.
+      slowRuns.set(formId, [
+        async function* (rows) {
+          reading();
+          await released;
+          yield* rows;
+        },
+      ]);
+      const before = await storedFileIds();
+      const stuck = TenantContext.runForTenant('acme', () =>
+        worker.get(ExportsService).run(exportId, { signal: new AbortController().signal, lastAttempt: true }),
+      );
+      const outcome = stuck.then(
+        () => 'recorded',
+        (error: Error) => error.message,
+      );
+      await readingStarted;
+
+      const responses = worker.get<Model<FormResponse>>(getModelToken(FormResponse.name));
+      const responseId = await TenantContext.runForTenant('acme', async () => {
+        const one = await responses.findOne({ form_id: new Types.ObjectId(formId) }, { _id: 1 }).lean();
+        await responses.updateOne({ _id: one!._id }, { $set: { deleted_at: new Date() } });
+        return one!._id;
+      });
+      const erase = () =>
+        TenantContext.runForTenant('acme', () => worker.get(ErasureService).eraseResponse(responseId));
+      // Started before the deletion, and younger than a job may last: it may yet record the response.
+      await expect(erase()).rejects.toBeInstanceOf(ExportRunningError);
+      // Past the time limit and its grace (the grace is the time limit, at most 10 s): no longer.
+      await sleep(2 * TIME_LIMIT_MS + 200);
+      await expect(erase()).resolves.toMatchObject({ responses: 1 });
+
+      release();
+      expect(await outcome).toBe('The export ran longer than its job may last');
+      expect(await exportOf(exportId.toHexString())).toMatchObject({
+        status: 'failed',
+        error: 'The export ran longer than its job may last',
+      });
+      expect(await storedFileIds()).toEqual(before);
+      // Its queued job, run now, is a run of its own.
+      await queue.resume();
+      await eventually(
+        async () => queue.getJob(`export.${exportId.toHexString()}`),
+        (found) => found?.finishedOn !== undefined,
+      );
     } finally {
       await queue.resume();
     }

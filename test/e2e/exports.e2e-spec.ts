@@ -230,6 +230,40 @@ describe('CSV exports', () => {
       expect(await stored()).toBe(0);
       expect((await download(running)).status).toBe(410);
     });
+
+    it('neither waits for nor erases an export started after the deletion, which cannot hold the response', async () => {
+      const formId = await createForm(api, owner, { title: 'Exported after the deletion' });
+      await submit(formId, 'kept answer');
+      const first = await submit(formId, 'first erased answer');
+      const second = await submit(formId, 'second erased answer');
+      const exportsModel = worker.get<Model<FormExport>>(getModelToken(FormExport.name));
+      const responses = worker.get<Model<FormResponse>>(getModelToken(FormResponse.name));
+      const inAcme = <T>(work: () => Promise<T>) => TenantContext.runForTenant('acme', work);
+      const erase = (responseId: string) =>
+        inAcme(() => worker.get(ErasureService).eraseResponse(new Types.ObjectId(responseId)));
+      // Both deleted (their erasure jobs not run yet), then an export: it reads neither.
+      await inAcme(() =>
+        responses.updateMany(
+          { _id: { $in: [first, second].map((id) => new Types.ObjectId(id)) } },
+          { $set: { deleted_at: new Date() } },
+        ),
+      );
+      const later = await exported(formId);
+      const csv = (await download(later).expect(200)).body as string;
+      expect(csv).toContain('kept answer');
+      expect(csv).not.toContain('erased answer');
+      const setStatus = (status: 'running' | 'completed') =>
+        inAcme(() => exportsModel.updateOne({ _id: new Types.ObjectId(later) }, { $set: { status } }));
+
+      // Still being written (an editor's exports back to back): the erasure does not wait for it.
+      await setStatus('running');
+      await expect(erase(first)).resolves.toMatchObject({ responses: 1 });
+      // Completed since the responses were created, yet started after their deletion: its file stays.
+      await setStatus('completed');
+      await expect(erase(second)).resolves.toMatchObject({ responses: 1 });
+      expect((await download(later).expect(200)).body).toBe(csv);
+      expect(await inAcme(() => responses.countDocuments({ form_id: new Types.ObjectId(formId) }))).toBe(1);
+    });
   });
 
   it('exports 10,000 responses with the right row count and flat memory', async () => {

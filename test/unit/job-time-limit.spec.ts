@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
-import { JobTimeoutError, runWithTimeLimit } from '../../src/infrastructure/queue/job-time-limit.js';
+import { JobTimeoutError, longestJobRunMs, runWithTimeLimit } from '../../src/infrastructure/queue/job-time-limit.js';
 import { TenantScopedProcessor, type TenantJobData } from '../../src/infrastructure/queue/tenant-scoped.processor.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 
@@ -87,6 +87,14 @@ describe('runWithTimeLimit', () => {
       return 'recorded anyway';
     });
     expect(result).toBe('recorded anyway');
+  });
+});
+
+describe('longestJobRunMs', () => {
+  it('is the time limit plus the grace: the limit itself, at most 10 s, unless the limit names one', () => {
+    expect(longestJobRunMs({ timeoutMs: 5_000 })).toBe(10_000);
+    expect(longestJobRunMs({ timeoutMs: 300_000 })).toBe(310_000);
+    expect(longestJobRunMs({ timeoutMs: 300_000, graceMs: 1_000 })).toBe(301_000);
   });
 });
 

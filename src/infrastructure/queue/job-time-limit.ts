@@ -20,6 +20,20 @@ export interface JobTimeLimit {
 
 const logger = new Logger('JobTimeLimit');
 
+/** The grace of a job whose limit names none: its time limit, at most 10 s. */
+function graceOf(limit: JobTimeLimit): number {
+  return limit.graceMs ?? Math.min(limit.timeoutMs, MAX_GRACE_MS);
+}
+
+/**
+ * The longest a job's work can run and still complete its job: its time limit plus the grace. Work
+ * that started longer ago has ended, or its job failed (and the work must not record anything then):
+ * an erasure waits only for runs younger than this.
+ */
+export function longestJobRunMs(limit: JobTimeLimit): number {
+  return limit.timeoutMs + graceOf(limit);
+}
+
 /**
  * Runs one job's work with an `AbortSignal` that fires at the job's time limit. The work stops on it
  * and undoes what it half did (an export removes its partial file) before it rejects; only then does
@@ -39,7 +53,7 @@ export async function runWithTimeLimit<T>(
   const controller = new AbortController();
   const { signal } = controller;
   const timeout = new JobTimeoutError(job, limit.timeoutMs);
-  const graceMs = limit.graceMs ?? Math.min(limit.timeoutMs, MAX_GRACE_MS);
+  const graceMs = graceOf(limit);
   let timer: NodeJS.Timeout | undefined;
   const givenUp = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -15,7 +15,10 @@ export interface TenantJobData {
  * Base of every processor of tenant data. Before any query it looks the job's tenant up and:
  * - fails without retrying a job that names no tenant, or a tenant that no longer exists;
  * - puts a suspended tenant's job back to wait (no attempt used), to look again after
- *   `QUEUE_SUSPENDED_TENANT_DELAY_MS`: its emails and webhooks go out once it is reactivated;
+ *   `QUEUE_SUSPENDED_TENANT_DELAY_MS`: its emails and webhooks go out once it is reactivated. A
+ *   processor whose jobs must not wait for that opts out with `runsWhileSuspended` (erasures: a
+ *   deleted response of a suspended tenant must not stay stored until its reactivation). A tenant
+ *   being deleted (`deleting`) holds every job: its erasure removes them;
  * - otherwise runs it inside the tenant's context. `handle` gets an `AbortSignal` that fires at the
  *   job's time limit (`QUEUE_JOB_TIMEOUT_MS`): it stops on it, and the job then fails with a timeout
  *   error and is retried (see `runWithTimeLimit`).
@@ -27,6 +30,12 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
   private readonly gateLogger = new Logger('TenantJobGate');
   @Inject(TenantDirectory) private readonly tenants!: TenantDirectory;
   private readonly limits: { concurrency: number; timeoutMs: number; suspendedDelayMs: number };
+  /**
+   * Whether this processor's jobs run while their tenant is suspended, instead of waiting for its
+   * reactivation. Off unless a processor turns it on for work that must not wait (erasures); nothing
+   * a suspended tenant should not do (send emails, deliver webhooks) may run so.
+   */
+  protected readonly runsWhileSuspended: boolean = false;
 
   constructor(config: AppConfigService) {
     super();
@@ -46,7 +55,7 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
     }
     const tenant = await this.tenants.find(tenantId);
     if (!tenant) throw new UnrecoverableError(`Job ${job.id} of ${job.queueName}: tenant '${tenantId}' does not exist`);
-    if (tenant.status !== 'active') {
+    if (tenant.status === 'deleting' || (tenant.status === 'suspended' && !this.runsWhileSuspended)) {
       this.gateLogger.log({
         msg: 'tenant suspended: job waits',
         queue: job.queueName,

@@ -1,9 +1,7 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { QueueName } from '../../infrastructure/queue/queue-names.js';
-import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
+import type { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
+import { ErasureJobsService } from './erasure-jobs.service.js';
 import { ErasureJobName } from './erasure.types.js';
 
 /**
@@ -16,10 +14,10 @@ export class ErasureSchedules implements OnApplicationBootstrap, OnApplicationSh
   private readonly schedules: RecurringJobs;
 
   constructor(
-    @InjectQueue(QueueName.erasure) queue: Queue,
+    jobs: ErasureJobsService,
     private readonly config: AppConfigService,
   ) {
-    this.schedules = new RecurringJobs(queue, new Logger(ErasureSchedules.name));
+    this.schedules = jobs.recurringJobs(new Logger(ErasureSchedules.name));
   }
 
   onApplicationBootstrap(): void {

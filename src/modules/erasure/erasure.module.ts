@@ -12,6 +12,7 @@ import { ResponsesModule } from '../responses/responses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ErasureEventsListener } from './erasure-events.listener.js';
+import { ErasureJobsService } from './erasure-jobs.service.js';
 import { erasureTargetsProvider } from './erasure-targets.js';
 import { ErasureService } from './erasure.service.js';
 import { ResponseErasureService } from './response-erasure.service.js';
@@ -27,7 +28,8 @@ import { V1BackupsErasureTarget } from './v1-backups.target.js';
  *
  * Every erasure lives here and runs on one queue, `erasure` (its processor in the worker only).
  * A deletion answers at once (`404`, or `403 tenant_suspended` for a tenant) and announces itself
- * with an event; `ErasureEventsListener` turns the event into a job; the job erases the data from
+ * with an event; `ErasureEventsListener` turns the event into a job (`ErasureJobsService`, which
+ * alone holds the queue); the job erases the data from
  * everywhere it was copied, through each feature's tenant-scoped service. Every step can be repeated,
  * so a job killed at any point and run again (BullMQ retries it) finishes the work, and the scheduled
  * runs finish what a lost job left.
@@ -73,6 +75,7 @@ import { V1BackupsErasureTarget } from './v1-backups.target.js';
     erasureTargetsProvider,
     V1BackupsErasureTarget,
     ErasureEventsListener,
+    ErasureJobsService,
     ErasureService,
     ResponseErasureService,
     RetentionRunsRepository,
@@ -81,6 +84,7 @@ import { V1BackupsErasureTarget } from './v1-backups.target.js';
     TenantJobsEraser,
     TenantErasureService,
   ],
-  exports: [ErasureService, RetentionService, TenantErasureService, BullModule],
+  // The queue stays inside: the worker's schedules reach it through `ErasureJobsService`.
+  exports: [ErasureService, RetentionService, TenantErasureService, ErasureJobsService],
 })
 export class ErasureModule {}

@@ -12,9 +12,10 @@ import { TenantErasureService } from './tenant-erasure.service.js';
 
 /**
  * The `erasure` queue (job names in `ErasureJobName`). An erasure inside a tenant runs in the job's
- * tenant like every tenant job (`handle`); a deleted tenant's erasure and the scheduled runs work
- * across tenants in the system's name, past the gate that keeps a suspended tenant's jobs waiting.
- * Every job is retried (and resumes) on failure.
+ * tenant like every tenant job (`handle`), a suspended tenant's too (`runsWhileSuspended`): what was
+ * deleted goes without waiting for a reactivation that may never come. A deleted tenant's erasure and
+ * the scheduled runs work across tenants in the system's name, past the tenant gate. Every job is
+ * retried (and resumes) on failure.
  */
 @Processor(QueueName.erasure)
 export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
@@ -26,6 +27,8 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
   ) {
     super(config);
   }
+
+  protected override readonly runsWhileSuspended = true;
 
   /** The jobs of no one tenant run in the system's name, under the same time limit as tenant jobs. */
   override async process(job: Job<ErasureJob>, token?: string): Promise<unknown> {

@@ -9,8 +9,9 @@ import { type ErasedResponse, ResponsesService } from '../responses/responses.se
 import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
 
 /**
- * An export of the form is being written and may hold a response being erased: the erasure stops
- * before the response's document goes and is retried (the daily run finishes it at the latest).
+ * An export of the form that started before the response was deleted is being written and may hold
+ * it: the erasure stops before the response's document goes and is retried (the daily run finishes it
+ * at the latest). Exports started after the deletion never hold it back.
  */
 export class ExportRunningError extends Error {}
 
@@ -29,8 +30,9 @@ interface BatchOptions {
  * 2. the audit log: their data leaves their events' payloads (the envelopes stay, `redacted`); webhook
  *    jobs read the envelope when they deliver, email jobs read the response when they send, so no
  *    queued job keeps a copy;
- * 3. export files that may hold them: those of their forms' exports completed since they were
- *    created (the export answers `410 export_expired`); a run under way fails the erasure, to retry;
+ * 3. export files that may hold them: those of their forms' exports that started before they were
+ *    deleted and completed since they were created (the export answers `410 export_expired`); such a
+ *    run still under way fails the erasure, to retry (`ExportsService.eraseFilesThatMayHold`);
  * 4. files they named (or a `PATCH` dropped) that no other response names;
  * 5. every extra `ErasureTarget` (erasure-targets.ts);
  * 6. the documents, and their slots back to their forms' quotas.
@@ -39,8 +41,6 @@ interface BatchOptions {
 export class ResponseErasureService {
   private readonly logger = new Logger(ResponseErasureService.name);
   private readonly batchSize: number;
-  /** A run that started longer ago than a job may last has ended (or was stopped): it writes nothing. */
-  private readonly jobTimeoutMs: number;
 
   constructor(
     private readonly responses: ResponsesService,
@@ -51,7 +51,6 @@ export class ResponseErasureService {
     config: AppConfigService,
   ) {
     this.batchSize = config.erasure.batchSize;
-    this.jobTimeoutMs = config.queue.jobTimeoutMs;
   }
 
   /** One response (deleted or not); false when there was nothing to erase. */
@@ -135,8 +134,10 @@ export class ResponseErasureService {
     const found = await this.responses.erasureViews(ids);
     if (found.length === 0) return 0;
     const foundIds = found.map((response) => response._id);
+    // Those marked deleted above (or before) were deleted at the latest now.
+    const markedBy = new Date();
     await this.auditLog.redactEntities(foundIds.map((id) => id.toHexString()));
-    if (options.exports) await this.eraseExportsHolding(found);
+    if (options.exports) await this.eraseExportsHolding(found, markedBy);
     await this.files.eraseUnlessNamed(
       found.flatMap((response) => [...(response.file_ids ?? []), ...(response.released_file_ids ?? [])]),
       (fileId, formId) => this.responses.namesFile(fileId, foundIds, formId),
@@ -148,18 +149,23 @@ export class ResponseErasureService {
     return this.responses.removeErased(found);
   }
 
-  /** Step 3: per form, the exports completed since its earliest response of the batch was created. */
-  private async eraseExportsHolding(responses: ErasedResponse[]): Promise<void> {
-    const earliest = new Map<string, { formId: Types.ObjectId; createdAt: Date }>();
+  /**
+   * Step 3: per form, the exports that started before its latest deletion of the batch and completed
+   * since its earliest response of the batch was created.
+   */
+  private async eraseExportsHolding(responses: ErasedResponse[], markedBy: Date): Promise<void> {
+    const byForm = new Map<string, { formId: Types.ObjectId; createdAt: Date; deletedAt: Date }>();
     for (const response of responses) {
-      const seen = earliest.get(response.form_id.toHexString());
-      if (!seen || response.created_at < seen.createdAt) {
-        earliest.set(response.form_id.toHexString(), { formId: response.form_id, createdAt: response.created_at });
-      }
+      const deletedAt = response.deleted_at ?? markedBy;
+      const seen = byForm.get(response.form_id.toHexString());
+      byForm.set(response.form_id.toHexString(), {
+        formId: response.form_id,
+        createdAt: seen && seen.createdAt < response.created_at ? seen.createdAt : response.created_at,
+        deletedAt: seen && seen.deletedAt > deletedAt ? seen.deletedAt : deletedAt,
+      });
     }
-    const liveRunsSince = new Date(Date.now() - this.jobTimeoutMs);
-    for (const { formId, createdAt } of earliest.values()) {
-      const { erased, running } = await this.exports.eraseFilesThatMayHold(formId, createdAt, liveRunsSince);
+    for (const { formId, createdAt, deletedAt } of byForm.values()) {
+      const { erased, running } = await this.exports.eraseFilesThatMayHold(formId, { createdAt, deletedAt });
       if (erased)
         this.logger.log({ msg: 'export files erased with a response', form_id: formId.toHexString(), erased });
       if (running) throw new ExportRunningError(`An export of form ${formId.toHexString()} is running; retrying later`);

@@ -5,6 +5,7 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
 import { FilesService } from '../files/files.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { ErasureJobsService } from './erasure-jobs.service.js';
 import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
 import { TenantJobsEraser } from './tenant-jobs-eraser.js';
 
@@ -45,6 +46,7 @@ export class TenantErasureService {
     private readonly files: FilesService,
     private readonly jobs: TenantJobsEraser,
     private readonly documents: TenantDataEraser,
+    private readonly erasureJobs: ErasureJobsService,
     @Inject(ERASURE_TARGETS) private readonly targets: ErasureTarget[],
     config: AppConfigService,
   ) {
@@ -104,11 +106,16 @@ export class TenantErasureService {
     }
   }
 
-  /** Erases every tenant left `deleting` (its job lost, failed, or never queued); answers how many it finished. */
+  /**
+   * Erases every tenant left `deleting` (its job lost, failed, or never queued); answers how many it
+   * finished. A tenant whose own erasure job waits or runs is left to it: erasing it here too would
+   * count that job among the tenant's running ones and wait on it for `TENANT_ERASURE_WAIT_MS`.
+   */
   async finishPending(stop?: AbortSignal): Promise<number> {
     let finished = 0;
     for (const tenantId of await this.tenants.idsDeleting()) {
       stop?.throwIfAborted();
+      if (await this.erasureJobs.tenantErasureUnderWay(tenantId)) continue;
       try {
         await this.erase(tenantId, undefined, stop);
         finished += 1;

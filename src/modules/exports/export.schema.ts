@@ -15,6 +15,12 @@ export class FormExport {
   @Prop() error?: string;
   /** The CSV, stored as a file of the tenant. */
   @Prop({ type: MongooseSchema.Types.ObjectId }) file_id?: Types.ObjectId;
+  /**
+   * When the run under way (or the run whose file is recorded) started: a run that started after a
+   * response was deleted never read it (see `ExportsService.eraseFilesThatMayHold`). Absent on
+   * exports written before it was recorded.
+   */
+  @Prop() started_at?: Date;
   @Prop() completed_at?: Date;
   /** When its file was erased, `EXPORT_TTL_HOURS` after completion. */
   @Prop() expired_at?: Date;

@@ -53,17 +53,25 @@ export class ExportsRepository {
   }
 
   /**
-   * Up to `limit` of a form's completed exports whose file is still stored and whose run ended at or
-   * after `since`: the exports that may hold a response created at `since`.
+   * Up to `limit` of a form's completed exports whose file is still stored, whose run started before
+   * `startedBefore` and ended at or after `completedSince`: the exports that may hold a response
+   * created at `completedSince` and deleted at `startedBefore`. One recorded before runs had a start
+   * counts as started before.
    */
-  completedWithFileSince(
+  completedWithFileBetween(
     formId: Types.ObjectId,
-    since: Date,
+    { completedSince, startedBefore }: { completedSince: Date; startedBefore: Date },
     limit: number,
   ): Promise<Pick<ExportRecord, '_id' | 'file_id'>[]> {
     return this.exports
       .find(
-        { form_id: formId, status: 'completed', file_id: { $ne: null }, completed_at: { $gte: since } },
+        {
+          form_id: formId,
+          status: 'completed',
+          file_id: { $ne: null },
+          completed_at: { $gte: completedSince },
+          $or: [{ started_at: { $lt: startedBefore } }, { started_at: null }],
+        },
         { file_id: 1 },
       )
       .limit(limit)
@@ -71,9 +79,23 @@ export class ExportsRepository {
       .exec();
   }
 
-  /** Whether a run of the form's exports is under way that was (re)started at or after `since`. */
-  async runningSince(formId: Types.ObjectId, since: Date): Promise<boolean> {
-    return (await this.exports.exists({ form_id: formId, status: 'running', updated_at: { $gte: since } })) !== null;
+  /**
+   * Whether a run of the form's exports is under way that started before `startedBefore` and at or
+   * after `startedSince`. A run set running before runs had a start counts from when it was set so.
+   */
+  async runningStartedBetween(
+    formId: Types.ObjectId,
+    { startedSince, startedBefore }: { startedSince: Date; startedBefore: Date },
+  ): Promise<boolean> {
+    const found = await this.exports.exists({
+      form_id: formId,
+      status: 'running',
+      $or: [
+        { started_at: { $gte: startedSince, $lt: startedBefore } },
+        { started_at: null, updated_at: { $gte: startedSince } },
+      ],
+    });
+    return found !== null;
   }
 
   /** Those of `ids` that are an export's file. */
@@ -99,13 +121,22 @@ export class ExportsRepository {
    */
   async complete(
     id: Types.ObjectId,
-    changes: Pick<ExportRecord, 'row_count' | 'file_id' | 'completed_at'>,
+    changes: Pick<ExportRecord, 'row_count' | 'file_id' | 'started_at' | 'completed_at'>,
   ): Promise<boolean> {
     const result = await this.exports.updateOne(
       { _id: id, status: { $in: IN_PROGRESS } },
       { $set: { ...changes, status: 'completed' }, $unset: { error: 1 } },
     );
     return result.matchedCount > 0;
+  }
+
+  /** Changes the export only while the run that started at `startedAt` is its latest. */
+  async updateRun(
+    id: Types.ObjectId,
+    startedAt: Date,
+    changes: Partial<Omit<ExportRecord, '_id' | 'tenant_id'>>,
+  ): Promise<void> {
+    await this.exports.updateOne({ _id: id, started_at: startedAt }, { $set: changes });
   }
 
   async update(id: Types.ObjectId, changes: Partial<Omit<ExportRecord, '_id' | 'tenant_id'>>): Promise<void> {

@@ -8,6 +8,7 @@ import { drainInBatches } from '../../infrastructure/database/drain-in-batches.j
 import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { longestJobRunMs } from '../../infrastructure/queue/job-time-limit.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
@@ -36,6 +37,7 @@ export class ExportsService implements OnModuleInit {
     config: AppConfigService,
   ) {
     this.ttlMs = config.exports.ttlHours * 3_600_000;
+    this.longestRunMs = longestJobRunMs({ timeoutMs: config.queue.jobTimeoutMs });
   }
 
   /**
@@ -49,6 +51,8 @@ export class ExportsService implements OnModuleInit {
   }
 
   private readonly ttlMs: number;
+  /** A run that started longer ago has ended, or its job failed: it records nothing (see `run`). */
+  private readonly longestRunMs: number;
 
   /**
    * Records the export and queues it, one at a time per form: while one is queued or running (waiting
@@ -158,19 +162,28 @@ export class ExportsService implements OnModuleInit {
   }
 
   /**
-   * Erasure of a response of `formId` created at `createdAt`: erases the files of the form's exports
-   * that may hold it, those completed at or after that moment (their download then answers `410
-   * export_expired`). A run that started before the response was deleted may still write it:
-   * `running` tells the caller that one of the form's runs, (re)started after `liveRunsSince`, is
-   * under way, so it retries once the run ended. A queued export reads no deleted response.
+   * Erasure of responses of `formId` created at or after `createdAt` and deleted at or before
+   * `deletedAt`. A run reads only responses not deleted when it starts, so only a run that started
+   * before `deletedAt` may hold one (the API's and workers' clocks are assumed to agree, as NTP keeps
+   * them):
+   * - the files of such runs that completed at or after `createdAt` are erased (their download then
+   *   answers `410 export_expired`); an export started after the deletion keeps its file;
+   * - `running` tells the caller that such a run is still under way and may yet record a file holding
+   *   one, so it retries once the run ended. A run started longer ago than a job may last
+   *   (`longestJobRunMs`) records nothing, and one started after the deletion never holds the erasure
+   *   back: exports started back to back cannot keep a deleted response stored.
+   * The running run is looked for first: one that completes meanwhile has its file erased here.
    */
   async eraseFilesThatMayHold(
     formId: Types.ObjectId,
-    createdAt: Date,
-    liveRunsSince: Date,
+    { createdAt, deletedAt }: { createdAt: Date; deletedAt: Date },
   ): Promise<{ erased: number; running: boolean }> {
+    const running = await this.exports.runningStartedBetween(formId, {
+      startedSince: new Date(Date.now() - this.longestRunMs),
+      startedBefore: deletedAt,
+    });
     const erased = await drainInBatches(
-      () => this.exports.completedWithFileSince(formId, createdAt, 100),
+      () => this.exports.completedWithFileBetween(formId, { completedSince: createdAt, startedBefore: deletedAt }, 100),
       async (batch) => {
         for (const found of batch) {
           await this.exports.markExpired(found._id);
@@ -179,7 +192,7 @@ export class ExportsService implements OnModuleInit {
         return batch.length;
       },
     );
-    return { erased, running: await this.exports.runningSince(formId, liveRunsSince) };
+    return { erased, running };
   }
 
   private isExpired(found: ExportRecord): boolean {
@@ -192,6 +205,8 @@ export class ExportsService implements OnModuleInit {
    *
    * `signal` fires at the job's time limit: the streaming stops, the storage removes the chunks it
    * wrote, and the export waits for its retry (`queued`), or is `failed` after its `lastAttempt`.
+   * The run's start is recorded (`started_at`): a response's erasure waits only for runs that started
+   * before its deletion (`eraseFilesThatMayHold`).
    */
   async run(
     id: Types.ObjectId,
@@ -200,11 +215,18 @@ export class ExportsService implements OnModuleInit {
     const found = await this.get(id);
     // The retry of a job whose export was recorded (its job failed just after): nothing to redo.
     if (found.status === 'completed') return { row_count: found.row_count };
-    await this.exports.update(id, { status: 'running' });
+    const startedAt = new Date();
+    await this.exports.update(id, { status: 'running', started_at: startedAt });
     try {
       const csv = await this.writeCsv(found.form_id, signal);
+      if (Date.now() - startedAt.getTime() > this.longestRunMs) {
+        // Its job failed past the grace (a call stuck past the time limit): for a response's erasure,
+        // which may have gone ahead, it no longer runs, so it records nothing.
+        await this.files.erase(csv.fileId);
+        throw new Error('The export ran longer than its job may last');
+      }
       const recorded = await this.exports
-        .complete(id, { row_count: csv.rows, file_id: csv.fileId, completed_at: new Date() })
+        .complete(id, { row_count: csv.rows, file_id: csv.fileId, started_at: startedAt, completed_at: new Date() })
         .catch(async (error: unknown) => {
           await this.files.erase(csv.fileId);
           throw error;
@@ -214,8 +236,10 @@ export class ExportsService implements OnModuleInit {
       return { row_count: csv.rows };
     } catch (error) {
       const reason = signal.aborted ? (signal.reason as Error) : (error as Error);
-      await this.exports.update(
+      // Unless a later run of the export started meanwhile: its state is its own.
+      await this.exports.updateRun(
         id,
+        startedAt,
         lastAttempt ? { status: 'failed', error: reason.message.slice(0, 500) } : { status: 'queued' },
       );
       throw error;

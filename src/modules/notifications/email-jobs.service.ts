@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Job, JobType, Queue } from 'bullmq';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import {
@@ -12,6 +12,10 @@ import {
   type ResponseNotificationJob,
   type WelcomeEmailJob,
 } from './email.types.js';
+
+/** Every state a job rests in; an active one is locked by the worker running it. */
+const RESTING_STATES: JobType[] = ['waiting', 'prioritized', 'delayed', 'completed', 'failed'];
+const PAGE = 500;
 
 /**
  * Queues email work. Job ids are deterministic (`jobIdFor`), so queuing the same event
@@ -46,6 +50,33 @@ export class EmailJobsService {
 
   sendPasswordReset(jobId: string, job: PasswordResetEmailJob): Promise<void> {
     return this.add(EmailJobName.passwordReset, jobId, job);
+  }
+
+  /**
+   * Replaces the data of every job resting in the queue (not running) for which `rewrite` answers new
+   * data; answers how many. A job removed meanwhile is passed over.
+   */
+  async rewriteResting(rewrite: (name: string, data: unknown) => EmailJobData | null): Promise<number> {
+    let rewritten = 0;
+    for (const state of RESTING_STATES) {
+      for (let start = 0; ; start += PAGE) {
+        const jobs = await this.queue.getJobs([state], start, start + PAGE - 1);
+        for (const job of jobs as Job<EmailJobData>[]) {
+          const data = job ? rewrite(job.name, job.data) : null;
+          if (data && (await this.replaceData(job, data))) rewritten += 1;
+        }
+        if (jobs.length < PAGE) break;
+      }
+    }
+    return rewritten;
+  }
+
+  /** False when the job went meanwhile (completed jobs are removed as they age). */
+  private replaceData(job: Job<EmailJobData>, data: EmailJobData): Promise<boolean> {
+    return (job as Job<unknown>).updateData(data).then(
+      () => true,
+      () => false,
+    );
   }
 
   private async add(name: string, jobId: string, job: EmailJobData): Promise<void> {

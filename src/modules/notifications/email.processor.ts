@@ -14,6 +14,7 @@ import {
   type SendEmailJob,
   type WelcomeEmailJob,
 } from './email.types.js';
+import { legacyNotifiedResponse, withoutAnswers } from './legacy-email-jobs.js';
 import { MailService } from './mail.service.js';
 import { ResponseNotificationsService } from './response-notifications.service.js';
 
@@ -42,10 +43,24 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobData> {
         return this.accountEmails.sendInvitation(job.data as InvitationEmailJob, signal);
       case EmailJobName.passwordReset:
         return this.accountEmails.sendPasswordReset(job.data as PasswordResetEmailJob, signal);
-      default: {
-        const { to, template, context } = job.data as SendEmailJob;
-        return { message_id: await this.mail.send({ to, template, context, sendingId: job.id, stop: signal }) };
-      }
+      default:
+        return this.sendLegacy(job as Job<SendEmailJob>, signal);
     }
+  }
+
+  /**
+   * `send`: a job of the previous release, the whole email in its data. A response notification
+   * among them first loses the answers it holds, then is sent like a `response-email` job, from the
+   * response as it is now (nothing once it was deleted); any other is sent as it was queued.
+   */
+  private async sendLegacy(job: Job<SendEmailJob>, signal: AbortSignal): Promise<unknown> {
+    const { to, template, context } = job.data;
+    const responseId = legacyNotifiedResponse(job.data);
+    if (responseId === null) {
+      return { message_id: await this.mail.send({ to, template, context, sendingId: job.id, stop: signal }) };
+    }
+    const scrubbed = withoutAnswers(job.name, job.data);
+    if (scrubbed) await job.updateData(scrubbed as SendEmailJob);
+    return this.responseNotifications.send({ to, response_id: responseId }, job.id, signal);
   }
 }

@@ -9,6 +9,7 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { EmailProcessor } from './email.processor.js';
+import { LegacyEmailJobs } from './legacy-email-jobs.js';
 import { MailService } from './mail.service.js';
 import { NotificationsModule } from './notifications.module.js';
 import { ResponseNotificationsService } from './response-notifications.service.js';
@@ -28,6 +29,6 @@ import { ResponseNotificationsService } from './response-notifications.service.j
       useFactory: (config: AppConfigService) => ({ transport: config.mail.smtpUrl }),
     }),
   ],
-  providers: [MailService, AccountEmailsService, ResponseNotificationsService, EmailProcessor],
+  providers: [MailService, AccountEmailsService, ResponseNotificationsService, EmailProcessor, LegacyEmailJobs],
 })
 export class NotificationsWorkerModule {}

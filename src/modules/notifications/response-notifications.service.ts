@@ -54,7 +54,7 @@ export class ResponseNotificationsService {
    * deleted, or the recipient is no longer a member, since the job was queued.
    */
   async send(
-    job: ResponseEmailJob,
+    job: Pick<ResponseEmailJob, 'to' | 'response_id'>,
     sendingId?: string,
     stop?: AbortSignal,
   ): Promise<{ message_id?: string; skipped?: string }> {

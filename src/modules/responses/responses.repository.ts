@@ -15,7 +15,10 @@ import { FormResponse } from './response.schema.js';
 export type ResponseRecord = FormResponse;
 
 /** What an erasure works from: never the data. */
-export type ErasureView = Pick<ResponseRecord, '_id' | 'form_id' | 'created_at' | 'file_ids' | 'released_file_ids'>;
+export type ErasureView = Pick<
+  ResponseRecord,
+  '_id' | 'form_id' | 'created_at' | 'deleted_at' | 'file_ids' | 'released_file_ids'
+>;
 
 /** Responses not deleted: the only ones any read outside erasure may see. */
 const LIVE = { deleted_at: null };
@@ -103,7 +106,7 @@ export class ResponsesRepository {
   /** These responses whether or not they are deleted (without their data): what an erasure works from. */
   findManyForErasure(ids: Types.ObjectId[]): Promise<ErasureView[]> {
     return this.responses
-      .find({ _id: { $in: ids } }, { form_id: 1, created_at: 1, file_ids: 1, released_file_ids: 1 })
+      .find({ _id: { $in: ids } }, { form_id: 1, created_at: 1, deleted_at: 1, file_ids: 1, released_file_ids: 1 })
       .lean<ErasureView[]>();
   }
 
