@@ -17,6 +17,8 @@ const LIMITS = {
   RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '3',
   RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '2',
   RATE_LIMIT_PUBLIC_UPLOADS_PER_MINUTE: '3',
+  RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: '5',
+  RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE: '5',
   RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE: '4',
   RATE_LIMIT_RESET_EMAILS_PER_HOUR: '2',
   LOGIN_MAX_FAILURES_PER_EMAIL: '3',
@@ -156,6 +158,84 @@ describe('rate limits (429 rate_limited with Retry-After, counted in Redis)', ()
     // Only the three counted submissions were stored.
     const stored = await api.http.get(`/api/v1/forms/${caseFormId}/responses`).set(owner.headers).expect(200);
     expect(stored.body.data).toHaveLength(3);
+  });
+
+  it('limits submissions and uploads per client IP across every form and tenant: more forms are no more allowance', async () => {
+    // A second tenant, its owner signed in from an address of its own (accept calls count per IP).
+    await createTenant(api, 'globex');
+    const accepted = await api.http
+      .post('/api/v1/auth/invitations/accept')
+      .set({ 'x-tenant-id': 'globex', 'x-forwarded-for': '192.0.2.180' })
+      .send({
+        token: await operatorInviteToken(api, 'globex', 'owner@globex.test', 'owner'),
+        name: 'G',
+        password: 'password-123',
+      })
+      .expect(201);
+    const globexOwner = { headers: bearer(accepted.body.access_token as string) } as SignedInUser;
+    const acmeForms = [];
+    for (let index = 0; index < 4; index += 1) {
+      acmeForms.push(await createForm(api, owner, { title: `Spread ${index}`, fields: WITH_FILE }));
+    }
+    const [a, b, c, d] = acmeForms;
+    const globexForm = await createForm(api, globexOwner, { title: 'Elsewhere', fields: WITH_FILE });
+    const submitTo = (tenant: string, form: string, client: string) =>
+      api.http
+        .post(`/api/v1/forms/${form}/submit`)
+        .set({ 'x-tenant-id': tenant, 'x-forwarded-for': client })
+        .send({ data: { email: 'visitor@example.com' } });
+    const uploadTo = (tenant: string, form: string, client: string) =>
+      api.http
+        .post(`/api/v1/forms/${form}/files`)
+        .set({ 'x-tenant-id': tenant, 'x-forwarded-for': client })
+        .attach('file', Buffer.from('cv'), { filename: 'cv.txt', contentType: 'text/plain' });
+
+    // Limit 3 per form, 5 per client across forms: two forms of acme and one of globex, each under its
+    // own limit, use up the client's five; a fresh form then answers 429 all the same.
+    const spreader = '203.0.113.120';
+    const submitted = [];
+    for (const [tenant, form] of [
+      ['acme', a],
+      ['acme', a],
+      ['acme', b],
+      ['acme', b],
+      ['globex', globexForm],
+      ['acme', d],
+    ]) {
+      submitted.push(await submitTo(tenant, form, spreader));
+    }
+    expect(statuses(submitted)).toEqual([201, 201, 201, 201, 201, 429]);
+    const limited = submitted[5];
+    expect(limited.body).toEqual({ statusCode: 429, error: 'rate_limited', message: expect.any(String) });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // The refused submission stored nothing; another client is not held back by this one.
+    const storedInD = await api.http.get(`/api/v1/forms/${d}/responses`).set(owner.headers).expect(200);
+    expect(storedInD.body.data).toHaveLength(0);
+    await submitTo('acme', d, '203.0.113.121').expect(201);
+
+    // Calls one form refuses do not use up the client's allowance for other forms (respondents
+    // behind one NAT crowding one form still reach the others): 3 + 1 refused at c, then 2 more fit.
+    const crowd = '203.0.113.122';
+    const crowded = [];
+    for (const form of [c, c, c, c, a, b, d]) crowded.push(await submitTo('acme', form, crowd));
+    expect(statuses(crowded)).toEqual([201, 201, 201, 429, 201, 201, 429]);
+
+    // Public uploads alike, under their own pair of limits.
+    const uploader = '203.0.113.123';
+    const uploaded = [];
+    for (const [tenant, form] of [
+      ['acme', a],
+      ['acme', b],
+      ['acme', c],
+      ['globex', globexForm],
+      ['acme', a],
+      ['acme', d],
+    ]) {
+      uploaded.push(await uploadTo(tenant, form, uploader));
+    }
+    expect(statuses(uploaded)).toEqual([201, 201, 201, 201, 201, 429]);
+    await uploadTo('acme', d, '203.0.113.124').expect(201);
   });
 
   it('counts register, accept and password-reset calls per client IP together', async () => {

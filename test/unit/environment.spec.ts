@@ -91,6 +91,25 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('takes the limits per client IP across forms with their defaults, positive whole numbers only', () => {
+    expect(validateEnvironment(valid)).toMatchObject({
+      RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: 60,
+      RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE: 60,
+    });
+    expect(
+      validateEnvironment({ ...valid, RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: '120' })
+        .RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE,
+    ).toBe(120);
+    for (const [name, value] of [
+      ['RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE', '0'],
+      ['RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE', 'many'],
+      ['RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE', '-5'],
+      ['RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE', '2.5'],
+    ]) {
+      expect(() => validateEnvironment({ ...valid, [name]: value })).toThrow(`${name} is invalid`);
+    }
+  });
+
   it('keeps METRICS_TOKEN optional but long and not a placeholder when set', () => {
     expect(validateEnvironment({ ...valid, METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
     expect(() => validateEnvironment({ ...valid, METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN is invalid');

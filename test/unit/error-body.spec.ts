@@ -68,6 +68,29 @@ describe('toErrorBody', () => {
     }
   });
 
+  it('answers 503 when the database is reachable but could not do the work in time, never a 500', () => {
+    const serverError = (code: number, message: string) =>
+      Object.assign(new Error(message), { name: 'MongoServerError', code });
+    const busy = [
+      // FerretDB on SQLite: a write that waited out SQLite's 10-s lock under load (seen in bench/submission-budget.js).
+      serverError(1, '[collection.go:177 sqlite.(*collection).UpdateAll.func1] database is locked (5) (SQLITE_BUSY)'),
+      serverError(50, 'operation exceeded time limit'),
+      serverError(262, 'operation exceeded time limit'),
+      Object.assign(new Error('Timed out while checking out a connection from connection pool'), {
+        name: 'MongoWaitQueueTimeoutError',
+      }),
+    ];
+    for (const error of busy) {
+      expect(toErrorBody(error)).toEqual({
+        statusCode: 503,
+        error: 'service_unavailable',
+        message: 'The database is busy; try again shortly',
+      });
+    }
+    // Any other internal error of the store stays a 500: a bug to look at, not load to wait out.
+    expect(toErrorBody(serverError(1, 'something else went wrong'))).toMatchObject({ statusCode: 500 });
+  });
+
   it('hides the cause of anything else behind a 500', () => {
     expect(toErrorBody(new Error('secret database detail'))).toEqual({
       statusCode: 500,

@@ -77,6 +77,8 @@ export class AppConfigService {
       loginsPerIp: this.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
       loginWindowSeconds: this.get('LOGIN_RATE_WINDOW_SECONDS'),
       invitationsPerTenantPerHour: this.get('RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR'),
+      submissionsPerClientPerMinute: this.get('RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE'),
+      publicUploadsPerClientPerMinute: this.get('RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE'),
     };
   }
 

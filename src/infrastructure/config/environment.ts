@@ -391,6 +391,21 @@ export class Environment {
   @IsInt()
   @Min(1)
   RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR = 50;
+
+  /**
+   * Submissions per client IP per minute across every form of every tenant, on top of the per-form
+   * limit: one client spreading over many forms must not multiply the work it makes the API do.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE = 60;
+
+  /** Anonymous uploads per client IP per minute across every form of every tenant, as above. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE = 60;
 }
 
 /** Validates `process.env`-shaped input; throws a single line naming every bad variable. */

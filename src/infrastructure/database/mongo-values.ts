@@ -43,3 +43,20 @@ const UNREACHABLE_STORE_ERRORS = new Set([
 export function isStoreUnreachableError(error: unknown): boolean {
   return error instanceof Error && UNREACHABLE_STORE_ERRORS.has(error.name);
 }
+
+/** MongoDB's own "the operation ran out of time" codes: MaxTimeMSExpired, ExceededTimeLimit. */
+const TIME_LIMIT_CODES: ReadonlySet<unknown> = new Set([50, 262]);
+/** FerretDB on SQLite (the local store) reports a write that waited out SQLite's lock as an InternalError. */
+const SQLITE_BUSY = /\bSQLITE_BUSY\b|database is locked/;
+
+/**
+ * The store is reachable but could not do the work in time: it ran out of its time limit, the
+ * connection pool's wait queue timed out, or (FerretDB on SQLite) a write waited out the database's
+ * write lock (10 s) under load. As for an unreachable store, the request is fine and may be repeated.
+ */
+export function isStoreBusyError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MongoWaitQueueTimeoutError') return true;
+  const { code } = error as { code?: unknown };
+  return TIME_LIMIT_CODES.has(code) || (code === 1 && SQLITE_BUSY.test(error.message));
+}

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { isStoreUnreachableError } from '../database/mongo-values.js';
+import { isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
 import { ApiError } from './api-error.js';
 import { toErrorBody } from './error-body.js';
 
@@ -17,6 +17,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (isStoreUnreachableError(exception)) {
       // One short line per request while the store is down (its alert says the rest), and a hint to retry.
       this.logger.warn({ msg: 'database unreachable', err: (exception as Error).name });
+      void reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);
+    } else if (isStoreBusyError(exception)) {
+      // As short, for the same reason: under load there is one per request the store could not take.
+      const { name, code } = exception as Error & { code?: unknown };
+      this.logger.warn({ msg: 'database busy', err: name, code });
       void reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);
     } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception : String(exception));

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { ErrorBody, ErrorDetail } from './api-error.js';
 import { ErrorCode, errorCodeForStatus } from './error-codes.js';
-import { isDuplicateKeyError, isStoreUnreachableError } from '../database/mongo-values.js';
+import { isDuplicateKeyError, isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
 
 /** Errors raised by Fastify itself before a route handler runs, by their `code`. */
 const fastifyErrors: Record<string, { status: number; error: string; message: string }> = {
@@ -55,6 +55,14 @@ export function toErrorBody(exception: unknown): ErrorBody {
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
       error: ErrorCode.ServiceUnavailable,
       message: 'The database is unavailable; try again shortly',
+    };
+  }
+  if (isStoreBusyError(exception)) {
+    // Reachable but overloaded: as above, the same request works once the load passes (never a 500).
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: ErrorCode.ServiceUnavailable,
+      message: 'The database is busy; try again shortly',
     };
   }
   if (exception instanceof SyntaxError && statusCode === 400) {

@@ -32,24 +32,28 @@ type AllowanceRedis = Redis & {
   giveBackBytes(key: string, unused: number): Promise<number>;
 };
 
-/** Bytes taken from one day's allowance; what the work did not use goes back with `settle`. */
+/**
+ * Bytes taken from one day's allowance as the work needs them (`take`), and what it did not use given
+ * back at the end (`settle`). Taken step by step, so work that is slow to arrive (an upload trickling
+ * in) holds little more than what it has actually received.
+ */
 export interface ByteReservation {
-  /** Bytes the work may use: at most what was asked, less when the day's allowance is nearly used up. */
+  /** Bytes granted so far: the work may use this many. */
   readonly granted: number;
-  /** False while Redis is down: nothing was counted (see `DailyByteAllowance`). */
-  readonly counted: boolean;
   /** Seconds until the allowance starts again (the next UTC midnight). */
   readonly secondsUntilReset: number;
-  /** Gives back what was granted but not used (`used` bytes were kept); call it exactly once. */
+  /** Takes up to `wanted` more bytes; answers how many were granted (fewer, or 0, once the day's allowance is nearly used up). */
+  take(wanted: number): Promise<number>;
+  /** Gives back what was granted but not used (`used` bytes were kept); call it once, after the last `take`. */
   settle(used: number): Promise<void>;
 }
 
 /**
  * A number of bytes per subject (a tenant) per UTC day, counted in Redis so that every replica shares
- * it: the bytes are reserved before the work (an anonymous upload) stores them, and what it did not
- * store is given back. While Redis is down nothing can be counted and the work goes ahead uncounted,
- * as the anonymous upload rate limits do: refusing would lose respondents' files during an outage
- * that the per-IP limits and `FILE_MAX_BYTES` still bound. A warning is logged every 10 s meanwhile.
+ * it: the work (an anonymous upload) takes bytes before it stores them, and gives back at the end
+ * what it did not store. While Redis is down nothing can be counted and the bytes are granted
+ * uncounted, as the anonymous upload rate limits do: refusing would lose respondents' files during an
+ * outage that the per-IP limits and `FILE_MAX_BYTES` still bound. A warning is logged every 10 s meanwhile.
  */
 @Injectable()
 export class DailyByteAllowance {
@@ -65,37 +69,20 @@ export class DailyByteAllowance {
     this.redis.defineCommand('giveBackBytes', { numberOfKeys: 1, lua: GIVE_BACK_SCRIPT });
   }
 
-  /** Reserves up to `wanted` bytes of `subject`'s `perDay` for today (UTC); `granted` is 0 when none are left. */
-  async reserve(
-    name: string,
-    subject: string,
-    wanted: number,
-    perDay: number,
-    now = new Date(),
-  ): Promise<ByteReservation> {
+  /**
+   * A reservation against `subject`'s `perDay` for today (UTC), holding nothing yet: the work takes
+   * bytes as it goes. Its bytes count on the day it was opened, even if it ends after midnight.
+   */
+  open(name: string, subject: string, perDay: number, now = new Date()): ByteReservation {
     const day = now.toISOString().slice(0, 10);
-    const key = `${this.prefix}${name}:${subject}:${day}`;
     const secondsUntilReset = Math.max(1, Math.ceil((Date.parse(day) + DAY_MS - now.getTime()) / 1000));
-    let granted: number;
-    try {
-      granted = await this.redis.reserveBytes(key, wanted, perDay, COUNTER_TTL_MS);
-    } catch (error) {
-      this.warn(name, 'bytes cannot be counted: allowed uncounted', error);
-      return { granted: wanted, counted: false, secondsUntilReset, settle: async () => undefined };
-    }
-    return {
-      granted,
-      counted: true,
+    return new DayReservation(
+      this.redis,
+      `${this.prefix}${name}:${subject}:${day}`,
+      perDay,
       secondsUntilReset,
-      settle: async (used) => {
-        const unused = granted - used;
-        if (unused <= 0) return;
-        // Not given back (Redis gone meanwhile): the day counts a little more than was stored, never less.
-        await this.redis.giveBackBytes(key, unused).catch((error: unknown) => {
-          this.warn(name, 'unused bytes could not be given back', error);
-        });
-      },
-    };
+      (msg, error) => this.warn(name, msg, error),
+    );
   }
 
   /** Once every WARN_EVERY_MS: an outage under load must not write a line per request. */
@@ -103,5 +90,44 @@ export class DailyByteAllowance {
     if (Date.now() - this.lastWarned < WARN_EVERY_MS) return;
     this.lastWarned = Date.now();
     this.logger.warn({ msg, allowance: name, err: (error as Error).message });
+  }
+}
+
+/** One piece of work's bytes of one day's counter (see `ByteReservation`). */
+class DayReservation implements ByteReservation {
+  granted = 0;
+  /** Of `granted`, the bytes Redis counted; the rest was granted uncounted while it was down. */
+  private counted = 0;
+
+  constructor(
+    private readonly redis: AllowanceRedis,
+    private readonly key: string,
+    private readonly perDay: number,
+    readonly secondsUntilReset: number,
+    private readonly warn: (msg: string, error: unknown) => void,
+  ) {}
+
+  async take(wanted: number): Promise<number> {
+    let got: number;
+    try {
+      got = await this.redis.reserveBytes(this.key, wanted, this.perDay, COUNTER_TTL_MS);
+      this.counted += got;
+    } catch (error) {
+      this.warn('bytes cannot be counted: allowed uncounted', error);
+      got = wanted;
+    }
+    this.granted += got;
+    return got;
+  }
+
+  async settle(used: number): Promise<void> {
+    // The day keeps the bytes stored, up to those it counted (bytes granted uncounted stay uncounted).
+    const unused = this.counted - Math.min(used, this.counted);
+    this.counted = 0;
+    if (unused <= 0) return;
+    // Not given back (Redis gone meanwhile): the day counts a little more than was stored, never less.
+    await this.redis.giveBackBytes(this.key, unused).catch((error: unknown) => {
+      this.warn('unused bytes could not be given back', error);
+    });
   }
 }

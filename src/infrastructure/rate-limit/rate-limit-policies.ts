@@ -5,8 +5,15 @@ import { AppConfigService } from '../config/app-config.service.js';
 export const RateLimitName = {
   /** Submissions per client IP per form. */
   Submission: 'submission',
+  /**
+   * Submissions per client IP across every form (of every tenant): the per-form limit alone lets one
+   * client multiply the work it makes the process do by the number of forms it can name.
+   */
+  SubmissionAnyForm: 'submission-any-form',
   /** Anonymous uploads to a published form, per client IP per form. */
   PublicUpload: 'public-upload',
+  /** Anonymous uploads per client IP across every form (of every tenant), as for submissions. */
+  PublicUploadAnyForm: 'public-upload-any-form',
   /** Reads of a published form (what an embedding page loads), per client IP per form. */
   PublicRead: 'public-read',
   /** Register, invitation-accept and password-reset calls per client IP (one bucket for all of them). */
@@ -30,7 +37,9 @@ export type RateLimitName = (typeof RateLimitName)[keyof typeof RateLimitName];
 /** The limits routes declare with `@RateLimited`; the others are counted by services. */
 export type RouteRateLimitName =
   | typeof RateLimitName.Submission
+  | typeof RateLimitName.SubmissionAnyForm
   | typeof RateLimitName.PublicUpload
+  | typeof RateLimitName.PublicUploadAnyForm
   | typeof RateLimitName.PublicRead
   | typeof RateLimitName.Account
   | typeof RateLimitName.Login;
@@ -62,6 +71,16 @@ export class RateLimitPolicies {
       [RateLimitName.Submission]: { limit: limits.submissionsPerMinute, windowMs: MINUTE_MS, whenUncounted: 'allow' },
       [RateLimitName.PublicUpload]: {
         limit: limits.publicUploadsPerMinute,
+        windowMs: MINUTE_MS,
+        whenUncounted: 'allow',
+      },
+      [RateLimitName.SubmissionAnyForm]: {
+        limit: limits.submissionsPerClientPerMinute,
+        windowMs: MINUTE_MS,
+        whenUncounted: 'allow',
+      },
+      [RateLimitName.PublicUploadAnyForm]: {
+        limit: limits.publicUploadsPerClientPerMinute,
         windowMs: MINUTE_MS,
         whenUncounted: 'allow',
       },

@@ -22,7 +22,8 @@ const PER_FORM: ReadonlySet<string> = new Set([
 /**
  * Who is counted: the client IP (as `TRUST_PROXY` lets Fastify derive it; an IPv6 client by its /64),
  * and for a form's public endpoints, the form as well: by its id as the server reads it, so the
- * case variants of one id (the id parser accepts any) share one counter.
+ * case variants of one id (the id parser accepts any) share one counter. The across-forms limits
+ * (`SubmissionAnyForm`, `PublicUploadAnyForm`) count the IP alone, whatever the form or tenant.
  */
 export function rateLimitTracker(request: FastifyRequest, name: string): string {
   const ip = normalizeIp(request.ip);

@@ -4,9 +4,17 @@ import { RateLimitName, type RateLimitPolicies, type RouteRateLimitName } from '
 import { rateLimitKey, rateLimitTracker, routeRateLimits } from './rate-limit.guard.js';
 import type { RedisRateLimitStorage } from './redis-rate-limit-storage.js';
 
+/**
+ * In the order they are counted (the throttler keeps this order among limits of one window): a call
+ * is counted under each limit its route declares until one refuses it. So the per-form limit comes
+ * before its across-forms one: calls a busy form refuses (many respondents behind one NAT) do not use
+ * up that address's allowance for other forms.
+ */
 const ROUTE_LIMITS: RouteRateLimitName[] = [
   RateLimitName.Submission,
+  RateLimitName.SubmissionAnyForm,
   RateLimitName.PublicUpload,
+  RateLimitName.PublicUploadAnyForm,
   RateLimitName.PublicRead,
   RateLimitName.Account,
   RateLimitName.Login,

@@ -14,6 +14,7 @@ import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-te
 import type { FilePurpose } from './file.schema.js';
 import { type FileRecord, FilesRepository, type NamedFile } from './files.repository.js';
 import { FormsService } from '../forms/forms.service.js';
+import { meteredUpload } from './metered-upload.js';
 import { BlobMissingError, FileStorage, FileTooLargeError, type StoredBlobKey } from './storage/file-storage.js';
 
 const UNUSED_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -39,7 +40,6 @@ export type KeptFilesFinder = (ids: Types.ObjectId[]) => Promise<Types.ObjectId[
 interface StoreOptions {
   maxBytes: number;
   formId: Types.ObjectId | null;
-  tooLarge: (limit: number) => ApiError;
   purpose?: FilePurpose;
 }
 
@@ -83,13 +83,8 @@ export class FilesService {
    * Bytes first, metadata second: a crash leaves an orphan blob at worst, never a record without bytes.
    * `maxBytes` defaults to FILE_MAX_BYTES, the limit of client uploads, enforced while streaming.
    */
-  upload(
-    upload: Upload,
-    maxBytes = this.maxBytes,
-    formId: Types.ObjectId | null = null,
-    tooLarge = fileTooLarge,
-  ): Promise<FileRecord> {
-    return this.store(upload, { maxBytes, formId, tooLarge });
+  upload(upload: Upload, maxBytes = this.maxBytes, formId: Types.ObjectId | null = null): Promise<FileRecord> {
+    return this.store(upload, { maxBytes, formId });
   }
 
   /**
@@ -100,7 +95,6 @@ export class FilesService {
     return this.store(upload, {
       maxBytes: Number.MAX_SAFE_INTEGER,
       formId: null,
-      tooLarge: fileTooLarge,
       purpose: 'export',
     });
   }
@@ -113,11 +107,11 @@ export class FilesService {
     this.keptFilesFinders.push(finder);
   }
 
-  private async store(upload: Upload, { maxBytes, formId, tooLarge, purpose }: StoreOptions): Promise<FileRecord> {
+  private async store(upload: Upload, { maxBytes, formId, purpose }: StoreOptions): Promise<FileRecord> {
     const id = new Types.ObjectId();
     const storageKey = `${TenantContext.tenantId()}/${id.toHexString()}`;
     const size = await this.storage.write(storageKey, upload.content, maxBytes).catch((error: unknown) => {
-      throw error instanceof FileTooLargeError ? tooLarge(error.maxBytes) : error;
+      throw error instanceof FileTooLargeError ? fileTooLarge(error.maxBytes) : error;
     });
     try {
       return await this.files.create({
@@ -167,22 +161,16 @@ export class FilesService {
   /**
    * An anonymous visitor's upload for a published form with a `file` field: usable only in
    * submissions to that form, and erased after 24 h unless a response uses it. Its bytes come out of
-   * the tenant's daily allowance (`PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY`): reserved before they are
-   * stored (as many as the request can carry, up to FILE_MAX_BYTES and what is left today), the
-   * stream is cut at the reservation, and what was not stored is given back. Beyond it: `413`.
+   * the tenant's daily allowance (`PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY`), taken as they arrive, a
+   * step ahead (`meteredUpload`): an upload holds what it has sent and at most 64 KiB more, never
+   * FILE_MAX_BYTES for as long as it stays open. What was not stored is given back. Beyond it: `413`.
    */
   async uploadToForm(formId: Types.ObjectId, upload: Upload): Promise<FileRecord> {
     const form = await this.forms.publishedForm(formId);
     if (!form.fields.some((field) => field.type === 'file')) {
       throw ApiError.validation([{ field: 'file', message: 'this form has no file field' }]);
     }
-    const wanted = Math.min(this.maxBytes, upload.at_most_bytes ?? this.maxBytes);
-    const reservation = await this.allowance.reserve(
-      PUBLIC_UPLOAD_BYTES,
-      TenantContext.tenantId(),
-      wanted,
-      this.publicBytesPerDay,
-    );
+    const reservation = this.allowance.open(PUBLIC_UPLOAD_BYTES, TenantContext.tenantId(), this.publicBytesPerDay);
     const allowanceUsedUp = () => {
       const error = new ApiError(
         HttpStatus.PAYLOAD_TOO_LARGE,
@@ -192,13 +180,12 @@ export class FilesService {
       error.headers['retry-after'] = String(reservation.secondsUntilReset);
       return error;
     };
-    if (reservation.granted <= 0) throw allowanceUsedUp();
+    // The request cannot carry more than its Content-Length: no step reaches past it.
+    const ceiling = Math.min(this.maxBytes, upload.at_most_bytes ?? this.maxBytes);
+    const content = meteredUpload(upload.content, reservation, { ceiling, maxBytes: this.maxBytes }, allowanceUsedUp);
     let stored = 0;
     try {
-      // Cut at the reservation: past it, the file is too large for FILE_MAX_BYTES or for what is left today.
-      const file = await this.upload(upload, reservation.granted, formId, (limit) =>
-        reservation.granted < wanted ? allowanceUsedUp() : fileTooLarge(limit),
-      );
+      const file = await this.upload({ ...upload, content }, this.maxBytes, formId);
       stored = file.size;
       return file;
     } finally {

@@ -27,7 +27,7 @@ export class PublicUploadsController {
   constructor(private readonly files: FilesService) {}
 
   @Post()
-  @RateLimited(RateLimitName.PublicUpload)
+  @RateLimited(RateLimitName.PublicUpload, RateLimitName.PublicUploadAnyForm)
   @ApiOperation({
     summary:
       'Anonymous: upload a file for a published form with a file field (name the tenant with X-Tenant-ID); ' +

@@ -43,7 +43,7 @@ export class ResponsesController {
   constructor(private readonly responses: ResponsesService) {}
 
   @Post('forms/:form_id/submit')
-  @RateLimited(RateLimitName.Submission)
+  @RateLimited(RateLimitName.Submission, RateLimitName.SubmissionAnyForm)
   @ApiOperation({ summary: 'Submit a response to the published version (no token needed)' })
   @ApiHeader({
     name: 'Idempotency-Key',
