@@ -36,6 +36,7 @@ async function closedLoop(request) {
 
 const { base, auth, stop } = await startApiWithEditor('file_storage', {
   RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '1000000000',
+  RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: '1000000000',
   FILE_MAX_BYTES: String(2 * 1024 * 1024),
 });
 const form = await api(base, '/api/v1/forms', {

@@ -136,6 +136,8 @@ export async function startApp(stores, smtpUrl, env = {}) {
     QUEUE_PREFIX: `drill-${randomBytes(3).toString('hex')}`,
     // Every client of a drill is 127.0.0.1: limits are counted (their real cost) but never reached.
     RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '1000000',
+    RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: '1000000',
+    RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE: '1000000',
     RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE: '1000000',
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
     ...env,
