@@ -43,7 +43,7 @@ export class AdminTenantsController {
   @ApiOperation({ summary: "Invite someone into a tenant with a role (e.g. a new owner); emailed like an owner's" })
   @ApiCreatedResponse({ type: InvitationDto })
   @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
-  @ApiConflictResponse({ description: 'The email is a member already (conflict)' })
+  @ApiConflictResponse({ description: 'The email is a member already, or the tenant is being deleted (conflict)' })
   async invite(@Param('tenant_id') tenantId: string, @Body() body: CreateInvitationDto): Promise<InvitationDto> {
     return InvitationDto.from(await this.tenants.invite(tenantId, body));
   }
@@ -65,6 +65,7 @@ export class AdminTenantsController {
   @ApiOperation({ summary: 'Rename, suspend/reactivate, or change settings; takes effect on every replica' })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ description: 'No such tenant (not_found)' })
+  @ApiConflictResponse({ description: 'The tenant is being deleted (conflict)' })
   async update(@Param('tenant_id') tenantId: string, @Body() body: UpdateTenantDto): Promise<TenantDto> {
     return TenantDto.from(await this.tenants.update(tenantId, body));
   }
