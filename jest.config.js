@@ -30,20 +30,31 @@ const shared = {
   setupFilesAfterEnv: ['<rootDir>/test/support/load-nest-first.ts'],
 };
 
-const projects = [
-  { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
-  {
-    ...shared,
-    displayName: 'e2e',
-    testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-    globalSetup: '<rootDir>/test/support/global-setup.js',
-    globalTeardown: '<rootDir>/test/support/global-teardown.js',
-  },
-];
+// The tiers mirror the architecture (docs/development.md says what each holds). Those that touch a
+// store share one global setup: it builds dist/ if src/ changed and starts the throwaway stores once
+// per run, whichever tiers run.
+const stores = {
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+};
+const tiers = {
+  unit: {},
+  architecture: stores,
+  integration: stores,
+  api: stores,
+  system: stores,
+  deploy: {},
+};
+const projects = Object.entries(tiers).map(([tier, extra]) => ({
+  ...shared,
+  ...extra,
+  displayName: tier,
+  testMatch: [`<rootDir>/test/${tier}/**/*.spec.ts`],
+}));
 
-// `npm run test:unit|test:e2e -- <jest args>` name their project here: jest's own `--selectProjects`
-// takes a list and would swallow the file paths that follow it.
-const only = process.env.TEST_PROJECT;
+// `npm run test:<tier> -- <jest args>` names its tier here (a comma-separated list also works):
+// jest's own `--selectProjects` takes a list and would swallow the file patterns that follow it.
+const only = process.env.TEST_TIERS?.split(',');
 
 export default {
   testTimeout: 30_000,
@@ -52,5 +63,5 @@ export default {
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/worker.ts', '!src/cli.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 85, branches: 85 } },
-  projects: only ? projects.filter((project) => project.displayName === only) : projects,
+  projects: only ? projects.filter((project) => only.includes(project.displayName)) : projects,
 };

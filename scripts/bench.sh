@@ -9,7 +9,7 @@ ensure_node_modules
 run_dir=$(mktemp -d -t form-backend-bench.XXXXXX)
 trap 'stop_started_stores; rm -rf "$run_dir"' EXIT
 start_throwaway_stores "$run_dir"
-npm run --silent build
+node scripts/build.js
 
 # Every table goes to the terminal and into bench/RESULTS.md, under a header naming the machine and stores
 # (`tee -a`: reopening stderr without append would truncate it when it is a file).

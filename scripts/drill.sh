@@ -13,5 +13,5 @@ ensure_node_modules
 unset MONGO_URL REDIS_URL
 choose_mongo_store
 choose_redis_store
-npm run --silent build
+node scripts/build.js
 node "drills/$name.js"

@@ -4,7 +4,7 @@
 # (Mailpit, UI on :8025, unless SMTP_URL is given), and runs the API (port 3000) and the worker
 # together until Ctrl-C.
 #   watch: one `tsc --watch` compiles src/ to dist/; each process restarts when its code changes.
-#   prod:  one `nest build`, then the built processes, as the image runs them.
+#   prod:  one build (`npm run build`, skipped when nothing changed), then the built processes, as the image runs them.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"

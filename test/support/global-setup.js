@@ -1,47 +1,16 @@
 // Plain JavaScript: jest loads global setup outside its module mapping (no `.js` → `.ts`).
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { buildIfChanged } from '../../scripts/build.js';
 import { startMongoStore, startRedisServer } from './stores.js';
 
-const BUILD_INFO = 'dist/.tsbuildinfo';
-const BUILD_INPUTS = [
-  'src',
-  'migrations',
-  'tsconfig.json',
-  'tsconfig.build.json',
-  'tsconfig.migrations.json',
-  'package-lock.json',
-];
-
-function newestChange(path) {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))));
-}
-
 /**
- * Compiles src/ to dist/ and migrations/ to dist/migrations/ (tests start the real entry points), unless
- * nothing changed since the last build.
- */
-function buildDistIfChanged() {
-  let built = 0;
-  try {
-    built = statSync(BUILD_INFO).mtimeMs;
-  } catch {
-    // never built
-  }
-  if (Math.max(...BUILD_INPUTS.map(newestChange)) <= built) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.migrations.json'], { stdio: 'inherit' });
-}
-
-/**
- * The e2e project's stores: whatever MONGO_URL / REDIS_URL name, otherwise a throwaway FerretDB and
- * Redis of this run (each test file uses its own database and queue prefix on them).
+ * The stores of the tiers that need them: whatever MONGO_URL / REDIS_URL name, otherwise a throwaway
+ * MongoDB-compatible store (stores.js says which engine) and Redis of this run (each test file uses its
+ * own database and queue prefix on them).
  */
 export default async function globalSetup() {
-  buildDistIfChanged();
+  // Every tier that needs stores names this setup; jest calls it once per such tier, in one process.
+  if (globalThis.stopTestStores) return;
+  buildIfChanged();
   const started = [];
   if (!process.env.MONGO_URL) {
     const mongo = await startMongoStore();
@@ -53,5 +22,11 @@ export default async function globalSetup() {
     process.env.REDIS_URL = redis.url;
     started.push(redis);
   }
-  globalThis.stopTestStores = () => Promise.all(started.map((store) => store.stop()));
+  if (started.length > 0) {
+    process.stderr.write(`[test] started for this run: ${started.map((store) => `${store.name} (${store.url})`).join(', ')}\n`);
+  }
+  globalThis.stopTestStores = async () => {
+    globalThis.stopTestStores = undefined;
+    await Promise.all(started.map((store) => store.stop()));
+  };
 }

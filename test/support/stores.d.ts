@@ -1,4 +1,5 @@
 export interface RunningStore {
+  name: string;
   url: string;
   stop(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const FERRETDB = join(process.cwd(), '.tools', 'bin', 'ferretdb-v1.24.2');
+const SECANTUSD = join(process.cwd(), '.tools', 'secantusdb-0.7.0b3', 'bin', 'secantusd-py');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -84,15 +85,24 @@ export async function startRedisServer(port) {
     },
   );
   await waitForPort(chosen, child, 'redis-server');
-  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
+  return { name: 'redis-server', url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
 }
 
 /**
- * How to run the chosen MongoDB-compatible store on `port` with its data in `dataDir`: the `mongod`
- * scripts/lib.sh found (`MONGOD_BIN`), else FerretDB with its SQLite backend (installed if missing).
+ * How to run the chosen MongoDB-compatible store on `port` with its data in `dataDir`: SecantusDB
+ * when `MONGO_ENGINE=secantus` (the second engine `npm test` runs the store tiers on), else the
+ * `mongod` scripts/lib.sh found (`MONGOD_BIN`), else FerretDB with its SQLite backend (installed if missing).
  * The drills (drills/support/stack.js) start theirs the same way.
  */
 export function mongoStoreCommand(dataDir, port) {
+  if (process.env.MONGO_ENGINE === 'secantus') {
+    ensureInstalled(() => existsSync(SECANTUSD), 'ensure_secantus');
+    return {
+      name: 'secantusdb',
+      command: SECANTUSD,
+      args: ['--host', '127.0.0.1', '--port', String(port), '--storage-path', dataDir, '--log-level', 'WARNING'],
+    };
+  }
   const mongod = process.env.MONGOD_BIN;
   if (mongod) {
     return {
@@ -129,6 +139,7 @@ export async function startMongoStore() {
   const child = spawn(command, args, { stdio: 'ignore' });
   await waitForPort(port, child, name);
   return {
+    name,
     url: `mongodb://127.0.0.1:${port}/`,
     stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
   };
