@@ -6,11 +6,12 @@
  * v1 responses get the `dedup_key` the unique index needs; every migrated form gets the response
  * counter its quota reads.
  *
- * Copy and swap, chosen by measurement (README, "Migrations"): each collection is streamed once in
- * `_id` order into `<collection>_migrating_<stamp>` with the new fields, then the original is renamed
- * to `<collection>_backup_<stamp>` (the backup: the untouched original, indexes included) and the copy
- * takes its name. One read and one insert per document on both stores, where updating in place would
- * cost a backup copy plus an update per document, and on the local store a scan per batch.
+ * Copy and swap, chosen by measurement (README, "Migrating a v1 database"; `bench/migration.js`): each
+ * collection is streamed once in `_id` order into `<collection>_migrating_<stamp>` with the new fields,
+ * then the original is renamed to `<collection>_backup_<stamp>` (the backup: the untouched original,
+ * indexes included) and the copy takes its name. One read and one insert per document on both stores,
+ * where updating in place would cost a backup copy plus an update per document, and on the local store
+ * a scan per batch.
  *
  * Raw driver access, because the documents have no tenant yet (the tenant plugin cannot see them),
  * backups and checksums must be byte for byte (models would cast and drop fields), and the indexes
