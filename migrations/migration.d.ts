@@ -51,7 +51,8 @@ export interface MigrationContext {
 export type MigrationFigures = Record<string, CollectionFigures>;
 
 /**
- * One numbered file in `migrations/` (`001-add-tenant-id.ts`) default-exports one of these. Both
+ * One numbered file in `migrations/` (`003-wrap-legacy-password-hashes.ts`), or the `index.ts` of a
+ * numbered folder of steps (`001-add-tenant-id/`), default-exports one of these. Both
  * directions must be resumable (rerun after a crash finishes the job) and idempotent.
  */
 export interface Migration {
