@@ -5,7 +5,8 @@
 import { Blob } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
-import { api, startApiWithEditor } from './support/api-process.js';
+import { post } from '../harness/http-client.js';
+import { startApiWithEditor } from './support/api-process.js';
 import { benchDatabaseUrl, percentiles } from './support/load.js';
 
 const SECONDS = Number(process.env.BENCH_FILE_SECONDS ?? 5);
@@ -39,11 +40,11 @@ const { base, auth, stop } = await startApiWithEditor('file_storage', {
   RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: '1000000000',
   FILE_MAX_BYTES: String(2 * 1024 * 1024),
 });
-const form = await api(base, '/api/v1/forms', {
+const form = await post(base, '/api/v1/forms', {
   headers: auth,
   body: { title: 'Files', fields: [{ key: 'attachment', type: 'file', label: 'Attachment', required: true }] },
 });
-await api(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
+await post(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
 
 const rows = [];
 for (const [label, size] of SIZES) {

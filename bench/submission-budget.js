@@ -17,7 +17,8 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { api, startApiWithEditor } from './support/api-process.js';
+import { post } from '../harness/http-client.js';
+import { startApiWithEditor } from './support/api-process.js';
 import { percentiles } from './support/load.js';
 import { randomText } from './support/text.js';
 
@@ -60,8 +61,8 @@ let clients = 0;
 async function publishedForms(count, fields) {
   const ids = [];
   for (let index = 0; index < count; index += 1) {
-    const form = await api(base, '/api/v1/forms', { headers: auth, body: { title: `Budget ${index}`, fields } });
-    await api(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
+    const form = await post(base, '/api/v1/forms', { headers: auth, body: { title: `Budget ${index}`, fields } });
+    await post(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
     ids.push(form.form_id);
   }
   return ids;

@@ -12,7 +12,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import mongoose from 'mongoose';
-import { api, freePort, spawnServer, startApiWithEditor, waitForHttp } from './support/api-process.js';
+import { post } from '../harness/http-client.js';
+import { freePort, waitForHttp } from '../harness/ports.js';
+import { spawnServer, startApiWithEditor } from './support/api-process.js';
 import { benchDatabaseUrl } from './support/load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -61,7 +63,7 @@ async function startSubmissions() {
     RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '1000000000',
     RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE: '1000000000',
   });
-  const form = await api(base, '/api/v1/forms', {
+  const form = await post(base, '/api/v1/forms', {
     headers: auth,
     body: {
       title: 'Bench',
@@ -72,7 +74,7 @@ async function startSubmissions() {
       ],
     },
   });
-  await api(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
+  await post(base, `/api/v1/forms/${form.form_id}/publish`, { headers: auth });
   return { url: `${base}/api/v1/forms/${form.form_id}/submit`, headers: { 'x-tenant-id': tenant }, stop };
 }
 

@@ -6,8 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { call, tenantWithOwner } from '../harness/http-client.js';
 import { report } from './support/report.js';
-import { call, startStack, tenantWithOwner } from './support/stack.js';
+import { startStack } from './support/stack.js';
 
 const EXAMPLES = process.env.DRILL_FUZZ_EXAMPLES ?? '10';
 const MIN_REQUESTS = Number(process.env.DRILL_FUZZ_MIN_REQUESTS ?? 1000);

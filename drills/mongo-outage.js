@@ -3,8 +3,9 @@
 // in the audit log, and no 201 is missing its response), and all must be well once it is back.
 // Usage: npm run drill -- mongo-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults)
 import { setTimeout as sleep } from 'node:timers/promises';
+import { call, publishedForm, submit, tenantWithOwner, waitFor } from '../harness/http-client.js';
 import { report } from './support/report.js';
-import { call, publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
+import { startStack } from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 10);
 const RATE = Number(process.env.DRILL_RATE ?? 10);

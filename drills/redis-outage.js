@@ -3,8 +3,9 @@
 // must arrive exactly once (the relay publishes what could not be queued).
 // Usage: npm run drill -- redis-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults)
 import { setTimeout as sleep } from 'node:timers/promises';
+import { publishedForm, submit, tenantWithOwner, waitFor } from '../harness/http-client.js';
 import { report } from './support/report.js';
-import { publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
+import { startStack } from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 30);
 const RATE = Number(process.env.DRILL_RATE ?? 10);

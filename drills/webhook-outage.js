@@ -8,8 +8,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { call, publishedForm, submit, tenantWithOwner, waitFor } from '../harness/http-client.js';
 import { report } from './support/report.js';
-import { call, publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
+import { startStack } from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 120);
 const EVENTS = Number(process.env.DRILL_EVENTS ?? 20);

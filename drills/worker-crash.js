@@ -4,8 +4,9 @@
 // Message-ID, which mailboxes show once.
 // Usage: npm run drill -- worker-crash   (DRILL_EMAILS overrides the batch size)
 import { setTimeout as sleep } from 'node:timers/promises';
+import { publishedForm, submit, tenantWithOwner, waitFor } from '../harness/http-client.js';
 import { report } from './support/report.js';
-import { publishedForm, startStack, submit, tenantWithOwner, waitFor } from './support/stack.js';
+import { startStack } from './support/stack.js';
 
 const EMAILS = Number(process.env.DRILL_EMAILS ?? 200);
 

@@ -10,7 +10,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_STAMP = join(ROOT, 'dist', '.build-stamp');
-const INPUTS = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.migrations.json', 'package-lock.json'];
+const INPUTS = [
+  'src',
+  'migrations',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'tsconfig.migrations.json',
+  'package-lock.json',
+];
 /** Each compiled tree and the source tree it comes from. */
 const TREES = [
   { project: 'tsconfig.build.json', source: 'src', output: 'dist', skip: ['migrations'] },
@@ -36,7 +43,8 @@ function filesUnder(dir, skip, prefix = '') {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(prefix, entry.name);
-    if (entry.isDirectory()) return prefix === '' && skip.includes(entry.name) ? [] : filesUnder(join(dir, entry.name), [], path);
+    if (entry.isDirectory())
+      return prefix === '' && skip.includes(entry.name) ? [] : filesUnder(join(dir, entry.name), [], path);
     return [path];
   });
 }
@@ -51,7 +59,11 @@ function removeOrphans({ source, output, skip }) {
 }
 
 export function buildIfChanged({ force = false } = {}) {
-  if (!force && existsSync(BUILD_STAMP) && Math.max(...INPUTS.map((input) => newestChange(join(ROOT, input)))) <= lastBuild()) {
+  if (
+    !force &&
+    existsSync(BUILD_STAMP) &&
+    Math.max(...INPUTS.map((input) => newestChange(join(ROOT, input)))) <= lastBuild()
+  ) {
     return false;
   }
   const started = Date.now();

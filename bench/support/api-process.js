@@ -2,44 +2,14 @@
 // with an editor signed in, reached over HTTP like any client.
 import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { post } from '../../harness/http-client.js';
+import { freePort, waitForHttp } from '../../harness/ports.js';
 import { benchDatabaseUrl } from './load.js';
-
-export const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-export async function waitForHttp(url) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** Runs `script` as a child process with `env`, until `stop()`. */
 export function spawnServer(script, env) {
   const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return { stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
-}
-
-export async function api(base, path, { method = 'POST', headers = {}, body } = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.json();
 }
 
 /**
@@ -63,7 +33,7 @@ export async function startApiWithEditor(database, env = {}) {
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/health/live`);
   const tenant = `bench-${randomBytes(3).toString('hex')}`;
-  await api(base, '/api/v1/admin/tenants', {
+  await post(base, '/api/v1/admin/tenants', {
     headers: { 'x-admin-key': adminKey },
     body: {
       tenant_id: tenant,
@@ -72,7 +42,7 @@ export async function startApiWithEditor(database, env = {}) {
       settings: { max_responses_per_form: 100_000_000, registration: 'open', signup_role: 'editor' },
     },
   });
-  const { access_token } = await api(base, '/api/v1/auth/register', {
+  const { access_token } = await post(base, '/api/v1/auth/register', {
     headers: { 'x-tenant-id': tenant },
     body: { email: 'owner@example.com', password: 'bench-password', name: 'Bench' },
   });

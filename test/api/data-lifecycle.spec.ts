@@ -23,7 +23,7 @@ import {
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { storedBlobs } from '../support/stored-blobs.js';
-import { freePort } from '../support/stores.js';
+import { freePort } from '../../harness/ports.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';

@@ -11,7 +11,7 @@ import { EventsRepository } from '../../src/modules/events/events.repository.js'
 import { addMember, adminHeaders, createForm, createTenant, tokenOfLink } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 

@@ -7,8 +7,8 @@ import { EventsRepository } from '../../src/modules/events/events.repository.js'
 import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type RunningRedis, startRedisServer } from '../support/stores.js';
-import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
+import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 

@@ -4,7 +4,7 @@ import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.j
 import { addMember, createTenant, tokenOfLink, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 

@@ -1,6 +1,6 @@
 // Plain JavaScript: jest loads global setup outside its module mapping (no `.js` → `.ts`).
 import { buildIfChanged } from '../../scripts/build.js';
-import { startMongoStore, startRedisServer } from './stores.js';
+import { startMongoStore, startRedisServer } from '../../harness/stores.js';
 
 /**
  * The stores of the tiers that need them: whatever MONGO_URL / REDIS_URL name, otherwise a throwaway
@@ -23,7 +23,9 @@ export default async function globalSetup() {
     started.push(redis);
   }
   if (started.length > 0) {
-    process.stderr.write(`[test] started for this run: ${started.map((store) => `${store.name} (${store.url})`).join(', ')}\n`);
+    process.stderr.write(
+      `[test] started for this run: ${started.map((store) => `${store.name} (${store.url})`).join(', ')}\n`,
+    );
   }
   globalThis.stopTestStores = async () => {
     globalThis.stopTestStores = undefined;

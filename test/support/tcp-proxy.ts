@@ -1,5 +1,5 @@
 import { createConnection, createServer, type Socket } from 'node:net';
-import { freePort } from './stores.js';
+import { freePort } from '../../harness/ports.js';
 
 export interface TcpProxy {
   /** `redis://127.0.0.1:<port>`-style address of the proxy, for a client that should go through it. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
-import { freePort } from '../support/stores.js';
+import { freePort } from '../../harness/ports.js';
 
 /**
  * The plan's acceptance: the dev stack's Redis keeps queue state across a restart. Starts Redis the

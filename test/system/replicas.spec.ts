@@ -6,8 +6,8 @@ import { addMember, createTenant, type SignedInUser } from '../support/api-fixtu
 import { startNode, type RunningProcess } from '../support/child-process.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { freePort } from '../support/stores.js';
+import { startSmtpSink, type SmtpSink } from '../../harness/smtp-sink.js';
+import { freePort } from '../../harness/ports.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
 type Http = ReturnType<typeof supertest>;

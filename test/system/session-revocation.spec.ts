@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsersRepository } from '../../src/modules/users/users.repository.js';
 import { addMember, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
-import { type RunningRedis, startRedisServer } from '../support/stores.js';
+import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 

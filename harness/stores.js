@@ -1,52 +1,14 @@
-// The one way tests start stores: the e2e global setup (plain ESM, loaded outside jest's transform)
-// and the outage tests that stop and restart a Redis of their own both use it. Types: stores.d.ts.
+// The one way tests, drills and benchmarks start stores: the tiers' global setup (plain ESM, loaded
+// outside jest's transform), the outage tests that stop and restart a Redis of their own, and the
+// drills' restartable stores (mongoStoreCommand) all use it. Types: stores.d.ts.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, waitForPort } from './ports.js';
 
 const FERRETDB = join(process.cwd(), '.tools', 'bin', 'ferretdb-v1.24.2');
 const SECANTUSD = join(process.cwd(), '.tools', 'secantusdb-0.7.0b3', 'bin', 'secantusd-py');
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
-}
-
-function answers(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Resolves once `port` accepts connections; rejects when `child` exits or fails to spawn first. */
-async function waitForPort(port, child, name) {
-  const failed = new Promise((_, reject) => {
-    child.once('error', (error) => reject(new Error(`${name} could not start: ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before listening`)));
-  });
-  const listening = (async () => {
-    for (let attempt = 0; attempt < 200; attempt += 1) {
-      if (await answers(port)) return;
-      await sleep(50);
-    }
-    throw new Error(`${name} did not start listening on port ${port}`);
-  })();
-  await Promise.race([listening, failed]);
-}
 
 function stopper(child, cleanUp = () => {}) {
   return async () => {
@@ -84,7 +46,7 @@ export async function startRedisServer(port) {
       stdio: 'ignore',
     },
   );
-  await waitForPort(chosen, child, 'redis-server');
+  await waitForPort(chosen, 'redis-server', child);
   return { name: 'redis-server', url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
 }
 
@@ -137,7 +99,7 @@ export async function startMongoStore() {
   const dataDir = mkdtempSync(join(tmpdir(), 'form-backend-mongo-'));
   const { name, command, args } = mongoStoreCommand(dataDir, port);
   const child = spawn(command, args, { stdio: 'ignore' });
-  await waitForPort(port, child, name);
+  await waitForPort(port, name, child);
   return {
     name,
     url: `mongodb://127.0.0.1:${port}/`,

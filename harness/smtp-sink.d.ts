@@ -1,0 +1,18 @@
+export interface ReceivedMail {
+  to: string[];
+  subject: string;
+  text: string;
+  /** The HTML part, or '' when the email has none. */
+  html: string;
+  messageId?: string;
+}
+
+export interface SmtpSink {
+  url: string;
+  messages: ReceivedMail[];
+  /** The next `count` messages are refused with a temporary error (451). */
+  failNext(count: number): void;
+  stop(): Promise<void>;
+}
+
+export function startSmtpSink(options?: { delayMs?: number }): Promise<SmtpSink>;
