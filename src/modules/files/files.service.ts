@@ -13,7 +13,7 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import type { FilePurpose } from './file.schema.js';
 import { type FileRecord, FilesRepository, type NamedFile } from './files.repository.js';
-import { FormsService } from '../forms/forms.service.js';
+import { SubmissionTargetsService } from '../forms/submission-targets.service.js';
 import { meteredUpload } from './metered-upload.js';
 import { BlobMissingError, FileStorage, FileTooLargeError, type StoredBlobKey } from './storage/file-storage.js';
 
@@ -70,7 +70,7 @@ export class FilesService {
   constructor(
     private readonly files: FilesRepository,
     private readonly storage: FileStorage,
-    private readonly forms: FormsService,
+    private readonly submissionTargets: SubmissionTargetsService,
     private readonly allowance: DailyByteAllowance,
     private readonly lock: StoreLock,
     config: AppConfigService,
@@ -166,7 +166,7 @@ export class FilesService {
    * FILE_MAX_BYTES for as long as it stays open. What was not stored is given back. Beyond it: `413`.
    */
   async uploadToForm(formId: Types.ObjectId, upload: Upload): Promise<FileRecord> {
-    const form = await this.forms.publishedForm(formId);
+    const form = await this.submissionTargets.publishedForm(formId);
     if (!form.fields.some((field) => field.type === 'file')) {
       throw ApiError.validation([{ field: 'file', message: 'this form has no file field' }]);
     }

@@ -12,7 +12,8 @@ import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
 import { FilesService } from '../files/files.service.js';
 import type { FormField } from '../forms/form-field.types.js';
-import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
+import { FormsService } from '../forms/forms.service.js';
+import { type SubmissionTarget, SubmissionTargetsService } from '../forms/submission-targets.service.js';
 import {
   type ErasureView,
   type ResponseQuery,
@@ -53,6 +54,7 @@ export class ResponsesService implements OnModuleInit {
   constructor(
     private readonly responses: ResponsesRepository,
     private readonly forms: FormsService,
+    private readonly submissionTargets: SubmissionTargetsService,
     private readonly files: FilesService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
@@ -76,7 +78,7 @@ export class ResponsesService implements OnModuleInit {
    */
   async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<Submitted> {
     const submission = parseSubmission(body, idempotencyKey);
-    const form = await this.forms.publishedForm(formId);
+    const form = await this.submissionTargets.publishedForm(formId);
     if (caughtByHoneypot(form, submission.data)) {
       this.metrics.submissionDropped('honeypot');
       return { response_id: new Types.ObjectId().toHexString() };
@@ -95,7 +97,8 @@ export class ResponsesService implements OnModuleInit {
     const responseId = new Types.ObjectId();
     const response_id = responseId.toHexString();
     let slotTaken = false;
-    const releaseSlot = () => (slotTaken ? this.forms.releaseResponseSlot(form.form_id) : Promise.resolve());
+    const releaseSlot = () =>
+      slotTaken ? this.submissionTargets.releaseResponseSlot(form.form_id) : Promise.resolve();
     try {
       const outcome = await this.events.emitWith({
         type: EventType.ResponseSubmitted,
@@ -107,7 +110,7 @@ export class ResponsesService implements OnModuleInit {
           data: submission.data,
         },
         alongside: async () => {
-          await this.forms.takeResponseSlot(form.form_id);
+          await this.submissionTargets.takeResponseSlot(form.form_id);
           slotTaken = true;
         },
         write: () =>
@@ -249,7 +252,7 @@ export class ResponsesService implements OnModuleInit {
     const removed = await this.responses.removeMany(responses.map((response) => response._id));
     // A rerun after a crash between the two steps finds fewer: their slots were given back already.
     if (removed === responses.length) {
-      await Promise.all(responses.map((response) => this.forms.releaseResponseSlot(response.form_id)));
+      await Promise.all(responses.map((response) => this.submissionTargets.releaseResponseSlot(response.form_id)));
     }
     return removed;
   }
