@@ -6,6 +6,7 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { FormField } from './form-field.types.js';
 import { type FormRecord, FormsRepository } from './forms.repository.js';
+import { checkSubmission, type SubmissionCheck } from './submission-validator.js';
 
 /** What a submission is validated against. */
 export interface SubmissionTarget {
@@ -35,6 +36,15 @@ export class SubmissionTargetsService {
     assertAcceptsSubmissions(form);
     const { version, fields, title, description } = form.published;
     return { form_id: form._id, version, fields, title, description, honeypot_field: form.settings.honeypot_field };
+  }
+
+  /**
+   * What is wrong with a response's data for these fields, each problem under `data.<key>`, and the
+   * files it names (which the caller checks: files are not the forms module's). The same rules hold
+   * for a submission and for a member's `PATCH` (submission-validator.ts).
+   */
+  checkData(fields: FormField[], data: Record<string, unknown>): SubmissionCheck {
+    return checkSubmission(fields, data);
   }
 
   /** Takes one of the form's response slots (the tenant's quota) or answers 403 quota_exceeded. */

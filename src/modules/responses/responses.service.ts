@@ -20,7 +20,6 @@ import {
   type ResponseRecord,
   ResponsesRepository,
 } from './responses.repository.js';
-import { checkSubmission } from './submission-validator.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError, toObjectIds } from '../../infrastructure/database/mongo-values.js';
 
@@ -301,7 +300,7 @@ export class ResponsesService implements OnModuleInit {
     data: Record<string, unknown>,
     store: (files: NamedFiles) => Promise<T>,
   ): Promise<T> {
-    const { problems, fileIds } = checkSubmission(fields, data);
+    const { problems, fileIds } = this.submissionTargets.checkData(fields, data);
     const ids = fileIds.map((file) => file.id);
     if (!ids.length) {
       if (problems.length) throw ApiError.validation(problems);
