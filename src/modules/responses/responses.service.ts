@@ -10,7 +10,7 @@ import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
-import { FilesService } from '../files/files.service.js';
+import { ResponseFilesService } from '../files/response-files.service.js';
 import type { FormField } from '../forms/form-field.types.js';
 import { FormsService } from '../forms/forms.service.js';
 import { type SubmissionTarget, SubmissionTargetsService } from '../forms/submission-targets.service.js';
@@ -54,7 +54,7 @@ export class ResponsesService implements OnModuleInit {
     private readonly responses: ResponsesRepository,
     private readonly forms: FormsService,
     private readonly submissionTargets: SubmissionTargetsService,
-    private readonly files: FilesService,
+    private readonly files: ResponseFilesService,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
     private readonly metrics: Metrics,
@@ -288,11 +288,11 @@ export class ResponsesService implements OnModuleInit {
 
   /**
    * Checks the data against the fields, then runs `store` with the files it names. A file value must
-   * name a file this form may use, as its sender may name it (`FilesService.usableIn`): a sender
+   * name a file this form may use, as its sender may name it (`ResponseFilesService.usableIn`): a sender
    * whose role may upload files (editor and up) also the tenant's own uploads, anyone else (a viewer,
    * an anonymous visitor) only uploads to this form; never an export's file. Any other file answers
    * like a missing one. The check, marking the files used (so the sweep of unused uploads leaves
-   * them) and `store` run while none of them can be erased (`FilesService.whileNamed`).
+   * them) and `store` run while none of them can be erased (`ResponseFilesService.whileNamed`).
    */
   private async withValidData<T>(
     formId: Types.ObjectId,
