@@ -18,7 +18,7 @@ import {
   PATTERN_COST_PER_SUBMISSION,
   patternCost,
 } from '../dist/infrastructure/text/pattern-budget.js';
-import { checkSubmission } from '../dist/modules/responses/submission-validator.js';
+import { checkSubmission } from '../dist/modules/forms/submission-validator.js';
 import { percentiles } from './support/load.js';
 import { randomText } from './support/text.js';
 

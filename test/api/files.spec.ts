@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { type Connection, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
 import { FilesService } from '../../src/modules/files/files.service.js';
 import { FileStorage } from '../../src/modules/files/storage/file-storage.js';
 import { storedBlobs, storedChunkCount } from '../support/stored-blobs.js';
@@ -162,7 +163,7 @@ describe('files', () => {
   });
 
   it('sweeps bytes no record names (a crash between bytes and record, or mid-write), and keeps every other', async () => {
-    const files = api.app.get(FilesService);
+    const files = api.app.get(FileErasureService);
     const storage = api.app.get(FileStorage, { strict: false });
     const chunks = api.app.get<Connection>(getConnectionToken()).collection('blobs.chunks');
     const kept = await uploadAsAcme('kept.bin', Buffer.alloc(400 * 1024, 1));

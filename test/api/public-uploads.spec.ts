@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FilesService } from '../../src/modules/files/files.service.js';
+import { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { type Connection, Types } from 'mongoose';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
@@ -163,7 +163,7 @@ describe('anonymous uploads to a published form', () => {
       .file_id;
     await submit(formId, kept).expect(201);
 
-    const sweep = worker.get(FilesService);
+    const sweep = worker.get(FileErasureService);
     expect(await sweep.eraseUnusedUploads()).toBe(0);
     expect(await sweep.eraseUnusedUploads(new Date(Date.now() + DAY_MS + 60_000))).toBeGreaterThanOrEqual(1);
     await api.http.get(`/api/v1/files/${unused}`).set(owner.headers).expect(404);

@@ -7,6 +7,7 @@ import type { FormField } from '../../src/modules/forms/form-field.types.js';
 import { FormsRepository } from '../../src/modules/forms/forms.repository.js';
 import { FormsService } from '../../src/modules/forms/forms.service.js';
 import { ResponsesService } from '../../src/modules/responses/responses.service.js';
+import { SubmissionService } from '../../src/modules/responses/submission.service.js';
 import { createDomainFixture, type DomainFixture } from '../support/domain-fixture.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
@@ -16,6 +17,7 @@ describe('submission rules, below HTTP', () => {
   let domain: DomainFixture;
   let forms: FormsService;
   let responses: ResponsesService;
+  let submissions: SubmissionService;
 
   /** A published form with one required text field, in a tenant that allows two responses per form. */
   async function publishedForm(tenantId: string): Promise<Types.ObjectId> {
@@ -45,6 +47,7 @@ describe('submission rules, below HTTP', () => {
     domain = await createDomainFixture();
     forms = domain.get(FormsService);
     responses = domain.get(ResponsesService);
+    submissions = domain.get(SubmissionService);
   });
 
   afterAll(() => domain.close());
@@ -52,11 +55,11 @@ describe('submission rules, below HTTP', () => {
   it('gives back the slot a replayed Idempotency-Key took: the replay stores nothing and counts for nothing', async () => {
     const formId = await publishedForm('replays');
     await domain.inTenant('replays', async () => {
-      const first = await responses.submit(formId, { data: { name: 'Ada' } }, 'key-1');
-      expect(await responses.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(first);
-      const second = await responses.submit(formId, { data: { name: 'Bob' } });
+      const first = await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1');
+      expect(await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(first);
+      const second = await submissions.submit(formId, { data: { name: 'Bob' } });
       expect(second.response_id).not.toBe(first.response_id);
-      expect(await codeOf(responses.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
+      expect(await codeOf(submissions.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
       const stored = await responses.list({ formId, limit: 10 });
       expect(stored.items.map((response) => response.data.name).sort()).toEqual(['Ada', 'Bob']);
     });
@@ -65,12 +68,12 @@ describe('submission rules, below HTTP', () => {
   it('takes no slot for invalid data, and still answers a known key once the form is full', async () => {
     const formId = await publishedForm('invalid');
     await domain.inTenant('invalid', async () => {
-      expect(await codeOf(responses.submit(formId, { data: {} }))).toBe(ErrorCode.ValidationFailed);
-      expect(await codeOf(responses.submit(formId, { data: { name: 1 } }))).toBe(ErrorCode.ValidationFailed);
-      const kept = await responses.submit(formId, { data: { name: 'Ada' } }, 'key-1');
-      await responses.submit(formId, { data: { name: 'Bob' } });
-      expect(await codeOf(responses.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
-      expect(await responses.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(kept);
+      expect(await codeOf(submissions.submit(formId, { data: {} }))).toBe(ErrorCode.ValidationFailed);
+      expect(await codeOf(submissions.submit(formId, { data: { name: 1 } }))).toBe(ErrorCode.ValidationFailed);
+      const kept = await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1');
+      await submissions.submit(formId, { data: { name: 'Bob' } });
+      expect(await codeOf(submissions.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
+      expect(await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(kept);
     });
   });
 
@@ -100,15 +103,15 @@ describe('submission rules, below HTTP', () => {
 
         // 100 instructions × 500 characters × 10 fields: the per-submission budget of 500,000.
         const valuesOf = (length: number) => Object.fromEntries(fields.map((field) => [field.key, 'a'.repeat(length)]));
-        const refused = await responses.submit(formId, { data: valuesOf(100_000) }).catch((error: ApiError) => error);
+        const refused = await submissions.submit(formId, { data: valuesOf(100_000) }).catch((error: ApiError) => error);
         expect(refused).toBeInstanceOf(ApiError);
         const body = (refused as ApiError).getResponse() as ErrorBody;
         expect(body.error).toBe(ErrorCode.ValidationFailed);
         expect(body.details).toEqual(
           fields.map((field) => ({ field: `data.${field.key}`, message: 'must be at most 500 characters' })),
         );
-        expect(await codeOf(responses.submit(formId, { data: valuesOf(501) }))).toBe(ErrorCode.ValidationFailed);
-        expect(await codeOf(responses.submit(formId, { data: valuesOf(500) }))).toBe('stored');
+        expect(await codeOf(submissions.submit(formId, { data: valuesOf(501) }))).toBe(ErrorCode.ValidationFailed);
+        expect(await codeOf(submissions.submit(formId, { data: valuesOf(500) }))).toBe('stored');
         expect((await responses.list({ formId, limit: 10 })).items).toHaveLength(1);
       },
       editor,

@@ -6,7 +6,8 @@ import { ErasureService, NotDeletedError } from '../../src/modules/erasure/erasu
 import { ExportRunningError, ResponseErasureService } from '../../src/modules/erasure/response-erasure.service.js';
 import type { EventsService } from '../../src/modules/events/events.service.js';
 import type { ExportsService } from '../../src/modules/exports/exports.service.js';
-import type { FilesService } from '../../src/modules/files/files.service.js';
+import type { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
+import type { ResponseFilesService } from '../../src/modules/files/response-files.service.js';
 import type { ResponsesService } from '../../src/modules/responses/responses.service.js';
 import type { UsersService } from '../../src/modules/users/users.service.js';
 
@@ -35,7 +36,7 @@ function pipeline(options: { exportRunning?: boolean } = {}) {
     {
       eraseFilesThatMayHold: step('exports', { erased: 0, running: options.exportRunning ?? false }),
     } as unknown as ExportsService,
-    { eraseUnlessNamed: step('files', 0) } as unknown as FilesService,
+    { eraseUnlessNamed: step('files', 0) } as unknown as ResponseFilesService,
     [target, { name: 'no response copies' }],
     config,
   );
@@ -62,7 +63,7 @@ describe("a removed member's erasure", () => {
       {} as ResponseErasureService,
       {} as ResponsesService,
       {} as never,
-      {} as FilesService,
+      {} as FileErasureService,
       {} as ExportsService,
       { exists: async () => stillMember } as unknown as UsersService,
       { redactMember: async () => 2 } as unknown as EventsService,

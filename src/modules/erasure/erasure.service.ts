@@ -3,7 +3,7 @@ import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { EventsService } from '../events/events.service.js';
 import { ExportsService } from '../exports/exports.service.js';
-import { FilesService } from '../files/files.service.js';
+import { FileErasureService } from '../files/file-erasure.service.js';
 import { FormsService } from '../forms/forms.service.js';
 import { ResponsesService } from '../responses/responses.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -31,7 +31,7 @@ export class ErasureService {
     private readonly responseErasure: ResponseErasureService,
     private readonly responses: ResponsesService,
     private readonly forms: FormsService,
-    private readonly files: FilesService,
+    private readonly files: FileErasureService,
     private readonly exports: ExportsService,
     private readonly users: UsersService,
     private readonly auditLog: EventsService,

@@ -4,7 +4,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import { EventsService } from '../events/events.service.js';
 import { ExportsService } from '../exports/exports.service.js';
-import { FilesService } from '../files/files.service.js';
+import { ResponseFilesService } from '../files/response-files.service.js';
 import { type ErasedResponse, ResponsesService } from '../responses/responses.service.js';
 import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
 
@@ -46,7 +46,7 @@ export class ResponseErasureService {
     private readonly responses: ResponsesService,
     private readonly auditLog: EventsService,
     private readonly exports: ExportsService,
-    private readonly files: FilesService,
+    private readonly files: ResponseFilesService,
     @Inject(ERASURE_TARGETS) private readonly targets: ErasureTarget[],
     config: AppConfigService,
   ) {

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { TenantDataEraser } from '../../infrastructure/tenancy/tenant-data-eraser.js';
-import { FilesService } from '../files/files.service.js';
+import { FileErasureService } from '../files/file-erasure.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ErasureJobsService } from './erasure-jobs.service.js';
 import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
@@ -28,7 +28,7 @@ export class TenantNotErasedError extends Error {}
 
 /**
  * Erases a tenant marked `deleting` (queued by `tenant.deleted`): the bytes of its files (through the
- * files service, inside the tenant), every extra `ErasureTarget`, its jobs in every queue, then every
+ * `FileErasureService`, inside the tenant), every extra `ErasureTarget`, its jobs in every queue, then every
  * document carrying its `tenant_id` in every collection the database lists (`TenantDataEraser`,
  * system scope: the one erasure not done through the tenant-scoped models, and logged as such). A job that was running when the deletion began may write documents back after a sweep, so
  * the erasure sweeps again until no job of the tenant runs and a count over every collection finds
@@ -43,7 +43,7 @@ export class TenantErasureService {
 
   constructor(
     private readonly tenants: TenantsService,
-    private readonly files: FilesService,
+    private readonly files: FileErasureService,
     private readonly jobs: TenantJobsEraser,
     private readonly documents: TenantDataEraser,
     private readonly erasureJobs: ErasureJobsService,

@@ -6,8 +6,12 @@ import { FormsModule } from '../forms/forms.module.js';
 import { StoredFile, StoredFileSchema } from './file.schema.js';
 import { FilesController } from './files.controller.js';
 import { FilesRepository } from './files.repository.js';
+import { FileErasureService } from './file-erasure.service.js';
 import { FilesService } from './files.service.js';
+import { KeptFiles } from './kept-files.js';
 import { PublicUploadsController } from './public-uploads.controller.js';
+import { PublicUploadsService } from './public-uploads.service.js';
+import { ResponseFilesService } from './response-files.service.js';
 import { FileStorage } from './storage/file-storage.js';
 import { BlobChunk, BlobChunkSchema } from './storage/blob-chunk.schema.js';
 import { BlobFile, BlobFileSchema } from './storage/blob-file.schema.js';
@@ -24,7 +28,16 @@ import { GridFsStorage } from './storage/grid-fs.storage.js';
     RateLimitModule,
   ],
   controllers: [FilesController, PublicUploadsController],
-  providers: [FilesRepository, FilesService, StoreLock, { provide: FileStorage, useClass: GridFsStorage }],
-  exports: [FilesService],
+  providers: [
+    FilesRepository,
+    FilesService,
+    KeptFiles,
+    PublicUploadsService,
+    ResponseFilesService,
+    FileErasureService,
+    StoreLock,
+    { provide: FileStorage, useClass: GridFsStorage },
+  ],
+  exports: [FilesService, ResponseFilesService, FileErasureService],
 })
 export class FilesModule {}

@@ -17,14 +17,14 @@ import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
 import { FileDto } from './dto/file.dto.js';
-import { FilesService } from './files.service.js';
+import { PublicUploadsService } from './public-uploads.service.js';
 import { uploadedPart } from './uploaded-part.js';
 
 /** Anonymous visitors attach files to a published form, from the customer's page. */
 @ApiTags('files')
 @Controller('forms/:form_id/files')
 export class PublicUploadsController {
-  constructor(private readonly files: FilesService) {}
+  constructor(private readonly uploads: PublicUploadsService) {}
 
   @Post()
   @RateLimited(RateLimitName.PublicUpload, RateLimitName.PublicUploadAnyForm)
@@ -51,6 +51,6 @@ export class PublicUploadsController {
     @Param('form_id', new ObjectIdPipe('Form')) formId: Types.ObjectId,
     @Req() request: FastifyRequest,
   ): Promise<FileDto> {
-    return FileDto.from(await this.files.uploadToForm(formId, await uploadedPart(request)));
+    return FileDto.from(await this.uploads.uploadToForm(formId, await uploadedPart(request)));
   }
 }

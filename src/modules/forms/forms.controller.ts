@@ -42,6 +42,7 @@ import {
 import { PageQueryDto } from '../../infrastructure/http/page-query.dto.js';
 import { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { FormsService } from './forms.service.js';
+import { SubmissionTargetsService } from './submission-targets.service.js';
 
 const FormId = () => Param('form_id', new ObjectIdPipe('Form'));
 
@@ -49,7 +50,10 @@ const FormId = () => Param('form_id', new ObjectIdPipe('Form'));
 @ApiNotFoundResponse({ description: 'No such form in this tenant (not_found)' })
 @Controller('forms')
 export class FormsController {
-  constructor(private readonly forms: FormsService) {}
+  constructor(
+    private readonly forms: FormsService,
+    private readonly submissionTargets: SubmissionTargetsService,
+  ) {}
 
   @Post()
   @RequireUser('editor')
@@ -145,7 +149,7 @@ export class FormsController {
   @ApiConflictResponse({ description: 'Never published (form_not_published)' })
   @ApiGoneResponse({ description: 'Archived (form_archived)' })
   async publicForm(@FormId() id: Types.ObjectId): Promise<PublicFormDto> {
-    const form = await this.forms.publishedForm(id);
+    const form = await this.submissionTargets.publishedForm(id);
     return toPublicForm(form.form_id.toHexString(), form);
   }
 }

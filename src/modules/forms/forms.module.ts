@@ -8,6 +8,7 @@ import { Form, FormCounter, FormCounterSchema, FormSchema, FormVersion, FormVers
 import { FormsController } from './forms.controller.js';
 import { FormsRepository } from './forms.repository.js';
 import { FormsService } from './forms.service.js';
+import { SubmissionTargetsService } from './submission-targets.service.js';
 
 @Module({
   imports: [
@@ -21,7 +22,7 @@ import { FormsService } from './forms.service.js';
     RateLimitModule,
   ],
   controllers: [FormsController],
-  providers: [FormsRepository, FormsService, StoreLock],
-  exports: [FormsService],
+  providers: [FormsRepository, FormsService, SubmissionTargetsService, StoreLock],
+  exports: [FormsService, SubmissionTargetsService],
 })
 export class FormsModule {}

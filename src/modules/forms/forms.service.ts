@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
@@ -15,34 +14,25 @@ import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
+import { SubmissionTargetsService } from './submission-targets.service.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 
-/** What a submission is validated against. */
-export interface SubmissionTarget {
-  form_id: Types.ObjectId;
-  version: number;
-  fields: FormField[];
-  honeypot_field: string | null;
-}
-
-const SUBMISSION_CACHE_TTL_MS = 1_000;
-const cacheKey = (id: Types.ObjectId) => `${TenantContext.tenantId()}:${id.toHexString()}`;
-
+/**
+ * Authoring: forms, their working copy, publishing and its versions, within the tenant's quota.
+ * What submissions read of a form (its published version, its response slots) is
+ * `SubmissionTargetsService`'s; every change made here clears that service's cache.
+ */
 @Injectable()
 export class FormsService implements OnModuleInit {
-  private readonly submissionCache = new LRUCache<string, FormRecord | 'missing'>({
-    max: 10_000,
-    ttl: SUBMISSION_CACHE_TTL_MS,
-  });
-
   constructor(
     private readonly forms: FormsRepository,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
     private readonly users: UsersService,
     private readonly lock: StoreLock,
+    private readonly submissionTargets: SubmissionTargetsService,
   ) {}
 
   onModuleInit(): void {
@@ -208,27 +198,6 @@ export class FormsService implements OnModuleInit {
     return found;
   }
 
-  /** The published version of a form that accepts submissions; the contract's errors otherwise. */
-  async publishedForm(id: Types.ObjectId): Promise<SubmissionTarget & { title: string; description: string }> {
-    const form = await this.findForSubmission(id);
-    assertAcceptsSubmissions(form);
-    const { version, fields, title, description } = form.published;
-    return { form_id: form._id, version, fields, title, description, honeypot_field: form.settings.honeypot_field };
-  }
-
-  /** Takes one of the form's response slots (the tenant's quota) or answers 403 quota_exceeded. */
-  async takeResponseSlot(id: Types.ObjectId): Promise<void> {
-    const limit = TenantContext.tenant().settings.max_responses_per_form;
-    if (!(await this.forms.reserveResponseSlot(id, limit))) {
-      throw ApiError.quotaExceeded(`This form may receive at most ${limit} responses`);
-    }
-  }
-
-  /** Gives back a slot taken by a submission that stored nothing (a replayed key, a failed write). */
-  releaseResponseSlot(id: Types.ObjectId): Promise<void> {
-    return this.forms.releaseResponseSlot(id);
-  }
-
   /** The fields of the latest published version (the working copy's before the first publish). */
   async latestFields(id: Types.ObjectId): Promise<FormField[]> {
     const form = await this.get(id);
@@ -242,19 +211,6 @@ export class FormsService implements OnModuleInit {
     const form = await this.get(id);
     if (form.published?.version === version) return form.published.fields;
     throw ApiError.notFound('Form version');
-  }
-
-  /**
-   * Submissions read the form through a short-lived cache: the hot path then costs no read. Changes
-   * made here clear it at once; another replica's change is seen within SUBMISSION_CACHE_TTL_MS.
-   */
-  private async findForSubmission(id: Types.ObjectId): Promise<FormRecord | null> {
-    const key = cacheKey(id);
-    const cached = this.submissionCache.get(key);
-    if (cached !== undefined) return cached === 'missing' ? null : cached;
-    const form = await this.forms.findById(id);
-    this.submissionCache.set(key, form ?? 'missing');
-    return form;
   }
 
   /**
@@ -304,7 +260,7 @@ export class FormsService implements OnModuleInit {
         happened: (form) => form !== null,
       });
     } finally {
-      this.submissionCache.delete(cacheKey(id));
+      this.submissionTargets.forget(id);
     }
   }
 }
@@ -329,16 +285,6 @@ function assertValidFields(fields: FormField[] | undefined): void {
 function assertNotArchived(form: FormRecord): void {
   if (form.status === 'archived') {
     throw new ApiError(HttpStatus.CONFLICT, ErrorCode.FormArchived, 'An archived form cannot be changed');
-  }
-}
-
-function assertAcceptsSubmissions(
-  form: FormRecord | null,
-): asserts form is FormRecord & { published: NonNullable<FormRecord['published']> } {
-  if (!form) throw ApiError.notFound('Form');
-  if (form.status === 'archived') throw new ApiError(HttpStatus.GONE, ErrorCode.FormArchived, 'The form is archived');
-  if (form.status !== 'published' || !form.published) {
-    throw new ApiError(HttpStatus.CONFLICT, ErrorCode.FormNotPublished, 'The form is not published');
   }
 }
 

@@ -7,7 +7,7 @@ import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-h
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
 import { ExportsService } from '../exports/exports.service.js';
-import { FilesService } from '../files/files.service.js';
+import { FileErasureService } from '../files/file-erasure.service.js';
 
 export interface HousekeepingResult {
   expired_exports: number;
@@ -33,7 +33,7 @@ export class HousekeepingProcessor extends ObservedWorkerHost implements OnAppli
 
   constructor(
     private readonly exports: ExportsService,
-    private readonly files: FilesService,
+    private readonly files: FileErasureService,
     private readonly config: AppConfigService,
     @InjectQueue(QueueName.housekeeping) queue: Queue,
   ) {

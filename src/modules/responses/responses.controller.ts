@@ -1,24 +1,6 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Query } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
   ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiGoneResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -28,42 +10,18 @@ import {
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
-import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
-import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
-import { ResponseDto, ResponseListQueryDto, ResponsePageDto, SubmissionDto, SubmittedDto } from './dto/response.dto.js';
+import { ResponseDto, ResponseListQueryDto, ResponsePageDto, SubmissionDto } from './dto/response.dto.js';
 import { ResponsesService } from './responses.service.js';
 
 const FormId = () => Param('form_id', new ObjectIdPipe('Form'));
 const ResponseId = () => Param('response_id', new ObjectIdPipe('Response'));
 
+/** Members read, replace and delete their forms' responses. Visitors submit through `SubmissionController`. */
 @ApiTags('responses')
 @ApiNotFoundResponse({ description: 'No such form or response in this tenant (not_found)' })
 @Controller()
 export class ResponsesController {
   constructor(private readonly responses: ResponsesService) {}
-
-  @Post('forms/:form_id/submit')
-  @RateLimited(RateLimitName.Submission, RateLimitName.SubmissionAnyForm)
-  @ApiOperation({ summary: 'Submit a response to the published version (no token needed)' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Retries with the same key within 24 h store nothing new',
-  })
-  @ApiBody({ type: SubmissionDto })
-  @ApiCreatedResponse({ type: SubmittedDto })
-  @ApiBadRequestResponse({ description: 'validation_failed, with one details entry per field' })
-  @ApiConflictResponse({ description: 'Never published (form_not_published)' })
-  @ApiGoneResponse({ description: 'Archived (form_archived)' })
-  @ApiForbiddenResponse({ description: 'max_responses_per_form reached (quota_exceeded)' })
-  // The body stays untyped so the global class-validator pipe skips it: the form's own fields validate it.
-  submit(
-    @FormId() formId: Types.ObjectId,
-    @Body() body: unknown,
-    @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<SubmittedDto> {
-    return this.responses.submit(formId, body, idempotencyKey);
-  }
 
   @Get('forms/:form_id/responses')
   @RequireUser()

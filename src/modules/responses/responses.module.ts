@@ -5,10 +5,13 @@ import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.modu
 import { EventsModule } from '../events/events.module.js';
 import { FilesModule } from '../files/files.module.js';
 import { FormsModule } from '../forms/forms.module.js';
+import { ResponseDataChecker } from './response-data-checker.js';
 import { FormResponse, FormResponseSchema } from './response.schema.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
 import { ResponsesService } from './responses.service.js';
+import { SubmissionController } from './submission.controller.js';
+import { SubmissionService } from './submission.service.js';
 
 @Module({
   imports: [
@@ -18,8 +21,8 @@ import { ResponsesService } from './responses.service.js';
     FormsModule,
     FilesModule,
   ],
-  controllers: [ResponsesController],
-  providers: [ResponsesRepository, ResponsesService, StoreLock],
+  controllers: [SubmissionController, ResponsesController],
+  providers: [ResponsesRepository, ResponseDataChecker, SubmissionService, ResponsesService, StoreLock],
   exports: [ResponsesService],
 })
 export class ResponsesModule {}

@@ -1,62 +1,39 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { hasRole } from '../../infrastructure/auth/roles.js';
 import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
-import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
-import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { Metrics } from '../../infrastructure/metrics/metrics.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService } from '../events/event-dispatcher.service.js';
 import { EventEntitiesService } from '../events/event-entities.service.js';
 import { EventType } from '../events/event.types.js';
-import { FilesService } from '../files/files.service.js';
-import type { FormField } from '../forms/form-field.types.js';
-import { FormsService, type SubmissionTarget } from '../forms/forms.service.js';
+import { FormsService } from '../forms/forms.service.js';
+import { SubmissionTargetsService } from '../forms/submission-targets.service.js';
+import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
 import {
   type ErasureView,
   type ResponseQuery,
   type ResponseRecord,
   ResponsesRepository,
 } from './responses.repository.js';
-import { checkSubmission } from './submission-validator.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
-import { isDuplicateKeyError, toObjectIds } from '../../infrastructure/database/mongo-values.js';
-
-const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** What `POST /forms/:form_id/submit` answers. */
-export interface Submitted {
-  response_id: string;
-}
-
-interface Submission {
-  data: Record<string, unknown>;
-  /** `key:<Idempotency-Key>` when the client sent one. */
-  dedupKey?: string;
-}
-
-/** The files a response's data names, once validated; undefined when it names none. */
-type NamedFiles = Types.ObjectId[] | undefined;
 
 /** What the steps of an erasure are told of each response being erased (never its data). */
 export type ErasedResponse = ErasureView;
 
-/** The response a submission ended with, and whether this submission stored it. */
-interface Stored extends Submitted {
-  isNew: boolean;
-}
-
+/**
+ * Responses as members see them: listed, read, replaced (`PATCH`) and deleted, and what the erasure
+ * module and other features read of them. A visitor's submission is `SubmissionService`'s.
+ */
 @Injectable()
 export class ResponsesService implements OnModuleInit {
   constructor(
     private readonly responses: ResponsesRepository,
     private readonly forms: FormsService,
-    private readonly files: FilesService,
+    private readonly submissionTargets: SubmissionTargetsService,
+    private readonly dataChecker: ResponseDataChecker,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
-    private readonly metrics: Metrics,
     private readonly lock: StoreLock,
   ) {}
 
@@ -65,73 +42,6 @@ export class ResponsesService implements OnModuleInit {
       this.responses.changedAt(ids),
     );
     this.entities.registerDeletion([EventType.ResponseDeleted], (ids) => this.responses.deletedAt(ids));
-  }
-
-  /**
-   * Stores a validated response once, in five steps: parse the body → find the published form →
-   * drop a bot's submission (honeypot) → validate the data against it → store the response with its
-   * `response.submitted` event, having taken one of the form's response slots (its quota) while the
-   * event was being stored. Invalid data writes nothing. A repeated `Idempotency-Key` collides on a
-   * unique index, so even concurrent duplicates store and emit one.
-   */
-  async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<Submitted> {
-    const submission = parseSubmission(body, idempotencyKey);
-    const form = await this.forms.publishedForm(formId);
-    if (caughtByHoneypot(form, submission.data)) {
-      this.metrics.submissionDropped('honeypot');
-      return { response_id: new Types.ObjectId().toHexString() };
-    }
-    return this.withValidData(form.form_id, form.fields, submission.data, (files) =>
-      this.storeWithEvent(form, submission, files),
-    );
-  }
-
-  /**
-   * Inserts the response under its event, once a slot is taken. The slot is given back whenever
-   * nothing new was stored: the key was a replay of an earlier response, or the write failed. A full
-   * form still answers a known key with its response.
-   */
-  private async storeWithEvent(form: SubmissionTarget, submission: Submission, files: NamedFiles): Promise<Submitted> {
-    const responseId = new Types.ObjectId();
-    const response_id = responseId.toHexString();
-    let slotTaken = false;
-    const releaseSlot = () => (slotTaken ? this.forms.releaseResponseSlot(form.form_id) : Promise.resolve());
-    try {
-      const outcome = await this.events.emitWith({
-        type: EventType.ResponseSubmitted,
-        entityId: response_id,
-        payload: {
-          response_id,
-          form_id: form.form_id.toHexString(),
-          form_version: form.version,
-          data: submission.data,
-        },
-        alongside: async () => {
-          await this.forms.takeResponseSlot(form.form_id);
-          slotTaken = true;
-        },
-        write: () =>
-          this.insertOnce({
-            _id: responseId,
-            form_id: form.form_id,
-            form_version: form.version,
-            data: submission.data,
-            dedup_key: submission.dedupKey ?? `id:${response_id}`,
-            ...(files ? { file_ids: files } : {}),
-          }),
-        happened: (stored) => stored.isNew,
-      });
-      if (!outcome.isNew) await releaseSlot();
-      return { response_id: outcome.response_id };
-    } catch (error) {
-      await releaseSlot();
-      const replay =
-        submission.dedupKey && ApiError.is(error, ErrorCode.QuotaExceeded)
-          ? await this.replayed(form.form_id, submission.dedupKey)
-          : null;
-      if (replay) return replay;
-      throw error;
-    }
   }
 
   async list(query: ResponseQuery): Promise<Page<ResponseRecord>> {
@@ -169,7 +79,7 @@ export class ResponsesService implements OnModuleInit {
         form_version: current.form_version,
         data,
       };
-      const updated = await this.withValidData(current.form_id, fields, data, (files) =>
+      const updated = await this.dataChecker.withValidData(current.form_id, fields, data, (files) =>
         this.events.emitWith({
           type: EventType.ResponseUpdated,
           entityId: payload.response_id,
@@ -249,7 +159,7 @@ export class ResponsesService implements OnModuleInit {
     const removed = await this.responses.removeMany(responses.map((response) => response._id));
     // A rerun after a crash between the two steps finds fewer: their slots were given back already.
     if (removed === responses.length) {
-      await Promise.all(responses.map((response) => this.forms.releaseResponseSlot(response.form_id)));
+      await Promise.all(responses.map((response) => this.submissionTargets.releaseResponseSlot(response.form_id)));
     }
     return removed;
   }
@@ -283,111 +193,10 @@ export class ResponsesService implements OnModuleInit {
   idsWithReleasedFilesBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
     return this.responses.idsWithReleasedFilesBefore(cutoff, limit);
   }
-
-  /**
-   * Checks the data against the fields, then runs `store` with the files it names. A file value must
-   * name a file this form may use, as its sender may name it (`FilesService.usableIn`): a sender
-   * whose role may upload files (editor and up) also the tenant's own uploads, anyone else (a viewer,
-   * an anonymous visitor) only uploads to this form; never an export's file. Any other file answers
-   * like a missing one. The check, marking the files used (so the sweep of unused uploads leaves
-   * them) and `store` run while none of them can be erased (`FilesService.whileNamed`).
-   */
-  private async withValidData<T>(
-    formId: Types.ObjectId,
-    fields: FormField[],
-    data: Record<string, unknown>,
-    store: (files: NamedFiles) => Promise<T>,
-  ): Promise<T> {
-    const { problems, fileIds } = checkSubmission(fields, data);
-    const ids = fileIds.map((file) => file.id);
-    if (!ids.length) {
-      if (problems.length) throw ApiError.validation(problems);
-      return store(undefined);
-    }
-    return this.files.whileNamed(ids, async () => {
-      const unboundUploads = hasRole(TenantContext.actor()?.role ?? '', 'editor');
-      const usable = await this.files.usableIn(formId, ids, unboundUploads);
-      for (const file of fileIds) {
-        if (!usable.has(file.id.toLowerCase()))
-          problems.push({ field: file.field, message: 'is not a file of this tenant' });
-      }
-      if (problems.length) throw ApiError.validation(problems);
-      await this.files.markUsed(formId, ids);
-      return store(toObjectIds(ids));
-    });
-  }
-
-  /** Inserts, or answers the response already stored under the same idempotency key. */
-  private async insertOnce(response: Omit<ResponseRecord, 'tenant_id' | 'created_at' | 'updated_at'>): Promise<Stored> {
-    const inserted: Stored = { response_id: response._id.toHexString(), isNew: true };
-    try {
-      await this.responses.insert(response);
-      return inserted;
-    } catch (error) {
-      if (!isDuplicateKeyError(error) || !response.dedup_key.startsWith('key:')) throw error;
-    }
-    const existing = await this.responses.findByDedupKey(response.form_id, response.dedup_key);
-    if (existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS) {
-      return { response_id: existing._id.toHexString(), isNew: false };
-    }
-    // The key was used over 24 hours ago: it names a new submission now.
-    if (existing) await this.responses.retireDedupKey(existing);
-    await this.responses.insert(response);
-    return inserted;
-  }
-
-  private async replayed(formId: Types.ObjectId, dedupKey: string): Promise<Submitted | null> {
-    const existing = await this.responses.findByDedupKey(formId, dedupKey);
-    return existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS
-      ? { response_id: existing._id.toHexString() }
-      : null;
-  }
 }
 
 /** The files `before` named that `after` does not. */
 function dropped(before: Types.ObjectId[] | undefined, after: NamedFiles): Types.ObjectId[] {
   const kept = new Set((after ?? []).map((id) => id.toHexString()));
   return (before ?? []).filter((id) => !kept.has(id.toHexString()));
-}
-
-/** Step one: the body is `{ data: { … } }` and nothing else (checked by hand: this is the hot path). */
-function parseSubmission(body: unknown, idempotencyKey: string | undefined): Submission {
-  return {
-    data: submittedData(body),
-    dedupKey: idempotencyKey === undefined ? undefined : `key:${checkedIdempotencyKey(idempotencyKey)}`,
-  };
-}
-
-function submittedData(body: unknown): Record<string, unknown> {
-  const problems: ErrorDetail[] = [];
-  if (!isPlainObject(body)) throw ApiError.validation([{ field: 'body', message: 'must be a JSON object' }]);
-  for (const key of Object.keys(body)) {
-    if (key !== 'data') problems.push({ field: key, message: `property ${key} should not exist` });
-  }
-  if (!isPlainObject(body.data)) problems.push({ field: 'data', message: 'must be an object of field values' });
-  if (problems.length) throw ApiError.validation(problems);
-  return body.data as Record<string, unknown>;
-}
-
-/**
- * A filled honeypot (a hidden input people never see) marks a bot: it gets the same 201 with an id
- * that names nothing, so it cannot tell; nothing is stored or sent. An empty one is dropped.
- */
-function caughtByHoneypot(form: SubmissionTarget, data: Record<string, unknown>): boolean {
-  const honeypot = form.honeypot_field;
-  if (!honeypot || !Object.hasOwn(data, honeypot)) return false;
-  const value = data[honeypot];
-  delete data[honeypot];
-  return value !== undefined && value !== null && value !== '' && value !== false;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkedIdempotencyKey(key: string): string {
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw ApiError.validation([{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }]);
-  }
-  return key;
 }

@@ -14,7 +14,7 @@ const chunkId = (blobId: Types.ObjectId, n: number) => `${blobId.toHexString()}:
 /**
  * Bytes in MongoDB GridFS (bucket `blobs`), shared by every replica. Three walls keep a tenant's bytes
  * its own: both collections go through tenant-scoped models (the plugin adds the tenant to every
- * read, write and delete), a key must name the current tenant, and only the files service holds this.
+ * read, write and delete), a key must name the current tenant, and only the files module holds this.
  *
  * Writing streams: chunks of 255 KiB are inserted as they fill, the size limit is checked on every
  * piece the client sends, and the file document goes in last, so a reader never sees partial bytes.

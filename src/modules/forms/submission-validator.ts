@@ -6,7 +6,7 @@ import {
   MAX_URL_LENGTH,
   TEXT_TYPES,
   TYPE_MAX_LENGTH,
-} from '../forms/form-field.types.js';
+} from './form-field.types.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { matchesLinearPattern } from '../../infrastructure/text/linear-pattern.js';
 import { affordableLengths } from '../../infrastructure/text/pattern-budget.js';

@@ -1,0 +1,50 @@
+import { Body, Controller, Headers, Param, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Types } from 'mongoose';
+import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
+import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
+import { SubmissionDto, SubmittedDto } from './dto/response.dto.js';
+import { SubmissionService } from './submission.service.js';
+
+/** Visitors submit responses to a published form, from the customer's page (no token). */
+@ApiTags('responses')
+@ApiNotFoundResponse({ description: 'No such form in this tenant (not_found)' })
+@Controller('forms/:form_id/submit')
+export class SubmissionController {
+  constructor(private readonly submissions: SubmissionService) {}
+
+  @Post()
+  @RateLimited(RateLimitName.Submission, RateLimitName.SubmissionAnyForm)
+  @ApiOperation({ summary: 'Submit a response to the published version (no token needed)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key within 24 h store nothing new',
+  })
+  @ApiBody({ type: SubmissionDto })
+  @ApiCreatedResponse({ type: SubmittedDto })
+  @ApiBadRequestResponse({ description: 'validation_failed, with one details entry per field' })
+  @ApiConflictResponse({ description: 'Never published (form_not_published)' })
+  @ApiGoneResponse({ description: 'Archived (form_archived)' })
+  @ApiForbiddenResponse({ description: 'max_responses_per_form reached (quota_exceeded)' })
+  // The body stays untyped so the global class-validator pipe skips it: the form's own fields validate it.
+  submit(
+    @Param('form_id', new ObjectIdPipe('Form')) formId: Types.ObjectId,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<SubmittedDto> {
+    return this.submissions.submit(formId, body, idempotencyKey);
+  }
+}
