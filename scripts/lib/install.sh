@@ -1,0 +1,131 @@
+# Installs what the project needs and is missing, each once: npm dependencies, Redis, FerretDB (built
+# with Go), the deployment checkers, the tools pinned from PyPI (schemathesis, SecantusDB), Mailpit.
+FERRETDB_VERSION="v1.24.2"
+FERRETDB_BIN="$TOOLS_DIR/bin/ferretdb-$FERRETDB_VERSION"
+
+# npm dependencies, reinstalled whenever package-lock.json is newer than the installed tree.
+ensure_node_modules() {
+  local marker="$ROOT/node_modules/.package-lock.json"
+  if [[ ! -f $marker || $ROOT/package-lock.json -nt $marker ]]; then
+    log "installing npm dependencies"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Redis: a `redis-server` on the PATH, else one installed with the system's package manager, else
+# a message saying what to do. One log line says which.
+ensure_redis() {
+  if command -v redis-server >/dev/null; then
+    log "Redis: $(redis-server --version | cut -d' ' -f1-3) on the PATH ($(command -v redis-server))"
+    return 0
+  fi
+  local manager
+  for manager in apt-get dnf brew; do command -v "$manager" >/dev/null && break || manager=""; done
+  [[ -n $manager ]] || die "no Redis: set REDIS_URL to a running Redis 7, or install redis-server and put it on the PATH (no apt-get, dnf or brew here to install it with)"
+  if [[ $manager != brew && $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
+    die "no Redis: set REDIS_URL to a running Redis 7, or install redis-server (\`$manager install redis-server\` needs root, and there is no sudo)"
+  fi
+  log "Redis: not on the PATH; installing it with $manager"
+  case $manager in
+    apt-get)
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+      ;;
+    dnf) as_root dnf install -y -q redis >/dev/null ;;
+    brew) brew install --quiet redis >/dev/null ;;
+  esac
+  command -v redis-server >/dev/null || die "no Redis: $manager ran but no redis-server is on the PATH; set REDIS_URL or install it"
+  log "Redis: $(redis-server --version | cut -d' ' -f1-3) installed with $manager"
+}
+
+
+# FerretDB is built from source once into .tools/ (no mongod binary can be downloaded here).
+# A plain `go install` panics at start-up because the module lacks its generated version file,
+# so we vendor the wrapper module in tools/ferretdb, add that file, and build from the vendor tree.
+ensure_ferretdb() {
+  [[ -x $FERRETDB_BIN ]] && return 0
+  mkdir -p "$TOOLS_DIR"
+  command -v go >/dev/null || die "Go is needed to build FerretDB (https://go.dev/dl/)"
+  log "building FerretDB $FERRETDB_VERSION (once; takes a minute or two)"
+  local build="$TOOLS_DIR/ferretdb-build"
+  rm -rf "$build" && mkdir -p "$build" "$TOOLS_DIR/bin"
+  cp "$ROOT"/tools/ferretdb/{go.mod,go.sum,tools.go} "$build/"
+  (
+    cd "$build"
+    go mod vendor
+    echo "$FERRETDB_VERSION" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt
+    CGO_ENABLED=0 go build -mod=vendor -o "$FERRETDB_BIN.tmp" github.com/FerretDB/FerretDB/cmd/ferretdb
+  )
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$build"
+}
+
+# The deployment files' checkers: promtool (Debian's prometheus package) for the alert rules, and the
+# Compose specification's own loader (compose-go, built once with Go into .tools/) for the compose file.
+COMPOSE_CHECK_BIN="$TOOLS_DIR/bin/compose-check"
+ensure_deploy_checkers() {
+  if ! command -v promtool >/dev/null; then
+    command -v apt-get >/dev/null || die "promtool is needed to check the alert rules: install Prometheus's promtool and put it on the PATH"
+    log "installing promtool (Debian's prometheus package)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
+  if [[ ! -x $COMPOSE_CHECK_BIN || $ROOT/tools/compose-check/go.sum -nt $COMPOSE_CHECK_BIN ]]; then
+    command -v go >/dev/null || die "Go is needed to build the compose file's validator (tools/compose-check; https://go.dev/dl/)"
+    log "building the compose validator (compose-go, once)"
+    mkdir -p "$TOOLS_DIR/bin"
+    (cd "$ROOT/tools/compose-check" && CGO_ENABLED=0 go build -o "$COMPOSE_CHECK_BIN.tmp" .)
+    mv "$COMPOSE_CHECK_BIN.tmp" "$COMPOSE_CHECK_BIN"
+  fi
+}
+
+# Python 3 with its venv module, for the tools pinned from PyPI; $1 says who needs it.
+ensure_python_venv() {
+  command -v python3 >/dev/null || die "Python 3 is needed for $1"
+  python3 -c 'import ensurepip, venv' 2>/dev/null && return 0
+  command -v apt-get >/dev/null || die "$1 needs Python's venv module (python3-venv)"
+  log "installing python3-venv"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+}
+
+# Schemathesis (the api-fuzz drill), pinned, from PyPI into its own virtualenv under .tools/.
+SCHEMATHESIS_VERSION="4.32.5"
+SCHEMATHESIS_VENV="$TOOLS_DIR/schemathesis-$SCHEMATHESIS_VERSION"
+ensure_schemathesis() {
+  [[ -f $SCHEMATHESIS_VENV/installed ]] && return 0
+  ensure_python_venv "the api-fuzz drill (schemathesis)"
+  log "installing schemathesis $SCHEMATHESIS_VERSION into $SCHEMATHESIS_VENV (once)"
+  # A virtualenv cannot be moved once made, so a marker file says the install finished.
+  rm -rf "$SCHEMATHESIS_VENV"
+  python3 -m venv "$SCHEMATHESIS_VENV"
+  "$SCHEMATHESIS_VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  touch "$SCHEMATHESIS_VENV/installed"
+}
+
+# SecantusDB, the second MongoDB-compatible engine the tests run on (WiredTiger inside: atomic updates,
+# real indexes, duplicate keys on update, as MongoDB 7), pinned, from PyPI into its own virtualenv.
+SECANTUS_VERSION="0.7.0b3"
+SECANTUS_VENV="$TOOLS_DIR/secantusdb-$SECANTUS_VERSION"
+ensure_secantus() {
+  [[ -f $SECANTUS_VENV/installed ]] && return 0
+  ensure_python_venv "SecantusDB"
+  log "installing SecantusDB $SECANTUS_VERSION into $SECANTUS_VENV (once)"
+  rm -rf "$SECANTUS_VENV"
+  python3 -m venv "$SECANTUS_VENV"
+  "$SECANTUS_VENV/bin/pip" install -q "secantusdb==$SECANTUS_VERSION"
+  touch "$SECANTUS_VENV/installed"
+}
+
+# Mailpit, the dev stack's mail catcher (SMTP on 1025, web UI on 8025), built once with Go into .tools/.
+# Answers 1 without Go: the dev stack then prints each email instead.
+MAILPIT_VERSION="v1.27.11"
+MAILPIT_BIN="$TOOLS_DIR/bin/mailpit-$MAILPIT_VERSION"
+ensure_mailpit() {
+  [[ -x $MAILPIT_BIN ]] && return 0
+  command -v go >/dev/null || return 1
+  log "building Mailpit $MAILPIT_VERSION (once; takes a minute or two)"
+  mkdir -p "$TOOLS_DIR/bin"
+  GOBIN="$TOOLS_DIR/mailpit-build" CGO_ENABLED=0 go install "github.com/axllent/mailpit@$MAILPIT_VERSION" || return 1
+  mv "$TOOLS_DIR/mailpit-build/mailpit" "$MAILPIT_BIN"
+  rm -rf "$TOOLS_DIR/mailpit-build"
+}
