@@ -29,19 +29,24 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', async () => {
+      stream.on('end', () => {
         if (failures > 0) {
           failures -= 1;
           return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
         }
-        const parsed = await simpleParser(Buffer.concat(chunks));
-        messages.push({
-          to: session.envelope.rcptTo.map((address) => address.address),
-          subject: parsed.subject ?? '',
-          text: parsed.text ?? '',
-          html: typeof parsed.html === 'string' ? parsed.html : '',
-        });
-        callback();
+        // A message that cannot be parsed is refused to the sender, not dropped without a word.
+        simpleParser(Buffer.concat(chunks)).then(
+          (parsed) => {
+            messages.push({
+              to: session.envelope.rcptTo.map((address) => address.address),
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+            });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
       });
     },
   });
