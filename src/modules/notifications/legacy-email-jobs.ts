@@ -45,6 +45,7 @@ export class LegacyEmailJobs implements OnApplicationBootstrap {
   constructor(private readonly jobs: EmailJobsService) {}
 
   onApplicationBootstrap(): void {
+    // Not awaited: start-up must not wait on Redis. `scrub` logs its own failure; the next start retries.
     void this.scrub();
   }
 
