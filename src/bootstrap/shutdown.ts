@@ -24,6 +24,7 @@ export function closeOnSignals(app: INestApplicationContext, logger: Logger, tim
       process.exit(1);
     }
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // Nothing awaits a signal listener: `shutdown` handles its own failure (logs it, exits 1).
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
 }

@@ -39,7 +39,7 @@ describe('email, through the queue and the worker', () => {
 
   /** The token is in no job (Redis), no stored event and no API answer: only in the email. */
   const expectNowhereBut = async (token: string, _where: 'the email') => {
-    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.Email));
     const jobs = await queue.getJobs(['completed', 'waiting', 'delayed', 'failed', 'active']);
     expect(jobs.length).toBeGreaterThan(0);
     expect(JSON.stringify(jobs.map((job) => [job.data, job.returnvalue]))).not.toContain(token);
@@ -65,7 +65,7 @@ describe('email, through the queue and the worker', () => {
     await addMember(api, 'acme', 'ada@example.com');
     await sleep(300);
     expect(mailTo('ada@example.com')).toEqual([]);
-    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.Email));
     expect((await queue.getJobCounts('waiting')).waiting).toBeGreaterThanOrEqual(1);
 
     worker = await startWorker();
@@ -159,7 +159,7 @@ describe('email, through the queue and the worker', () => {
     const owner = await addMember(api, 'acme', 'erasing-owner@example.com');
     const formId = await createForm(api, owner, { title: 'Erasable form', settings: { send_notification: true } });
     const secret = `erased answer ${Date.now()}`;
-    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.Email));
     const submit = async (message: string) =>
       (
         await api.http
@@ -290,7 +290,7 @@ describe('email, through the queue and the worker', () => {
     const deleted = await submit('deleted answer');
     await api.http.delete(`/api/v1/responses/${deleted}`).set(owner.headers).expect(204);
     const secret = `legacy answer ${Date.now()}`;
-    const queue = api.app.get<Queue>(getQueueToken(QueueName.email));
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.Email));
     /** A response notification as the previous release queued it: every answer in the job. */
     const legacySend = (responseId: string) => ({
       tenant_id: 'acme',
@@ -310,7 +310,7 @@ describe('email, through the queue and the worker', () => {
     );
     const { redisUrl, queue: queueConfig } = api.app.get(AppConfigService);
     const previous = new Worker(
-      QueueName.email,
+      QueueName.Email,
       async (job) => {
         if (job.id === 'legacy.refused') throw new Error('SMTP refused');
         return { message_id: `<${job.id}@legacy>` };

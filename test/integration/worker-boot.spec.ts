@@ -8,12 +8,12 @@ import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { WorkerQueues } from '../../src/infrastructure/queue/worker-queues.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
-@Processor(QueueName.diagnostics)
+@Processor(QueueName.Diagnostics)
 class FirstDiagnosticsProcessor extends WorkerHost {
   async process(): Promise<void> {}
 }
 
-@Processor(QueueName.diagnostics)
+@Processor(QueueName.Diagnostics)
 class SecondDiagnosticsProcessor extends WorkerHost {
   async process(): Promise<void> {}
 }

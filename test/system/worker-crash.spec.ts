@@ -82,7 +82,7 @@ describe('a worker killed in the middle of a job', () => {
     // seconds with the locks above, a minute or more with the defaults (which would fail this wait).
     const [delivery] = await eventually(deliveries, (list) => list[0]?.status === 'succeeded', 30_000);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
-    const queue = api.app.get<Queue>(getQueueToken(QueueName.webhook), { strict: false });
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.Webhook), { strict: false });
     const job = await queue.getJob(jobIdFor(delivery.event_id, 'webhook', webhook.body.webhook_id));
     expect(await job?.getState()).toBe('completed');
     expect(requests).toBe(2);

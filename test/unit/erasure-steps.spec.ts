@@ -4,7 +4,7 @@ import type { AppConfigService } from '../../src/infrastructure/config/app-confi
 import type { ErasureTarget } from '../../src/modules/erasure/erasure-targets.js';
 import { ErasureService, NotDeletedError } from '../../src/modules/erasure/erasure.service.js';
 import { ExportRunningError, ResponseErasureService } from '../../src/modules/erasure/response-erasure.service.js';
-import type { EventsService } from '../../src/modules/events/events.service.js';
+import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
 import type { ExportsService } from '../../src/modules/exports/exports.service.js';
 import type { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
 import type { ResponseFilesService } from '../../src/modules/files/response-files.service.js';
@@ -32,7 +32,7 @@ function pipeline(options: { exportRunning?: boolean } = {}) {
       namesFile: step('names', false),
       removeErased: step('remove', 1),
     } as unknown as ResponsesService,
-    { redactEntities: step('audit log', 1) } as unknown as EventsService,
+    { redactEntities: step('audit log', 1) } as unknown as AuditLogService,
     {
       eraseFilesThatMayHold: step('exports', { erased: 0, running: options.exportRunning ?? false }),
     } as unknown as ExportsService,
@@ -66,7 +66,7 @@ describe("a removed member's erasure", () => {
       {} as FileErasureService,
       {} as ExportsService,
       { exists: async () => stillMember } as unknown as UsersService,
-      { redactMember: async () => 2 } as unknown as EventsService,
+      { redactMember: async () => 2 } as unknown as AuditLogService,
       [{ name: 'backups', eraseMember: async () => 1 }, { name: 'no member copies' }],
       config,
     );

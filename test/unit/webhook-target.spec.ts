@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Types } from 'mongoose';
 import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
 import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
-import type { EventsService } from '../../src/modules/events/events.service.js';
+import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
 import { signatureOf, WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
 import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
 import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
@@ -147,7 +147,7 @@ describe('pinned delivery', () => {
     } as unknown as WebhooksRepository;
     const events = {
       envelope: async (event_id: string) => ({ event_id, event_type: 'response.submitted', payload: {} }),
-    } as unknown as EventsService;
+    } as unknown as AuditLogService;
     const config = { webhooks: { timeoutMs: 20_000, allowPrivate: true } } as unknown as AppConfigService;
     const deliveries = new WebhookDeliveryService(webhooks, {} as WebhookHostResolver, events, config);
     const stop = new AbortController();

@@ -66,6 +66,7 @@ export class InvalidationChannel {
     this.missed.watch(this.channel, () => this.handlers.invalidateAll());
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_EVERY_MS).unref();
     if (this.subscriber.status === 'ready') {
+      // Not awaited (start-up never blocks on Redis); `subscribe` logs its own failure.
       void this.subscribe();
       return;
     }
@@ -96,6 +97,7 @@ export class InvalidationChannel {
       () => {
         this.heardAt = Math.max(this.heardAt, sentAt);
       },
+      // A failed ping is the news itself: `heardAt` stays old, so the channel soon stops counting as live.
       () => undefined,
     );
   }

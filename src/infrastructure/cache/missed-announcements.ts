@@ -49,6 +49,7 @@ export class MissedAnnouncements implements OnApplicationShutdown {
   /** Calls `missed` whenever the channel's stamp changes; reading starts with the first watcher. */
   watch(channel: string, missed: () => void): void {
     this.watchers.set(channel, missed);
+    // Not awaited: `read` logs its own failure, and an unread stamp leaves the caches bypassed.
     this.timer ??= setInterval(() => void this.read(), STAMPS_READ_EVERY_MS).unref();
     void this.read();
   }

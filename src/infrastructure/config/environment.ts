@@ -1,41 +1,8 @@
 import { registerAs } from '@nestjs/config';
-import { plainToInstance, Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-  ValidateBy,
-} from 'class-validator';
-import ipaddr from 'ipaddr.js';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MinLength, validateSync } from 'class-validator';
 import { ROLES, type Role } from '../auth/roles.js';
-
-/** `.env.example` ships placeholders starting with `change-me`; running with them would be a known secret. */
-const NOT_PLACEHOLDER = /^(?!change-me)/;
-
-const toBoolean = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;
-
-/** A proxy hop count, or a list of proxy addresses and CIDR ranges. */
-function IsTrustProxySetting(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isTrustProxySetting',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value === 'string' &&
-        (value === '' ||
-          /^\d+$/.test(value) ||
-          value.split(',').every((entry) => ipaddr.isValid(entry.trim()) || ipaddr.isValidCIDR(entry.trim()))),
-      defaultMessage: () => 'must be a hop count or a comma-separated list of IP addresses and CIDR ranges',
-    },
-  });
-}
+import { BoolVar, EmptyAsUnset, IntVar, IsTrustProxySetting, SecretVar } from './environment-decorators.js';
 
 /**
  * Every environment variable the processes read. `.env.example` documents each one; a missing or
@@ -45,19 +12,13 @@ export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntVar({ min: 0, max: 65535 })
   PORT = 3000;
 
   @IsString()
   HOST = '0.0.0.0';
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntVar({ min: 0, max: 65535 })
   WORKER_METRICS_PORT = 0;
 
   /** Loopback by default: job metrics are for the scraper next to the worker, not for the network. */
@@ -66,20 +27,14 @@ export class Environment {
   WORKER_METRICS_HOST = '127.0.0.1';
 
   /** When set, `/metrics` (API and worker) answers only `Authorization: Bearer <METRICS_TOKEN>`. */
-  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
-  @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
+  @SecretVar({ minLength: 16, optional: true })
   METRICS_TOKEN?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   /** On SIGTERM, what runs may finish for this long; then the process exits 1 (a store that is down never holds it). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1_000)
+  @IntVar({ min: 1_000 })
   SHUTDOWN_TIMEOUT_MS = 30_000;
 
   @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URL' })
@@ -91,35 +46,27 @@ export class Environment {
   @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 : _ -' })
   QUEUE_PREFIX = 'form-backend';
 
-  @IsString()
-  @MinLength(32, { message: 'must be at least 32 characters' })
-  @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
+  @SecretVar({ minLength: 32 })
   JWT_SECRET!: string;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(60)
+  @IntVar({ min: 60 })
   JWT_EXPIRES_IN_SECONDS = 3600;
 
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
-  @Matches(NOT_PLACEHOLDER, { message: 'must be replaced by a random secret' })
+  @SecretVar({ minLength: 16 })
   ADMIN_API_KEY!: string;
 
   /** The queue dashboard only shows (no retry, clean, promote, add or remove) unless this is false. */
-  @Transform(toBoolean)
-  @IsBoolean()
+  @BoolVar()
   QUEUE_DASHBOARD_READ_ONLY = true;
 
   @Matches(/^[a-z0-9-]{3,63}$/, { message: 'must be 3-63 characters of a-z 0-9 -' })
   DEFAULT_TENANT_ID = 'default';
 
-  @Transform(toBoolean)
-  @IsBoolean()
+  @BoolVar()
   ENABLE_TENANT_ISOLATION = false;
 
   /** When set, applied to the default tenant at every start; unset, the stored setting stands. */
-  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  @EmptyAsUnset()
   @IsOptional()
   @IsIn(['invite_only', 'open'])
   DEFAULT_TENANT_REGISTRATION?: 'invite_only' | 'open';
@@ -127,9 +74,7 @@ export class Environment {
   @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'must be an http(s) URL without a trailing slash' })
   APP_URL = 'http://localhost:3000';
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntVar({ min: 100 })
   SESSION_CACHE_TTL_MS = 60_000;
 
   @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL' })
@@ -139,48 +84,30 @@ export class Environment {
   @MinLength(3)
   MAIL_FROM = 'Form Backend <no-reply@localhost>';
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntVar({ min: 1, max: 64 })
   QUEUE_CONCURRENCY = 4;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @IntVar({ min: 1, max: 20 })
   QUEUE_ATTEMPTS = 3;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntVar({ min: 0 })
   QUEUE_BACKOFF_MS = 60_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1000)
+  @IntVar({ min: 1000 })
   QUEUE_JOB_TIMEOUT_MS = 300_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntVar({ min: 100 })
   QUEUE_SUSPENDED_TENANT_DELAY_MS = 300_000;
 
   /** How long a job stays locked to its worker without renewal (renewed every half of it while it runs). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1000)
+  @IntVar({ min: 1000 })
   QUEUE_LOCK_DURATION_MS = 30_000;
 
   /** How often each worker looks for jobs whose worker died (their lock expired) and queues them again. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1000)
+  @IntVar({ min: 1000 })
   QUEUE_STALLED_INTERVAL_MS = 30_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
+  @IntVar({ min: 1024 })
   BODY_LIMIT_BYTES = 1_048_576;
 
   @IsOptional()
@@ -196,68 +123,43 @@ export class Environment {
   @IsTrustProxySetting()
   TRUST_PROXY?: string;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_SUBMISSIONS_PER_MINUTE = 30;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_PUBLIC_UPLOADS_PER_MINUTE = 30;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_PUBLIC_READS_PER_MINUTE = 120;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_ACCOUNT_CALLS_PER_MINUTE = 10;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_RESET_EMAILS_PER_HOUR = 3;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   LOGIN_MAX_FAILURES_PER_EMAIL = 10;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   LOGIN_MAX_ATTEMPTS_PER_IP = 100;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   LOGIN_RATE_WINDOW_SECONDS = 900;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntVar({ min: 100 })
   EVENT_RELAY_INTERVAL_MS = 5_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntVar({ min: 0 })
   EVENT_RELAY_GRACE_MS = 30_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntVar({ min: 100 })
   EVENT_RETRY_MS = 5_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntVar({ min: 100 })
   EVENT_PUBLISH_TIMEOUT_MS = 2_000;
 
-  @Transform(toBoolean)
-  @IsBoolean()
+  @BoolVar()
   WEBHOOK_ALLOW_PRIVATE = false;
 
   /** DNS servers (`ip` or `ip:port`, comma-separated) for webhook hosts; empty: the system resolver. */
@@ -267,20 +169,13 @@ export class Environment {
   })
   WEBHOOK_DNS_SERVERS?: string;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntVar({ min: 100 })
   WEBHOOK_TIMEOUT_MS = 10_000;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @IntVar({ min: 1, max: 20 })
   WEBHOOK_ATTEMPTS = 5;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntVar({ min: 0 })
   WEBHOOK_BACKOFF_MS = 30_000;
 
   /** Where earlier releases kept file bytes on local disk; read only by migration 002 (bytes now live in GridFS). */
@@ -289,48 +184,34 @@ export class Environment {
   FILE_STORAGE_DIR = '.data/files';
 
   /** Export files are erased this long after completion; their download then answers 410. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   EXPORT_TTL_HOURS = 168;
 
   /** How often the worker sweeps expired exports and unused anonymous uploads. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1_000)
+  @IntVar({ min: 1_000 })
   HOUSEKEEPING_INTERVAL_MS = 3_600_000;
 
   /** How often the retention job runs (daily): responses past a tenant's limit, audit entries past theirs. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1_000)
+  @IntVar({ min: 1_000 })
   RETENTION_INTERVAL_MS = 86_400_000;
 
   /** Audit log entries older than this many days are erased by the retention job. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   AUDIT_RETENTION_DAYS = 365;
 
   /** Documents an erasure (of a form, a tenant, or by retention) removes at a time. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   ERASURE_BATCH_SIZE = 500;
 
   /**
    * How long (ms) a tenant's erasure keeps sweeping while one of its jobs still runs or documents
    * reappear, before it fails to be retried.
    */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntVar({ min: 0 })
   TENANT_ERASURE_WAIT_MS = 45_000;
 
   /** A deleted tenant's id cannot be given to a new tenant for this many days (`409 conflict`). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntVar({ min: 0 })
   DELETED_TENANT_ID_HOLD_DAYS = 30;
 
   /** The role migration 001 gives v1 users, who had none. */
@@ -338,73 +219,50 @@ export class Environment {
   MIGRATION_V1_ROLE: Role = 'editor';
 
   /** Documents a migration reads and writes at a time. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   MIGRATION_BATCH_SIZE = 1_000;
 
   /** A migration lock whose runner has not beaten for this long may be taken over with `--force`. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntVar({ min: 10 })
   MIGRATION_LOCK_STALE_SECONDS = 300;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   FILE_MAX_BYTES = 10_485_760;
 
   /**
    * Bytes anonymous visitors may upload to one tenant per UTC day (1 GiB); beyond it `413`. Reserved
    * in Redis before the bytes are stored, so parallel uploads cannot all pass it.
    */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IntVar({ min: 1, max: Number.MAX_SAFE_INTEGER })
   PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY = 1_073_741_824;
 
   /** Wrong `current_password` answers to `POST /auth/password` per user, within the window below. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   PASSWORD_CHANGE_MAX_FAILURES = 10;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   PASSWORD_CHANGE_RATE_WINDOW_SECONDS = 900;
 
   /** Wrong or missing admin keys (admin API, queue dashboard) per client IP, within the window below. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   ADMIN_KEY_MAX_FAILURES_PER_IP = 10;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   ADMIN_KEY_RATE_WINDOW_SECONDS = 60;
 
   /** Invitations the tenant's members send per hour (operators' invitations are not counted). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR = 50;
 
   /**
    * Submissions per client IP per minute across every form of every tenant, on top of the per-form
    * limit: one client spreading over many forms must not multiply the work it makes the API do.
    */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE = 60;
 
   /** Anonymous uploads per client IP per minute across every form of every tenant, as above. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntVar({ min: 1 })
   RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE = 60;
 }
 

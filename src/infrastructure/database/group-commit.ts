@@ -29,6 +29,8 @@ export class GroupCommit<Item, Result> {
       const queue = this.queues.get(key) ?? [];
       queue.push({ item, resolve, reject });
       this.queues.set(key, queue);
+      // Not awaited: the item's own promise answers. `drain` never rejects: every outcome, errors
+      // included, goes to the item's submitter.
       if (!this.writing.has(key)) void this.drain(key);
     });
   }

@@ -14,6 +14,7 @@ export class KeyedMutex {
     const result = previous.then(work, work);
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
+    // Housekeeping only: `tail` never rejects (the work's error reaches the caller through `result`).
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });

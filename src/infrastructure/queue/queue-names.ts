@@ -1,11 +1,11 @@
 /** Every BullMQ queue of the system, declared once. */
 export const QueueName = {
-  diagnostics: 'diagnostics',
-  email: 'email',
-  webhook: 'webhook',
-  export: 'export',
-  housekeeping: 'housekeeping',
-  erasure: 'erasure',
+  Diagnostics: 'diagnostics',
+  Email: 'email',
+  Webhook: 'webhook',
+  Export: 'export',
+  Housekeeping: 'housekeeping',
+  Erasure: 'erasure',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

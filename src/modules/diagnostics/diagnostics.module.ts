@@ -7,7 +7,7 @@ import { DiagnosticsService } from './diagnostics.service.js';
 
 /** Operators put a trivial job through the queue to see a worker pick work up end to end. */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.diagnostics }), AdminKeyModule],
+  imports: [BullModule.registerQueue({ name: QueueName.Diagnostics }), AdminKeyModule],
   controllers: [DiagnosticsController],
   providers: [DiagnosticsService],
 })

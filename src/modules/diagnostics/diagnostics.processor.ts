@@ -7,7 +7,7 @@ import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-h
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types.js';
 
-@Processor(QueueName.diagnostics)
+@Processor(QueueName.Diagnostics)
 export class DiagnosticsProcessor extends ObservedWorkerHost {
   private readonly logger = new Logger(DiagnosticsProcessor.name);
 

@@ -10,7 +10,7 @@ import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types
 @Injectable()
 export class DiagnosticsService {
   constructor(
-    @InjectQueue(QueueName.diagnostics)
+    @InjectQueue(QueueName.Diagnostics)
     private readonly queue: Queue<DiagnosticJobData, DiagnosticJobResult>,
   ) {}
 

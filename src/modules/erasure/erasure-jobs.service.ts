@@ -19,7 +19,7 @@ const UNDER_WAY: (JobState | 'unknown')[] = ['waiting', 'prioritized', 'active']
 @Injectable()
 export class ErasureJobsService {
   constructor(
-    @InjectQueue(QueueName.erasure) private readonly queue: Queue<ErasureJob>,
+    @InjectQueue(QueueName.Erasure) private readonly queue: Queue<ErasureJob>,
     private readonly redis: RedisAvailability,
   ) {}
 

@@ -22,8 +22,8 @@ export class ErasureSchedules implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     this.schedules.schedule([
-      { id: 'retention-daily', name: ErasureJobName.retention, everyMs: this.config.erasure.retentionIntervalMs },
-      { id: 'erasure-sweep', name: ErasureJobName.sweep, everyMs: this.config.housekeeping.intervalMs },
+      { id: 'retention-daily', name: ErasureJobName.Retention, everyMs: this.config.erasure.retentionIntervalMs },
+      { id: 'erasure-sweep', name: ErasureJobName.Sweep, everyMs: this.config.housekeeping.intervalMs },
     ]);
   }
 

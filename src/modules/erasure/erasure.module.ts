@@ -61,7 +61,7 @@ import { V1BackupsErasureTarget } from './v1-backups.target.js';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: RetentionRun.name, schema: RetentionRunSchema }]),
-    BullModule.registerQueue({ name: QueueName.erasure }),
+    BullModule.registerQueue({ name: QueueName.Erasure }),
     EventsModule,
     ResponsesModule,
     FormsModule,

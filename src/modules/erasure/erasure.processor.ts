@@ -17,7 +17,7 @@ import { TenantErasureService } from './tenant-erasure.service.js';
  * the scheduled runs work across tenants in the system's name, past the tenant gate. Every job is
  * retried (and resumes) on failure.
  */
-@Processor(QueueName.erasure)
+@Processor(QueueName.Erasure)
 export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
   constructor(
     private readonly erasure: ErasureService,
@@ -34,11 +34,11 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
   override async process(job: Job<ErasureJob>, token?: string): Promise<unknown> {
     const limit = { timeoutMs: this.config.queue.jobTimeoutMs };
     switch (job.name) {
-      case ErasureJobName.tenant:
+      case ErasureJobName.Tenant:
         return runWithTimeLimit(job, limit, (signal) => this.tenantErasure.erase(job.data.id, job.id, signal));
-      case ErasureJobName.retention:
+      case ErasureJobName.Retention:
         return runWithTimeLimit(job, limit, (signal) => this.retention.run(new Date(), signal));
-      case ErasureJobName.sweep:
+      case ErasureJobName.Sweep:
         return runWithTimeLimit(job, limit, async (signal) => ({
           deleted_tenants_erased: await this.tenantErasure.finishPending(signal),
         }));
@@ -51,11 +51,11 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
   protected async handle(job: Job<ErasureJob>, signal: AbortSignal): Promise<unknown> {
     try {
       switch (job.name) {
-        case ErasureJobName.member:
+        case ErasureJobName.Member:
           return await this.erasure.eraseMember(job.data.id);
-        case ErasureJobName.form:
+        case ErasureJobName.Form:
           return await this.erasure.eraseForm(new Types.ObjectId(job.data.id), async () => signal.throwIfAborted());
-        case ErasureJobName.responseFiles:
+        case ErasureJobName.ResponseFiles:
           return await this.erasure.eraseReleasedFiles(new Types.ObjectId(job.data.id));
         default:
           return await this.erasure.eraseResponse(new Types.ObjectId(job.data.id));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { EventsService } from '../events/events.service.js';
+import { AuditLogService } from '../events/audit-log.service.js';
 import { ExportsService } from '../exports/exports.service.js';
 import { FileErasureService } from '../files/file-erasure.service.js';
 import { FormsService } from '../forms/forms.service.js';
@@ -34,7 +34,7 @@ export class ErasureService {
     private readonly files: FileErasureService,
     private readonly exports: ExportsService,
     private readonly users: UsersService,
-    private readonly auditLog: EventsService,
+    private readonly auditLog: AuditLogService,
     @Inject(ERASURE_TARGETS) private readonly targets: ErasureTarget[],
     config: AppConfigService,
   ) {

@@ -8,13 +8,13 @@ import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.pro
  * (every `HOUSEKEEPING_INTERVAL_MS`: tenants left `deleting`).
  */
 export const ErasureJobName = {
-  response: 'response',
-  responseFiles: 'response-files',
-  form: 'form',
-  member: 'member',
-  tenant: 'tenant',
-  retention: 'retention',
-  sweep: 'sweep',
+  Response: 'response',
+  ResponseFiles: 'response-files',
+  Form: 'form',
+  Member: 'member',
+  Tenant: 'tenant',
+  Retention: 'retention',
+  Sweep: 'sweep',
 } as const;
 
 export type ErasureKind = 'response' | 'response-files' | 'form' | 'member' | 'tenant';

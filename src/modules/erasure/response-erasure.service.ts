@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
-import { EventsService } from '../events/events.service.js';
+import { AuditLogService } from '../events/audit-log.service.js';
 import { ExportsService } from '../exports/exports.service.js';
 import { ResponseFilesService } from '../files/response-files.service.js';
 import { type ErasedResponse, ResponsesService } from '../responses/responses.service.js';
@@ -44,7 +44,7 @@ export class ResponseErasureService {
 
   constructor(
     private readonly responses: ResponsesService,
-    private readonly auditLog: EventsService,
+    private readonly auditLog: AuditLogService,
     private readonly exports: ExportsService,
     private readonly files: ResponseFilesService,
     @Inject(ERASURE_TARGETS) private readonly targets: ErasureTarget[],

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { type ResolvedTenant, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventsService } from '../events/events.service.js';
+import { AuditLogService } from '../events/audit-log.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ErasureService } from './erasure.service.js';
 import { ExportRunningError } from './response-erasure.service.js';
@@ -32,7 +32,7 @@ export class RetentionService {
 
   constructor(
     private readonly tenants: TenantsService,
-    private readonly events: EventsService,
+    private readonly auditLog: AuditLogService,
     private readonly erasure: ErasureService,
     private readonly runs: RetentionRunsRepository,
     config: AppConfigService,
@@ -92,7 +92,7 @@ export class RetentionService {
   private async eraseAuditEntriesBefore(cutoff: Date): Promise<number> {
     let erased = 0;
     for (;;) {
-      const batch = await this.events.eraseOlderThan(cutoff, this.settings.batchSize);
+      const batch = await this.auditLog.eraseOlderThan(cutoff, this.settings.batchSize);
       erased += batch;
       if (batch < this.settings.batchSize) return erased;
     }

@@ -2,19 +2,19 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { AuditLogPageDto, AuditLogQueryDto, EventEnvelopeDto } from './dto/audit-log.dto.js';
-import { EventsService } from './events.service.js';
+import { AuditLogService } from './audit-log.service.js';
 
 @ApiTags('audit log')
 @Controller('events')
 export class AuditLogController {
-  constructor(private readonly events: EventsService) {}
+  constructor(private readonly auditLog: AuditLogService) {}
 
   @Get()
   @RequireUser('owner')
   @ApiOperation({ summary: "The tenant's events as delivered, newest first (who did what: user_id, metadata)" })
   @ApiOkResponse({ type: AuditLogPageDto })
   async list(@Query() query: AuditLogQueryDto): Promise<AuditLogPageDto> {
-    const page = await this.events.auditLog({
+    const page = await this.auditLog.page({
       type: query.type,
       entityId: query.entity_id,
       from: query.from ? new Date(query.from) : undefined,

@@ -8,7 +8,7 @@ import { EventMetrics } from './event-metrics.js';
 import { EventRelayService } from './event-relay.service.js';
 import { OutboxEntry, OutboxEntrySchema, StoredEvent, StoredEventSchema } from './event.schema.js';
 import { EventsRepository } from './events.repository.js';
-import { EventsService } from './events.service.js';
+import { AuditLogService } from './audit-log.service.js';
 
 /**
  * Domain events: the dispatcher every feature emits through, the registry of where each event's
@@ -28,10 +28,10 @@ import { EventsService } from './events.service.js';
     EventDispatcherService,
     EventEntitiesService,
     EventsRepository,
-    EventsService,
+    AuditLogService,
     EventRelayService,
     EventMetrics,
   ],
-  exports: [EventDispatcherService, EventEntitiesService, EventsService, EventRelayService],
+  exports: [EventDispatcherService, EventEntitiesService, AuditLogService, EventRelayService],
 })
 export class EventsModule {}

@@ -6,7 +6,7 @@ import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantScopedProcessor } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { type ExportJob, ExportsService } from './exports.service.js';
 
-@Processor(QueueName.export)
+@Processor(QueueName.Export)
 export class ExportProcessor extends TenantScopedProcessor<ExportJob> {
   constructor(
     private readonly exports: ExportsService,

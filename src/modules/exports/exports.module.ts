@@ -14,7 +14,7 @@ import { ExportsService } from './exports.service.js';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: FormExport.name, schema: FormExportSchema }]),
-    BullModule.registerQueue({ name: QueueName.export }),
+    BullModule.registerQueue({ name: QueueName.Export }),
     FormsModule,
     FilesModule,
     ResponsesModule,

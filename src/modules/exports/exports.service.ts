@@ -33,7 +33,7 @@ export class ExportsService implements OnModuleInit {
     private readonly files: FilesService,
     private readonly redis: RedisAvailability,
     private readonly lock: StoreLock,
-    @InjectQueue(QueueName.export) private readonly queue: Queue<ExportJob>,
+    @InjectQueue(QueueName.Export) private readonly queue: Queue<ExportJob>,
     config: AppConfigService,
   ) {
     this.ttlMs = config.exports.ttlHours * 3_600_000;

@@ -26,7 +26,7 @@ const RETIRED_SCHEDULES = ['retention-daily'];
  * Runs under the job time limit (`QUEUE_JOB_TIMEOUT_MS`) and stops between its steps past it; every
  * step resumes where the last run stopped, so the next run finishes the work.
  */
-@Processor(QueueName.housekeeping)
+@Processor(QueueName.Housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HousekeepingProcessor.name);
   private readonly schedules: RecurringJobs;
@@ -35,7 +35,7 @@ export class HousekeepingProcessor extends ObservedWorkerHost implements OnAppli
     private readonly exports: ExportsService,
     private readonly files: FileErasureService,
     private readonly config: AppConfigService,
-    @InjectQueue(QueueName.housekeeping) queue: Queue,
+    @InjectQueue(QueueName.Housekeeping) queue: Queue,
   ) {
     super();
     this.schedules = new RecurringJobs(queue, this.logger);

@@ -24,32 +24,32 @@ const PAGE = 500;
 @Injectable()
 export class EmailJobsService {
   constructor(
-    @InjectQueue(QueueName.email) private readonly queue: Queue<EmailJobData>,
+    @InjectQueue(QueueName.Email) private readonly queue: Queue<EmailJobData>,
     private readonly redis: RedisAvailability,
   ) {}
 
   welcome(jobId: string, job: WelcomeEmailJob): Promise<void> {
-    return this.add(EmailJobName.welcome, jobId, job);
+    return this.add(EmailJobName.Welcome, jobId, job);
   }
 
   /** One job per recipient of a response's notification: a failing address retries alone. */
   async sendResponseEmails(jobs: { jobId: string; job: ResponseEmailJob }[]): Promise<void> {
     this.redis.assertAvailable();
     await this.queue.addBulk(
-      jobs.map(({ jobId, job }) => ({ name: EmailJobName.responseEmail, data: job, opts: { jobId } })),
+      jobs.map(({ jobId, job }) => ({ name: EmailJobName.ResponseEmail, data: job, opts: { jobId } })),
     );
   }
 
   notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {
-    return this.add(EmailJobName.responseNotification, jobId, job);
+    return this.add(EmailJobName.ResponseNotification, jobId, job);
   }
 
   sendInvitation(jobId: string, job: InvitationEmailJob): Promise<void> {
-    return this.add(EmailJobName.invitation, jobId, job);
+    return this.add(EmailJobName.Invitation, jobId, job);
   }
 
   sendPasswordReset(jobId: string, job: PasswordResetEmailJob): Promise<void> {
-    return this.add(EmailJobName.passwordReset, jobId, job);
+    return this.add(EmailJobName.PasswordReset, jobId, job);
   }
 
   /**

@@ -19,7 +19,7 @@ import { MailService } from './mail.service.js';
 import { ResponseNotificationsService } from './response-notifications.service.js';
 
 /** The `email` queue: one email to one recipient, a link email, or a new response to fan out. */
-@Processor(QueueName.email)
+@Processor(QueueName.Email)
 export class EmailProcessor extends TenantScopedProcessor<EmailJobData> {
   constructor(
     private readonly mail: MailService,
@@ -33,15 +33,15 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobData> {
   /** `signal` (the job's time limit): past it nothing more is sent or queued; the retry does it. */
   protected async handle(job: Job<EmailJobData>, signal: AbortSignal): Promise<unknown> {
     switch (job.name) {
-      case EmailJobName.responseNotification:
+      case EmailJobName.ResponseNotification:
         return this.responseNotifications.fanOut(job.data as ResponseNotificationJob, signal);
-      case EmailJobName.responseEmail:
+      case EmailJobName.ResponseEmail:
         return this.responseNotifications.send(job.data as ResponseEmailJob, job.id, signal);
-      case EmailJobName.welcome:
+      case EmailJobName.Welcome:
         return this.accountEmails.sendWelcome(job.data as WelcomeEmailJob, job.id, signal);
-      case EmailJobName.invitation:
+      case EmailJobName.Invitation:
         return this.accountEmails.sendInvitation(job.data as InvitationEmailJob, signal);
-      case EmailJobName.passwordReset:
+      case EmailJobName.PasswordReset:
         return this.accountEmails.sendPasswordReset(job.data as PasswordResetEmailJob, signal);
       default:
         return this.sendLegacy(job as Job<SendEmailJob>, signal);

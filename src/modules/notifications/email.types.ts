@@ -52,12 +52,12 @@ export interface PasswordResetEmailJob extends TenantJobData {
 }
 
 export const EmailJobName = {
-  send: 'send',
-  responseNotification: 'response-notification',
-  responseEmail: 'response-email',
-  welcome: 'welcome',
-  invitation: 'invitation',
-  passwordReset: 'password-reset',
+  Send: 'send',
+  ResponseNotification: 'response-notification',
+  ResponseEmail: 'response-email',
+  Welcome: 'welcome',
+  Invitation: 'invitation',
+  PasswordReset: 'password-reset',
 } as const;
 
 export type EmailJobData =

@@ -13,12 +13,12 @@ import { EmailJobName, type EmailJobData, type SendEmailJob } from './email.type
  */
 export function withoutAnswers(name: string, data: unknown): EmailJobData | null {
   if (typeof data !== 'object' || data === null) return null;
-  if (name === EmailJobName.send) {
+  if (name === EmailJobName.Send) {
     const { tenant_id, to, template, context } = data as SendEmailJob;
     if (template !== 'response-notification' || !context || !('fields' in context)) return null;
     return { tenant_id, to, template, context: { response_id: context.response_id } };
   }
-  if (name === EmailJobName.responseNotification && 'data' in data) {
+  if (name === EmailJobName.ResponseNotification && 'data' in data) {
     const rest: Record<string, unknown> = { ...data };
     delete rest.data;
     return rest as unknown as EmailJobData;
@@ -45,6 +45,7 @@ export class LegacyEmailJobs implements OnApplicationBootstrap {
   constructor(private readonly jobs: EmailJobsService) {}
 
   onApplicationBootstrap(): void {
+    // Not awaited: start-up must not wait on Redis. `scrub` logs its own failure; the next start retries.
     void this.scrub();
   }
 

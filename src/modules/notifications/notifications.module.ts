@@ -9,7 +9,7 @@ import { EmailJobsService } from './email-jobs.service.js';
  * jobs. Sending happens only in the worker (`NotificationsWorkerModule`), never in an HTTP handler.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.email })],
+  imports: [BullModule.registerQueue({ name: QueueName.Email })],
   providers: [EmailJobsService, EmailEventsListener],
   exports: [EmailJobsService],
 })

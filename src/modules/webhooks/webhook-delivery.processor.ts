@@ -8,7 +8,7 @@ import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import type { WebhookJob } from './webhook.types.js';
 
 /** The `webhook` queue: one attempt per run; BullMQ retries with backoff until the last attempt. */
-@Processor(QueueName.webhook)
+@Processor(QueueName.Webhook)
 export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJob> {
   constructor(
     private readonly deliveries: WebhookDeliveryService,

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { EventsService } from '../events/events.service.js';
+import { AuditLogService } from '../events/audit-log.service.js';
 import { postPinned } from './pinned-post.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';
@@ -30,7 +30,7 @@ export class WebhookDeliveryService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly hosts: WebhookHostResolver,
-    private readonly events: EventsService,
+    private readonly auditLog: AuditLogService,
     config: AppConfigService,
   ) {
     this.settings = config.webhooks;
@@ -49,7 +49,7 @@ export class WebhookDeliveryService {
     const webhook = await this.webhooks.findById(webhookId);
     if (!webhook?.active) return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
     // As stored now: a response erased since the event was queued is delivered without its data.
-    const event = await this.events.envelope(eventId);
+    const event = await this.auditLog.envelope(eventId);
     if (!event) return { kind: 'abandoned', reason: 'The event is no longer in the audit log' };
     const started = Date.now();
     const record = (response_status: number | null, error: string | null, status: 'succeeded' | 'failed' | 'pending') =>

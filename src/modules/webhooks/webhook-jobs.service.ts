@@ -14,7 +14,7 @@ export class WebhookJobsService {
   private readonly options: { attempts: number; backoff: { type: 'exponential'; delay: number; jitter: number } };
 
   constructor(
-    @InjectQueue(QueueName.webhook) private readonly queue: Queue<WebhookJob>,
+    @InjectQueue(QueueName.Webhook) private readonly queue: Queue<WebhookJob>,
     private readonly redis: RedisAvailability,
     config: AppConfigService,
   ) {

@@ -20,7 +20,7 @@ import { WebhooksService } from './webhooks.service.js';
       { name: Webhook.name, schema: WebhookSchema },
       { name: WebhookDelivery.name, schema: WebhookDeliverySchema },
     ]),
-    BullModule.registerQueue({ name: QueueName.webhook }),
+    BullModule.registerQueue({ name: QueueName.Webhook }),
     EventsModule,
   ],
   controllers: [WebhooksController],

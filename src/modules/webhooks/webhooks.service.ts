@@ -6,7 +6,7 @@ import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lo
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventsService } from '../events/events.service.js';
+import { AuditLogService } from '../events/audit-log.service.js';
 import type { CreateWebhookDto } from './dto/webhook.dto.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';
@@ -18,7 +18,7 @@ export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly jobs: WebhookJobsService,
-    private readonly events: EventsService,
+    private readonly auditLog: AuditLogService,
     private readonly config: AppConfigService,
     private readonly hosts: WebhookHostResolver,
     private readonly lock: StoreLock,
@@ -68,7 +68,7 @@ export class WebhooksService {
   async retry(id: Types.ObjectId, eventId: string): Promise<void> {
     const webhook = await this.get(id);
     const delivery = await this.webhooks.findDelivery(id, eventId);
-    const event = delivery ? await this.events.envelope(eventId) : null;
+    const event = delivery ? await this.auditLog.envelope(eventId) : null;
     if (!delivery || !event) throw ApiError.notFound('Delivery');
     if (!webhook.active) {
       throw new ApiError(

@@ -5,7 +5,7 @@ import { type AuditLogQuery, EventsRepository } from './events.repository.js';
 
 /** The tenant's stored events (its audit log), read and erased by other features. */
 @Injectable()
-export class EventsService {
+export class AuditLogService {
   constructor(private readonly events: EventsRepository) {}
 
   /** The envelope of one event of the current tenant, as it was delivered; null when there is none. */
@@ -13,7 +13,7 @@ export class EventsService {
     return this.events.envelope(eventId);
   }
 
-  auditLog(query: AuditLogQuery): Promise<Page<EventEnvelope>> {
+  page(query: AuditLogQuery): Promise<Page<EventEnvelope>> {
     return this.events.page(query);
   }
 
