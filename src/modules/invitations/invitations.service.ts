@@ -15,7 +15,7 @@ import { FormsService } from '../forms/forms.service.js';
 import { MembersService } from '../users/members.service.js';
 import type { UserRecord } from '../users/users.types.js';
 import { normalizeEmail, type SignedIn, UsersService } from '../users/users.service.js';
-import type { InvitationStatus } from './invitation.schema.js';
+import { statusOf } from './invitation-status.js';
 import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
 import type { InvitationCreatedPayload, InvitationEmail } from './invitations.types.js';
 
@@ -186,11 +186,6 @@ export class InvitationsService implements OnModuleInit {
   private acceptLink(token: string): string {
     return this.config.appLink('/accept-invitation', { tenant: TenantContext.tenantId(), token });
   }
-}
-
-/** What clients see: a pending invitation past its end is expired. */
-export function statusOf(invitation: Pick<InvitationRecord, 'status' | 'expires_at'>): InvitationStatus {
-  return invitation.status === 'pending' && invitation.expires_at <= new Date() ? 'expired' : invitation.status;
 }
 
 function invalidInvitationToken(): ApiError {
