@@ -1,6 +1,7 @@
 import { ErasureWorkerModule } from './modules/erasure/erasure-worker.module.js';
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
+import { FeaturesModule } from './features.module.js';
 import { WorkerMetricsServer } from './infrastructure/metrics/worker-metrics.server.js';
 import { QueueMonitorModule } from './infrastructure/queue/queue-monitor.module.js';
 import { WorkerQueuesModule } from './infrastructure/queue/worker-queues.module.js';
@@ -15,13 +16,15 @@ import { WebhooksWorkerModule } from './modules/webhooks/webhooks-worker.module.
 
 /**
  * The worker: each feature with background work brings its processors in its own worker module;
- * no HTTP server (only the metrics port).
+ * every feature (`FeaturesModule`) is loaded for the event relay, which publishes any feature's
+ * pending events; no HTTP server (only the metrics port).
  */
 @Module({
   imports: [
     CoreModule,
     WorkerQueuesModule,
     QueueMonitorModule,
+    FeaturesModule,
     EventsWorkerModule,
     NotificationsWorkerModule,
     WebhooksWorkerModule,
