@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
+import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/index.js';
 import { ErasureJobsService } from './erasure-jobs.service.js';
 
 /**

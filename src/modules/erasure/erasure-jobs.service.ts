@@ -5,7 +5,7 @@ import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import type { EventEnvelope } from '../events/event.types.js';
+import type { EventEnvelope } from '../events/index.js';
 import type { ErasureJob, ErasureKind } from './erasure.types.js';
 
 /** A tenant's erasure job in these states will run, or runs now. */

@@ -14,9 +14,9 @@ import { RedisAvailability } from '../../infrastructure/queue/redis-availability
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
-import { FilesService } from '../files/files.service.js';
-import { FormsService } from '../forms/forms.service.js';
-import { ResponsesService } from '../responses/responses.service.js';
+import { FilesService } from '../files/index.js';
+import { FormsService } from '../forms/index.js';
+import { ResponsesService } from '../responses/index.js';
 import { csvRow } from './csv.js';
 import { type ExportRecord, ExportsRepository } from './exports.repository.js';
 

@@ -5,10 +5,8 @@ import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventEntitiesService } from '../events/event-entities.service.js';
-import { EventType } from '../events/event.types.js';
-import { UsersService } from '../users/users.service.js';
+import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
+import { UsersService } from '../users/index.js';
 import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';

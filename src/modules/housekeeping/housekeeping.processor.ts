@@ -6,8 +6,8 @@ import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
-import { ExportsService } from '../exports/exports.service.js';
-import { FileErasureService } from '../files/file-erasure.service.js';
+import { ExportsService } from '../exports/index.js';
+import { FileErasureService } from '../files/index.js';
 
 export interface HousekeepingResult {
   expired_exports: number;

@@ -16,7 +16,3 @@ export interface InvitationEmail {
   link: string;
   expires_at: Date;
 }
-
-/** The request and answer shapes the admin API shares with the tenant's own invitation endpoints. */
-export { CreateInvitationDto, InvitationDto } from './dto/invitation.dto.js';
-export type { InvitationRecord } from './invitations.repository.js';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
-import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
-import type { InvitationCreatedPayload } from '../invitations/invitations.types.js';
+import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/index.js';
+import type { InvitationCreatedPayload } from '../invitations/index.js';
 import { EmailJobsService } from './email-jobs.service.js';
 
 interface UserRegisteredPayload {

@@ -5,7 +5,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import type { EventEnvelope } from '../events/event.types.js';
+import type { EventEnvelope } from '../events/index.js';
 import type { WebhookJob } from './webhook.types.js';
 
 /** Queues deliveries: one job per (event, subscription), retried with exponential backoff and jitter. */

@@ -1,0 +1,7 @@
+/** The events module's public surface: the rest of src/ imports it from here, and only from here. */
+export { EventsModule } from './events.module.js';
+export { EventsWorkerModule } from './events-worker.module.js';
+export { EventDispatcherService } from './event-dispatcher.service.js';
+export { EventEntitiesService } from './event-entities.service.js';
+export { EventsService } from './events.service.js';
+export { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES, RAISE_LISTENER_ERRORS } from './event.types.js';
