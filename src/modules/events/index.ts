@@ -4,4 +4,6 @@ export { EventsWorkerModule } from './events-worker.module.js';
 export { EventDispatcherService } from './event-dispatcher.service.js';
 export { EventEntitiesService } from './event-entities.service.js';
 export { EventsService } from './events.service.js';
-export { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES, RAISE_LISTENER_ERRORS } from './event.types.js';
+export { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
+export type { EventPayload, EventPayloads } from './event-payloads.js';
+export { OnDomainEvent } from './on-domain-event.decorator.js';

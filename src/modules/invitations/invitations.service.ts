@@ -8,12 +8,12 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { AttemptCounter } from '../../infrastructure/rate-limit/attempt-counter.js';
 import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
+import { EventDispatcherService, EventEntitiesService, type EventPayload, EventType } from '../events/index.js';
 import { FormsService } from '../forms/index.js';
 import { MembersService, normalizeEmail, type SignedIn, type UserRecord, UsersService } from '../users/index.js';
 import { statusOf } from './invitation-status.js';
 import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
-import type { InvitationCreatedPayload, InvitationEmail } from './invitations.types.js';
+import type { InvitationEmail } from './invitations.types.js';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -78,7 +78,7 @@ export class InvitationsService implements OnModuleInit {
     inviter: UserRecord | null,
   ): Promise<InvitationRecord> {
     const id = new Types.ObjectId();
-    const payload: InvitationCreatedPayload = {
+    const payload: EventPayload<'invitation.created'> = {
       invitation_id: id.toHexString(),
       email,
       name: request.name ?? null,
