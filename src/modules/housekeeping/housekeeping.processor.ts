@@ -1,7 +1,8 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import type { CatalogQueue, ScheduledJobData } from '../../infrastructure/queue/job-catalog.js';
 import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
@@ -13,6 +14,11 @@ export interface HousekeepingResult {
   expired_exports: number;
   unused_uploads: number;
   abandoned_bytes: number;
+}
+
+/** The `housekeeping` queue's job catalog: its scheduler queues the sweep. */
+interface HousekeepingJobs {
+  sweep: ScheduledJobData;
 }
 
 /** Schedulers earlier releases set on this queue: retention moved to the `erasure` queue. */
@@ -29,13 +35,13 @@ const RETIRED_SCHEDULES = ['retention-daily'];
 @Processor(QueueName.housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HousekeepingProcessor.name);
-  private readonly schedules: RecurringJobs;
+  private readonly schedules: RecurringJobs<HousekeepingJobs>;
 
   constructor(
     private readonly exports: ExportsService,
     private readonly files: FileErasureService,
     private readonly config: AppConfigService,
-    @InjectQueue(QueueName.housekeeping) queue: Queue,
+    @InjectQueue(QueueName.housekeeping) queue: CatalogQueue<HousekeepingJobs>,
   ) {
     super();
     this.schedules = new RecurringJobs(queue, this.logger);
