@@ -5,17 +5,24 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /**
- * Module boundaries: a feature module reaches another only through its public face, the `*.module`,
- * `*.service` and `*.types` files. Its repositories, schemas, listeners and processors stay private.
+ * Module boundaries: a feature module's public surface is its `index.ts`. The rest of src/ (other
+ * modules, the entry points, the CLI) imports a module through it and nothing else; repositories,
+ * schemas, listeners and processors stay private. Inside a module, files import each other
+ * directly, never through their own index (that would make a cycle).
  */
 const featureModules = readdirSync('src/modules', { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
-export const moduleBoundaries = featureModules.map((name) => ({
+const ownIndexes = featureModules.map((name) => ({
   target: `./src/modules/${name}/**`,
-  from: `./src/modules/!(${name})/**`,
-  except: ['**/*.module.ts', '**/*.service.ts', '**/*.types.ts'],
-  message: 'Import another module only through its *.module, *.service or *.types files.',
+  from: `./src/modules/${name}/index.ts`,
+  message: 'Inside a module, import its files directly, never its own index.ts.',
+}));
+export const moduleBoundaries = featureModules.map((name) => ({
+  target: ['./src/*.ts', './src/!(modules)/**', `./src/modules/!(${name})/**`],
+  from: `./src/modules/${name}/**`,
+  except: [`**/src/modules/${name}/index.ts`],
+  message: 'Import another module only through its index.ts.',
 }));
 
 /** The globals a Node.js script may use without importing them (the JS files are all Node scripts). */
@@ -86,8 +93,18 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: moduleBoundaries }] },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+      // no-cycle reads the files an import reaches: it must know they are TypeScript.
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...moduleBoundaries, ...ownIndexes] }],
+      // A cycle of imports evaluates one of its files before what it imports exists (a class used in a
+      // decorator is then undefined). Type-only imports vanish from the output and do not count.
+      'import-x/no-cycle': 'error',
+    },
   },
   { files: ['**/*.js'], languageOptions: { globals: nodeGlobals } },
   // Benchmarks and drills are command-line tools: they report on the console.

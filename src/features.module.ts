@@ -1,15 +1,15 @@
-import { ErasureModule } from './modules/erasure/erasure.module.js';
+import { ErasureModule } from './modules/erasure/index.js';
 import { Module } from '@nestjs/common';
-import { DiagnosticsModule } from './modules/diagnostics/diagnostics.module.js';
-import { ExportsModule } from './modules/exports/exports.module.js';
-import { FilesModule } from './modules/files/files.module.js';
-import { FormsModule } from './modules/forms/forms.module.js';
-import { HousekeepingModule } from './modules/housekeeping/housekeeping.module.js';
-import { InvitationsModule } from './modules/invitations/invitations.module.js';
-import { NotificationsModule } from './modules/notifications/notifications.module.js';
-import { ResponsesModule } from './modules/responses/responses.module.js';
-import { UsersModule } from './modules/users/users.module.js';
-import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { DiagnosticsModule } from './modules/diagnostics/index.js';
+import { ExportsModule } from './modules/exports/index.js';
+import { FilesModule } from './modules/files/index.js';
+import { FormsModule } from './modules/forms/index.js';
+import { HousekeepingModule } from './modules/housekeeping/index.js';
+import { InvitationsModule } from './modules/invitations/index.js';
+import { NotificationsModule } from './modules/notifications/index.js';
+import { ResponsesModule } from './modules/responses/index.js';
+import { UsersModule } from './modules/users/index.js';
+import { WebhooksModule } from './modules/webhooks/index.js';
 
 /**
  * Every feature module: the API serves their routes; the worker loads them for its event relay

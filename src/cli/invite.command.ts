@@ -1,7 +1,7 @@
 import { isEmail } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ROLES, type Role } from '../infrastructure/auth/roles.js';
-import { TenantsService } from '../modules/tenants/tenants.service.js';
+import { TenantsService } from '../modules/tenants/index.js';
 
 interface InviteOptions {
   tenant: string;

@@ -97,7 +97,12 @@ describe('event delivery survives Redis outages and crashes', () => {
           tenant_id: 'acme',
           user_id: null,
           entity_id: neverWritten,
-          payload: {},
+          payload: {
+            response_id: neverWritten,
+            form_id: new Types.ObjectId().toHexString(),
+            form_version: 1,
+            data: {},
+          },
           metadata: { source: 'api' },
         },
         new Date(),

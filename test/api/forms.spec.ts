@@ -10,7 +10,7 @@ describe('forms', () => {
   let api: E2eApp;
   let owner: SignedInUser;
   let viewerHeaders: { authorization: string };
-  const events: EventEnvelope[] = [];
+  const events: EventEnvelope<'form.created' | 'form.updated' | 'form.published' | 'form.archived'>[] = [];
 
   const fields = [
     { key: 'email', type: 'email', label: 'Email', required: true },
@@ -22,7 +22,7 @@ describe('forms', () => {
     useTestEnvironment('forms', { LOG_LEVEL: 'error' });
     api = await createE2eApp();
     for (const type of ['form.created', 'form.updated', 'form.published', 'form.archived']) {
-      api.app.get(EventEmitter2).on(type, (event: EventEnvelope) => {
+      api.app.get(EventEmitter2).on(type, (event: (typeof events)[number]) => {
         // The quota tests below use tenants of their own.
         if (event.tenant_id === 'acme') events.push(event);
       });

@@ -35,7 +35,7 @@ describe('submissions and responses', () => {
   let api: E2eApp;
   let owner: SignedInUser;
   let formId: string;
-  const submitted: EventEnvelope[] = [];
+  const submitted: EventEnvelope<'response.submitted'>[] = [];
 
   const submit = (id: string, data: unknown, headers: Record<string, string> = { 'x-tenant-id': 'acme' }) =>
     api.http
@@ -46,7 +46,9 @@ describe('submissions and responses', () => {
   beforeAll(async () => {
     useTestEnvironment('responses', { LOG_LEVEL: 'error' });
     api = await createE2eApp();
-    api.app.get(EventEmitter2).on('response.submitted', (event: EventEnvelope) => submitted.push(event));
+    api.app
+      .get(EventEmitter2)
+      .on('response.submitted', (event: EventEnvelope<'response.submitted'>) => submitted.push(event));
     await createTenant(api, 'acme', { max_responses_per_form: 25 });
     await createTenant(api, 'globex');
     owner = await addMember(api, 'acme');

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import type { Job, Queue } from 'bullmq';
 import type { Model } from 'mongoose';
 import { CoreModule } from '../../src/core.module.js';
+import type { CatalogJob } from '../../src/infrastructure/queue/job-catalog.js';
 import { TenantScopedProcessor, type TenantJobData } from '../../src/infrastructure/queue/tenant-scoped.processor.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
@@ -19,9 +20,15 @@ import { useTestEnvironment } from '../support/test-environment.js';
 
 const PROBE_QUEUE = 'tenant-probe';
 
+/** The probe queue's jobs: `slow` counts too, after a pause. */
+interface ProbeJobs {
+  count: TenantJobData;
+  slow: TenantJobData;
+}
+
 /** A processor of tenant data: counts the users it can see, from inside the job's tenant context. */
 @Processor(PROBE_QUEUE)
-class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_id: string; users: number }> {
+class UserCountProcessor extends TenantScopedProcessor<ProbeJobs, { tenant_id: string; users: number }> {
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
     config: AppConfigService,
@@ -29,7 +36,7 @@ class UserCountProcessor extends TenantScopedProcessor<TenantJobData, { tenant_i
     super(config);
   }
 
-  protected async handle(job: Job<TenantJobData>, signal: AbortSignal) {
+  protected async handle(job: CatalogJob<ProbeJobs>, signal: AbortSignal) {
     if (job.name === 'slow') await sleep(2_000, undefined, { signal });
     return { tenant_id: TenantContext.tenantId(), users: await this.users.countDocuments() };
   }

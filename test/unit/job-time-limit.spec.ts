@@ -99,21 +99,21 @@ describe('longestJobRunMs', () => {
 });
 
 /** A processor whose work the test supplies, with the tenant directory and the limits of a unit test. */
-class ProbeProcessor extends TenantScopedProcessor<TenantJobData, string> {
+class ProbeProcessor extends TenantScopedProcessor<{ probe: TenantJobData }, string> {
   constructor(private readonly work: (signal: AbortSignal) => Promise<string>) {
     super({ queue: { concurrency: 1, jobTimeoutMs: 50, suspendedTenantDelayMs: 1_000 } } as AppConfigService);
     const tenants = { find: async (tenant_id: string) => ({ tenant_id, name: tenant_id, status: 'active' }) };
     Object.assign(this, { tenants });
   }
 
-  protected handle(_job: Job<TenantJobData, string>, signal: AbortSignal): Promise<string> {
+  protected handle(_job: Job<TenantJobData, string, 'probe'>, signal: AbortSignal): Promise<string> {
     return this.work(signal);
   }
 }
 
 describe('TenantScopedProcessor', () => {
   const tenantJob = (tenant_id: string) =>
-    ({ id: 'webhook.7', queueName: 'webhook', data: { tenant_id } }) as Job<TenantJobData, string>;
+    ({ id: 'webhook.7', queueName: 'webhook', data: { tenant_id } }) as Job<TenantJobData, string, 'probe'>;
 
   it("hands the work the job's signal inside the tenant's context", async () => {
     const processor = new ProbeProcessor(async (signal) => `${TenantContext.tenantId()}:${signal.aborted}`);

@@ -1,10 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type { ScheduledJobData } from './job-catalog.js';
 
-/** A job a queue runs every `everyMs`, under a scheduler of a fixed id. */
-export interface RecurringJob {
+/** A job a queue runs every `everyMs`, under a scheduler of a fixed id; `name` is one of its catalog's. */
+export interface RecurringJob<Name extends string = string> {
   id: string;
-  name: string;
+  name: Name;
   everyMs: number;
 }
 
@@ -15,15 +16,15 @@ const RETRY_MS = 30_000;
  * each job runs once per interval across the cluster. Not awaited at start-up: with Redis down the
  * worker still starts, and the schedules are set once Redis answers (tried again every 30 s).
  */
-export class RecurringJobs {
+export class RecurringJobs<Jobs = Record<string, ScheduledJobData>> {
   private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly queue: Queue,
+    private readonly queue: Pick<Queue, 'upsertJobScheduler' | 'removeJobScheduler'>,
     private readonly logger: Logger,
   ) {}
 
-  schedule(jobs: RecurringJob[]): void {
+  schedule(jobs: RecurringJob<keyof Jobs & string>[]): void {
     for (const job of jobs) this.upsert(job);
   }
 

@@ -1,8 +1,9 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service.js';
 import { TenantContext } from '../tenancy/tenant-context.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import type { CatalogJob } from './job-catalog.js';
 import { runWithTimeLimit } from './job-time-limit.js';
 import { ObservedWorkerHost } from './observed-worker-host.js';
 
@@ -22,8 +23,9 @@ export interface TenantJobData {
  * - otherwise runs it inside the tenant's context. `handle` gets an `AbortSignal` that fires at the
  *   job's time limit (`QUEUE_JOB_TIMEOUT_MS`): it stops on it, and the job then fails with a timeout
  *   error and is retried (see `runWithTimeLimit`).
+ * `Jobs` is the queue's job catalog (see `job-catalog.ts`): every job of it carries its tenant.
  */
-export abstract class TenantScopedProcessor<Data extends TenantJobData, Result = unknown>
+export abstract class TenantScopedProcessor<Jobs extends { [Name in keyof Jobs]: TenantJobData }, Result = unknown>
   extends ObservedWorkerHost
   implements OnApplicationBootstrap
 {
@@ -48,7 +50,7 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
     this.worker.concurrency = this.limits.concurrency;
   }
 
-  async process(job: Job<Data, Result>, token?: string): Promise<Result> {
+  async process(job: CatalogJob<Jobs, Result>, token?: string): Promise<Result> {
     const tenantId = job.data?.tenant_id;
     if (typeof tenantId !== 'string' || tenantId.length === 0) {
       throw new UnrecoverableError(`Job ${job.id} of ${job.queueName} carries no tenant_id`);
@@ -71,5 +73,5 @@ export abstract class TenantScopedProcessor<Data extends TenantJobData, Result =
   }
 
   /** The job's work; `signal` fires at its time limit: stop then, leaving nothing half done behind. */
-  protected abstract handle(job: Job<Data, Result>, signal: AbortSignal): Promise<Result>;
+  protected abstract handle(job: CatalogJob<Jobs, Result>, signal: AbortSignal): Promise<Result>;
 }

@@ -1,17 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import type { DiagnosticJobDto } from './diagnostics.dto.js';
-import type { DiagnosticJobData, DiagnosticJobResult } from './diagnostics.types.js';
+import type { DiagnosticJobResult, DiagnosticJobs } from './diagnostics.types.js';
 
 /** Puts a trivial job through the queue so operators can see the worker pick work up end to end. */
 @Injectable()
 export class DiagnosticsService {
   constructor(
     @InjectQueue(QueueName.Diagnostics)
-    private readonly queue: Queue<DiagnosticJobData, DiagnosticJobResult>,
+    private readonly queue: CatalogQueue<DiagnosticJobs, DiagnosticJobResult>,
   ) {}
 
   async enqueue(message = 'ping'): Promise<DiagnosticJobDto> {

@@ -3,6 +3,11 @@ export interface DiagnosticJobData {
   requested_at: string;
 }
 
+/** The `diagnostics` queue's job catalog (its jobs answer a `DiagnosticJobResult`). */
+export interface DiagnosticJobs {
+  ping: DiagnosticJobData;
+}
+
 export interface DiagnosticJobResult {
   message: string;
   worker_pid: number;

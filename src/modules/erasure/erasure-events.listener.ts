@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
+import { type EventEnvelope, EventType, OnDomainEvent } from '../events/index.js';
 import { ErasureJobsService } from './erasure-jobs.service.js';
 
 /**
@@ -11,31 +10,31 @@ import { ErasureJobsService } from './erasure-jobs.service.js';
 export class ErasureEventsListener {
   constructor(private readonly jobs: ErasureJobsService) {}
 
-  @OnEvent(EventType.ResponseDeleted, RAISE_LISTENER_ERRORS)
-  responseDeleted(event: EventEnvelope): Promise<void> {
+  @OnDomainEvent(EventType.ResponseDeleted)
+  responseDeleted(event: EventEnvelope<'response.deleted'>): Promise<void> {
     return this.jobs.erase('response', event);
   }
 
   /** A `PATCH` may have dropped files from the response: those no response names any more go. */
-  @OnEvent(EventType.ResponseUpdated, RAISE_LISTENER_ERRORS)
-  responseUpdated(event: EventEnvelope): Promise<void> {
+  @OnDomainEvent(EventType.ResponseUpdated)
+  responseUpdated(event: EventEnvelope<'response.updated'>): Promise<void> {
     return this.jobs.erase('response-files', event);
   }
 
-  @OnEvent(EventType.FormDeleted, RAISE_LISTENER_ERRORS)
-  formDeleted(event: EventEnvelope): Promise<void> {
+  @OnDomainEvent(EventType.FormDeleted)
+  formDeleted(event: EventEnvelope<'form.deleted'>): Promise<void> {
     return this.jobs.erase('form', event);
   }
 
   /** A removed member's name and email leave the audit log's payloads. */
-  @OnEvent(EventType.UserRemoved, RAISE_LISTENER_ERRORS)
-  memberRemoved(event: EventEnvelope): Promise<void> {
+  @OnDomainEvent(EventType.UserRemoved)
+  memberRemoved(event: EventEnvelope<'user.removed'>): Promise<void> {
     return this.jobs.erase('member', event);
   }
 
   /** One erasure per tenant at a time (see `ErasureJobsService.eraseTenant`). */
-  @OnEvent(EventType.TenantDeleted, RAISE_LISTENER_ERRORS)
-  tenantDeleted(event: EventEnvelope): Promise<void> {
+  @OnDomainEvent(EventType.TenantDeleted)
+  tenantDeleted(event: EventEnvelope<'tenant.deleted'>): Promise<void> {
     return this.jobs.eraseTenant(event);
   }
 }

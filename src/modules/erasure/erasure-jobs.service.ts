@@ -1,12 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type Logger } from '@nestjs/common';
-import type { JobsOptions, JobState, Queue } from 'bullmq';
+import type { JobsOptions, JobState } from 'bullmq';
+import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import type { EventEnvelope } from '../events/event.types.js';
-import type { ErasureJob, ErasureKind } from './erasure.types.js';
+import type { EventEnvelope } from '../events/index.js';
+import type { ErasureJob, ErasureJobs, ErasureKind } from './erasure.types.js';
 
 /** A tenant's erasure job in these states will run, or runs now. */
 const UNDER_WAY: (JobState | 'unknown')[] = ['waiting', 'prioritized', 'active'];
@@ -19,7 +20,7 @@ const UNDER_WAY: (JobState | 'unknown')[] = ['waiting', 'prioritized', 'active']
 @Injectable()
 export class ErasureJobsService {
   constructor(
-    @InjectQueue(QueueName.Erasure) private readonly queue: Queue<ErasureJob>,
+    @InjectQueue(QueueName.Erasure) private readonly queue: CatalogQueue<ErasureJobs>,
     private readonly redis: RedisAvailability,
   ) {}
 
@@ -52,7 +53,7 @@ export class ErasureJobsService {
   }
 
   /** The queue's recurring jobs, set by the worker (`ErasureSchedules`). */
-  recurringJobs(logger: Logger): RecurringJobs {
+  recurringJobs(logger: Logger): RecurringJobs<ErasureJobs> {
     return new RecurringJobs(this.queue, logger);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import type { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
 import { ErasureJobsService } from './erasure-jobs.service.js';
-import { ErasureJobName } from './erasure.types.js';
+import { ErasureJobName, type ErasureJobs } from './erasure.types.js';
 
 /**
  * The `erasure` queue's recurring jobs, one run per interval across the cluster: `retention`
@@ -11,7 +11,7 @@ import { ErasureJobName } from './erasure.types.js';
  */
 @Injectable()
 export class ErasureSchedules implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly schedules: RecurringJobs;
+  private readonly schedules: RecurringJobs<ErasureJobs>;
 
   constructor(
     jobs: ErasureJobsService,

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { ErasedResponse } from '../responses/responses.service.js';
+import type { ErasedResponse } from '../responses/index.js';
 import { V1BackupsErasureTarget } from './v1-backups.target.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TenantsModule } from '../tenants/tenants.module.js';
+import { TenantsModule } from '../tenants/index.js';
 import { ErasureModule } from './erasure.module.js';
 import { ErasureProcessor } from './erasure.processor.js';
 import { ErasureSchedules } from './erasure-schedules.js';

@@ -1,12 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import type { CatalogJob } from '../../infrastructure/queue/job-catalog.js';
 import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantScopedProcessor } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { ErasureService, NotDeletedError } from './erasure.service.js';
-import { type ErasureJob, ErasureJobName } from './erasure.types.js';
+import { ErasureJobName, type ErasureJobs, type TenantErasureJobs } from './erasure.types.js';
 import { RetentionService } from './retention.service.js';
 import { TenantErasureService } from './tenant-erasure.service.js';
 
@@ -18,7 +19,7 @@ import { TenantErasureService } from './tenant-erasure.service.js';
  * retried (and resumes) on failure.
  */
 @Processor(QueueName.Erasure)
-export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
+export class ErasureProcessor extends TenantScopedProcessor<TenantErasureJobs> {
   constructor(
     private readonly erasure: ErasureService,
     private readonly tenantErasure: TenantErasureService,
@@ -31,7 +32,7 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
   protected override readonly runsWhileSuspended = true;
 
   /** The jobs of no one tenant run in the system's name, under the same time limit as tenant jobs. */
-  override async process(job: Job<ErasureJob>, token?: string): Promise<unknown> {
+  override async process(job: CatalogJob<ErasureJobs>, token?: string): Promise<unknown> {
     const limit = { timeoutMs: this.config.queue.jobTimeoutMs };
     switch (job.name) {
       case ErasureJobName.Tenant:
@@ -48,7 +49,7 @@ export class ErasureProcessor extends TenantScopedProcessor<ErasureJob> {
   }
 
   /** A form's erasure stops between batches once `signal` (the job's time limit) fired; its retry resumes it. */
-  protected async handle(job: Job<ErasureJob>, signal: AbortSignal): Promise<unknown> {
+  protected async handle(job: CatalogJob<TenantErasureJobs>, signal: AbortSignal): Promise<unknown> {
     try {
       switch (job.name) {
         case ErasureJobName.Member:

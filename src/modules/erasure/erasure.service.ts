@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { AuditLogService } from '../events/audit-log.service.js';
-import { ExportsService } from '../exports/exports.service.js';
-import { FileErasureService } from '../files/file-erasure.service.js';
-import { FormsService } from '../forms/forms.service.js';
-import { ResponsesService } from '../responses/responses.service.js';
-import { UsersService } from '../users/users.service.js';
+import { AuditLogService } from '../events/index.js';
+import { ExportsService } from '../exports/index.js';
+import { FileErasureService } from '../files/index.js';
+import { FormsService } from '../forms/index.js';
+import { ResponsesService } from '../responses/index.js';
+import { UsersService } from '../users/index.js';
 import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
 import type { ErasureOutcome } from './erasure.types.js';
 import { ResponseErasureService } from './response-erasure.service.js';

@@ -1,3 +1,4 @@
+import type { JobCatalogOf, ScheduledJobData } from '../../infrastructure/queue/job-catalog.js';
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 
 /**
@@ -35,3 +36,20 @@ export interface ErasureOutcome {
   /** Audit envelopes whose payload lost personal data (a removed member's erasure). */
   redacted?: number;
 }
+
+/** The `erasure` queue's job catalog: each name of `ErasureJobName` and the data of its jobs. */
+export type ErasureJobs = JobCatalogOf<
+  (typeof ErasureJobName)[keyof typeof ErasureJobName],
+  {
+    response: ErasureJob;
+    'response-files': ErasureJob;
+    form: ErasureJob;
+    member: ErasureJob;
+    tenant: ErasureJob;
+    retention: ScheduledJobData;
+    sweep: ScheduledJobData;
+  }
+>;
+
+/** The erasures that run inside the job's tenant, like every tenant job; the others work across tenants. */
+export type TenantErasureJobs = Omit<ErasureJobs, 'tenant' | 'retention' | 'sweep'>;

@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
-import { AuditLogService } from '../events/audit-log.service.js';
-import { ExportsService } from '../exports/exports.service.js';
-import { ResponseFilesService } from '../files/response-files.service.js';
-import { type ErasedResponse, ResponsesService } from '../responses/responses.service.js';
+import { AuditLogService } from '../events/index.js';
+import { ExportsService } from '../exports/index.js';
+import { ResponseFilesService } from '../files/index.js';
+import { type ErasedResponse, ResponsesService } from '../responses/index.js';
 import { ERASURE_TARGETS, type ErasureTarget } from './erasure-targets.js';
 
 /**

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { type ResolvedTenant, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { AuditLogService } from '../events/audit-log.service.js';
-import { TenantsService } from '../tenants/tenants.service.js';
+import { AuditLogService } from '../events/index.js';
+import { TenantsService } from '../tenants/index.js';
 import { ErasureService } from './erasure.service.js';
 import { ExportRunningError } from './response-erasure.service.js';
 import { type RetentionRunRecord, RetentionRunsRepository } from './retention-runs.repository.js';

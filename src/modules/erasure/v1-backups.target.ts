@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { V1BackupsService } from '../../infrastructure/migrations/v1-backups.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import type { ErasedResponse } from '../responses/responses.service.js';
+import type { ErasedResponse } from '../responses/index.js';
 import type { ErasureTarget } from './erasure-targets.js';
 
 /**

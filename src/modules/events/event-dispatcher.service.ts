@@ -4,15 +4,17 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { currentRequestIds } from '../../infrastructure/cls/request-ids.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import type { EventPayloads } from './event-payloads.js';
 import type { EventEnvelope, EventType } from './event.types.js';
 import { EventsRepository } from './events.repository.js';
 
 /** A domain event and the write it announces. */
-export interface Emission<Payload extends object, Result> {
-  type: EventType;
+export interface Emission<Type extends EventType, Result> {
+  type: Type;
   /** The id of the entity the write creates or changes (generated up front for a creation). */
   entityId: string;
-  payload: Payload;
+  /** Checked against the event catalog's entry for `type` (`EventPayloads`). */
+  payload: EventPayloads[Type];
   /**
    * A step the write depends on that runs while the envelope is being stored (a quota reservation):
    * one store round trip less before the write. When it throws, the envelope is discarded, nothing
@@ -50,7 +52,7 @@ export class EventDispatcherService implements OnApplicationShutdown {
    * always) without making the caller wait. If `write` throws or did nothing, the envelope is
    * discarded and nothing is emitted.
    */
-  async emitWith<Payload extends object, Result>(emission: Emission<Payload, Result>): Promise<Result> {
+  async emitWith<Type extends EventType, Result>(emission: Emission<Type, Result>): Promise<Result> {
     const { type, entityId, payload, alongside, write, happened = () => true } = emission;
     const envelope = this.envelope(type, entityId, payload);
     const [recorded, precondition] = await Promise.allSettled([
@@ -75,7 +77,7 @@ export class EventDispatcherService implements OnApplicationShutdown {
    * Stored in the outbox, the event is already safe: the caller need not wait for the queues. A
    * publication cut short (shutdown, crash) is completed by the relay.
    */
-  private publishInBackground(envelope: EventEnvelope<object>): void {
+  private publishInBackground(envelope: EventEnvelope): void {
     const publication = this.publish(envelope).finally(() => this.inFlight.delete(publication));
     this.inFlight.add(publication);
   }
@@ -90,7 +92,7 @@ export class EventDispatcherService implements OnApplicationShutdown {
    * stays pending and the relay retries; listeners use deterministic job ids, so a retry never
    * duplicates a job that did get queued.
    */
-  async publish(envelope: EventEnvelope<object>, retryDelayMs = this.relay.retryMs): Promise<boolean> {
+  async publish(envelope: EventEnvelope, retryDelayMs = this.relay.retryMs): Promise<boolean> {
     try {
       await withTimeout(this.emitter.emitAsync(envelope.event_type, envelope), this.relay.publishTimeoutMs);
       await this.events.published(envelope);
@@ -107,19 +109,19 @@ export class EventDispatcherService implements OnApplicationShutdown {
     }
   }
 
-  private async discard(envelope: EventEnvelope<object>): Promise<void> {
+  private async discard(envelope: EventEnvelope): Promise<void> {
     await this.events.discard(envelope.event_id).catch((error: Error) =>
       // The relay discards it later anyway: its entity never changed.
       this.logger.warn({ msg: 'could not discard event', event_id: envelope.event_id, err: error.message }),
     );
   }
 
-  private envelope<Payload extends object>(
-    eventType: EventType,
+  private envelope<Type extends EventType>(
+    eventType: Type,
     entityId: string,
-    payload: Payload,
-  ): EventEnvelope<Payload> {
-    const envelope: EventEnvelope<Payload> = {
+    payload: EventPayloads[Type],
+  ): EventEnvelope<Type> {
+    const envelope: EventEnvelope<Type> = {
       event_id: randomUUID(),
       event_type: eventType,
       timestamp: new Date().toISOString(),

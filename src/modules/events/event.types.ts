@@ -1,3 +1,5 @@
+import type { EventPayloads } from './event-payloads.js';
+
 /** Every domain event; the one list producers and listeners share. */
 export const EventType = {
   FormCreated: 'form.created',
@@ -39,21 +41,26 @@ export const PUBLIC_EVENT_TYPES: EventType[] = Object.values(EventType).filter(
   (type) => !INTERNAL_EVENT_TYPES.includes(type),
 );
 
-/**
- * Options of every `@OnEvent` listener that queues work: its errors must reach the dispatcher, which
- * then leaves the event pending for the relay to retry (by default the emitter would swallow them).
- */
-export const RAISE_LISTENER_ERRORS = { suppressErrors: false } as const;
+/** Compiles only while `Catalog` names every event type, and nothing else. */
+type EveryEventType<Catalog extends Record<EventType, object> & Record<Exclude<keyof Catalog, EventType>, never>> =
+  Catalog;
 
-/** The contract's envelope: what listeners, the audit log and webhook receivers all get. */
-export interface EventEnvelope<Payload extends object = Record<string, unknown>> {
+/** The event catalog (`event-payloads.ts`), checked against `EventType`. */
+type Payloads = EveryEventType<EventPayloads>;
+
+/**
+ * The contract's envelope: what listeners, the audit log and webhook receivers all get. Its payload
+ * is the one the event catalog (`EventPayloads`) gives its type: `EventEnvelope<'form.deleted'>`;
+ * `EventEnvelope` alone is any event's.
+ */
+export interface EventEnvelope<Type extends EventType = EventType> {
   event_id: string;
-  event_type: EventType;
+  event_type: Type;
   timestamp: string;
   tenant_id: string;
   user_id: string | null;
   entity_id: string;
-  payload: Payload;
+  payload: Payloads[Type];
   /** `request_id` is the server's own id of the request; `client_request_id` the caller's `X-Request-ID`. */
   metadata: { request_id?: string; client_request_id?: string; source: 'api' | 'worker' };
   /** Present (true) once the personal data its payload carried (answers, a member's name and email) was erased; the envelope stays. */

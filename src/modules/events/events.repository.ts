@@ -55,7 +55,7 @@ export class EventsRepository {
   ) {}
 
   /** Stores the envelope in the audit log and the outbox; the relay looks at it after `relayAt`. */
-  async record(envelope: EventEnvelope<object>, relayAt: Date): Promise<void> {
+  async record(envelope: EventEnvelope, relayAt: Date): Promise<void> {
     const { event_id: _id, tenant_id } = envelope;
     await Promise.all([
       this.logWrites.submit(tenant_id, {
@@ -65,7 +65,7 @@ export class EventsRepository {
         timestamp: new Date(envelope.timestamp),
         user_id: envelope.user_id,
         entity_id: envelope.entity_id,
-        payload: envelope.payload as Record<string, unknown>,
+        payload: envelope.payload,
         metadata: envelope.metadata,
       }),
       this.outboxWrites.submit(tenant_id, { _id, tenant_id, next_attempt_at: relayAt, attempts: 0 }),
@@ -73,7 +73,7 @@ export class EventsRepository {
   }
 
   /** The event reached its listeners: nothing is left to deliver. */
-  published(envelope: EventEnvelope<object>): Promise<void> {
+  published(envelope: EventEnvelope): Promise<void> {
     return this.outboxRemovals.submit(envelope.tenant_id, envelope.event_id);
   }
 
@@ -225,6 +225,7 @@ export class EventsRepository {
   }
 }
 
+/** Stored as emitted: its payload was checked against the event catalog then (less what an erasure redacted). */
 function toEnvelope(event: StoredEvent): EventEnvelope {
   return {
     event_id: event._id,
@@ -233,7 +234,7 @@ function toEnvelope(event: StoredEvent): EventEnvelope {
     tenant_id: event.tenant_id,
     user_id: event.user_id,
     entity_id: event.entity_id,
-    payload: event.payload,
+    payload: event.payload as EventEnvelope['payload'],
     metadata: event.metadata,
     ...(event.redacted ? { redacted: true as const } : {}),
   };

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TenantsModule } from '../tenants/tenants.module.js';
+import { TenantsModule } from '../tenants/index.js';
 import { ExportProcessor } from './export.processor.js';
 import { ExportsModule } from './exports.module.js';
 

@@ -1,28 +1,24 @@
 import { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { drainInBatches } from '../../infrastructure/database/drain-in-batches.js';
 import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
+import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { longestJobRunMs } from '../../infrastructure/queue/job-time-limit.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
-import { FilesService } from '../files/files.service.js';
-import { FormsService } from '../forms/forms.service.js';
-import { ResponsesService } from '../responses/responses.service.js';
+import { FilesService } from '../files/index.js';
+import { FormsService } from '../forms/index.js';
+import { ResponsesService } from '../responses/index.js';
 import { csvRow } from './csv.js';
+import type { ExportJobs } from './export.types.js';
 import { type ExportRecord, ExportsRepository } from './exports.repository.js';
-
-export interface ExportJob extends TenantJobData {
-  export_id: string;
-}
 
 @Injectable()
 export class ExportsService implements OnModuleInit {
@@ -33,7 +29,7 @@ export class ExportsService implements OnModuleInit {
     private readonly files: FilesService,
     private readonly redis: RedisAvailability,
     private readonly lock: StoreLock,
-    @InjectQueue(QueueName.Export) private readonly queue: Queue<ExportJob>,
+    @InjectQueue(QueueName.Export) private readonly queue: CatalogQueue<ExportJobs>,
     config: AppConfigService,
   ) {
     this.ttlMs = config.exports.ttlHours * 3_600_000;

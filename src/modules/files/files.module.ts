@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
-import { FormsModule } from '../forms/forms.module.js';
+import { FormsModule } from '../forms/index.js';
 import { StoredFile, StoredFileSchema } from './file.schema.js';
 import { FilesController } from './files.controller.js';
 import { FilesRepository } from './files.repository.js';

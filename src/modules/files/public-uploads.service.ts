@@ -5,7 +5,7 @@ import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type ByteReservation, DailyByteAllowance } from '../../infrastructure/rate-limit/daily-byte-allowance.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { SubmissionTargetsService } from '../forms/submission-targets.service.js';
+import { SubmissionTargetsService } from '../forms/index.js';
 import type { FileRecord } from './files.repository.js';
 import { FilesService, type Upload } from './files.service.js';
 import { meteredUpload } from './metered-upload.js';

@@ -5,10 +5,8 @@ import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventEntitiesService } from '../events/event-entities.service.js';
-import { EventType } from '../events/event.types.js';
-import { UsersService } from '../users/users.service.js';
+import { EventDispatcherService, EventEntitiesService, type EventPayload, EventType } from '../events/index.js';
+import { UsersService } from '../users/index.js';
 import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
@@ -59,7 +57,12 @@ export class FormsService implements OnModuleInit {
         })
         .catch(rethrowDuplicateSlug);
     return this.withinFormQuota(() =>
-      this.changed(EventType.FormCreated, id, { title: input.title, slug, status: 'draft' }, create),
+      this.changed(
+        EventType.FormCreated,
+        id,
+        { form_id: id.toHexString(), title: input.title, slug, status: 'draft' },
+        create,
+      ),
     );
   }
 
@@ -118,8 +121,11 @@ export class FormsService implements OnModuleInit {
     );
     // Checked first: the local store reports a duplicate created by an update as an internal error.
     if (changes.slug !== undefined && (await this.forms.slugTaken(changes.slug, id))) throw slugTaken();
-    const updated = await this.changed(EventType.FormUpdated, id, { changed: Object.keys(changes) }, () =>
-      this.forms.update(id, changes).catch(rethrowDuplicateSlug),
+    const updated = await this.changed(
+      EventType.FormUpdated,
+      id,
+      { form_id: id.toHexString(), changed: Object.keys(changes) },
+      () => this.forms.update(id, changes).catch(rethrowDuplicateSlug),
     );
     if (!updated) throw ApiError.notFound('Form');
     return updated;
@@ -141,11 +147,16 @@ export class FormsService implements OnModuleInit {
       fields: form.fields,
       published_at: new Date(),
     };
-    const published = await this.changed(EventType.FormPublished, id, { version: snapshot.version }, async () => {
-      const done = await this.forms.publish(id, form.revision, snapshot);
-      if (done) await this.forms.saveVersion(id, snapshot);
-      return done;
-    });
+    const published = await this.changed(
+      EventType.FormPublished,
+      id,
+      { form_id: id.toHexString(), version: snapshot.version },
+      async () => {
+        const done = await this.forms.publish(id, form.revision, snapshot);
+        if (done) await this.forms.saveVersion(id, snapshot);
+        return done;
+      },
+    );
     if (!published) {
       throw ApiError.conflict('The form changed while it was being published; retry');
     }
@@ -156,8 +167,11 @@ export class FormsService implements OnModuleInit {
   async archive(id: Types.ObjectId): Promise<FormRecord> {
     const form = await this.get(id);
     if (form.status === 'archived') return form;
-    const archived = await this.changed(EventType.FormArchived, id, { version: form.version }, () =>
-      this.forms.archive(id),
+    const archived = await this.changed(
+      EventType.FormArchived,
+      id,
+      { form_id: id.toHexString(), version: form.version },
+      () => this.forms.archive(id),
     );
     return archived ?? this.get(id);
   }
@@ -167,7 +181,9 @@ export class FormsService implements OnModuleInit {
    * versions follows in the background, started by `form.deleted`.
    */
   async delete(id: Types.ObjectId): Promise<void> {
-    const deleted = await this.changed(EventType.FormDeleted, id, {}, () => this.forms.markDeleted(id));
+    const deleted = await this.changed(EventType.FormDeleted, id, { form_id: id.toHexString() }, () =>
+      this.forms.markDeleted(id),
+    );
     if (!deleted) throw ApiError.notFound('Form');
   }
 
@@ -243,19 +259,18 @@ export class FormsService implements OnModuleInit {
     return (await this.forms.slugTaken(base)) ? `${base}-${randomBytes(3).toString('hex')}` : base;
   }
 
-  /** Writes a change of one form with its event, and drops the form from the submission cache. */
-  private async changed<Result extends FormRecord | null>(
-    type: EventType,
+  /** Writes a change of form `id` with its event, and drops the form from the submission cache. */
+  private async changed<Type extends FormEventType, Result extends FormRecord | null>(
+    type: Type,
     id: Types.ObjectId,
-    payload: object,
+    payload: EventPayload<Type>,
     write: () => Promise<Result>,
   ): Promise<Result> {
-    const formId = id.toHexString();
     try {
       return await this.events.emitWith({
         type,
-        entityId: formId,
-        payload: { form_id: formId, ...payload },
+        entityId: payload.form_id,
+        payload,
         write,
         happened: (form) => form !== null,
       });
@@ -276,6 +291,9 @@ export function slugify(title: string): string {
     .replace(/-+$/, '');
   return slug || 'form';
 }
+
+/** The events of a form's own changes, each written with its change by `changed`. */
+type FormEventType = 'form.created' | 'form.updated' | 'form.published' | 'form.archived' | 'form.deleted';
 
 function assertValidFields(fields: FormField[] | undefined): void {
   const problems = fields ? fieldDefinitionProblems(fields) : [];

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ExportsModule } from '../exports/exports.module.js';
-import { FilesModule } from '../files/files.module.js';
+import { ExportsModule } from '../exports/index.js';
+import { FilesModule } from '../files/index.js';
 import { HousekeepingProcessor } from './housekeeping.processor.js';
 import { HousekeepingModule } from './housekeeping.module.js';
 

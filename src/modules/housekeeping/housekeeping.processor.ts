@@ -1,18 +1,24 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import type { CatalogQueue, ScheduledJobData } from '../../infrastructure/queue/job-catalog.js';
 import { runWithTimeLimit } from '../../infrastructure/queue/job-time-limit.js';
 import { ObservedWorkerHost } from '../../infrastructure/queue/observed-worker-host.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RecurringJobs } from '../../infrastructure/queue/recurring-jobs.js';
-import { ExportsService } from '../exports/exports.service.js';
-import { FileErasureService } from '../files/file-erasure.service.js';
+import { ExportsService } from '../exports/index.js';
+import { FileErasureService } from '../files/index.js';
 
 export interface HousekeepingResult {
   expired_exports: number;
   unused_uploads: number;
   abandoned_bytes: number;
+}
+
+/** The `housekeeping` queue's job catalog: its scheduler queues the sweep. */
+interface HousekeepingJobs {
+  sweep: ScheduledJobData;
 }
 
 /** Schedulers earlier releases set on this queue: retention moved to the `erasure` queue. */
@@ -29,13 +35,13 @@ const RETIRED_SCHEDULES = ['retention-daily'];
 @Processor(QueueName.Housekeeping)
 export class HousekeepingProcessor extends ObservedWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HousekeepingProcessor.name);
-  private readonly schedules: RecurringJobs;
+  private readonly schedules: RecurringJobs<HousekeepingJobs>;
 
   constructor(
     private readonly exports: ExportsService,
     private readonly files: FileErasureService,
     private readonly config: AppConfigService,
-    @InjectQueue(QueueName.Housekeeping) queue: Queue,
+    @InjectQueue(QueueName.Housekeeping) queue: CatalogQueue<HousekeepingJobs>,
   ) {
     super();
     this.schedules = new RecurringJobs(queue, this.logger);

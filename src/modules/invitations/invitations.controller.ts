@@ -14,7 +14,7 @@ import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
-import { RegisteredDto, UserDto } from '../users/users.types.js';
+import { RegisteredDto, UserDto } from '../users/index.js';
 import {
   AcceptInvitationDto,
   CreateFormInvitationDto,

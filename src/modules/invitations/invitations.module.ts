@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
-import { EventsModule } from '../events/events.module.js';
-import { FormsModule } from '../forms/forms.module.js';
-import { UsersModule } from '../users/users.module.js';
+import { EventsModule } from '../events/index.js';
+import { FormsModule } from '../forms/index.js';
+import { UsersModule } from '../users/index.js';
 import { Invitation, InvitationSchema } from './invitation.schema.js';
 import { InvitationsController } from './invitations.controller.js';
 import { InvitationsRepository } from './invitations.repository.js';

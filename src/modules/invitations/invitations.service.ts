@@ -8,16 +8,12 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { AttemptCounter } from '../../infrastructure/rate-limit/attempt-counter.js';
 import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventEntitiesService } from '../events/event-entities.service.js';
-import { EventType } from '../events/event.types.js';
-import { FormsService } from '../forms/forms.service.js';
-import { MembersService } from '../users/members.service.js';
-import type { UserRecord } from '../users/users.types.js';
-import { normalizeEmail, type SignedIn, UsersService } from '../users/users.service.js';
-import type { InvitationStatus } from './invitation.schema.js';
+import { EventDispatcherService, EventEntitiesService, type EventPayload, EventType } from '../events/index.js';
+import { FormsService } from '../forms/index.js';
+import { MembersService, normalizeEmail, type SignedIn, type UserRecord, UsersService } from '../users/index.js';
+import { statusOf } from './invitation-status.js';
 import { type InvitationRecord, InvitationsRepository } from './invitations.repository.js';
-import type { InvitationCreatedPayload, InvitationEmail } from './invitations.types.js';
+import type { InvitationEmail } from './invitations.types.js';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -82,7 +78,7 @@ export class InvitationsService implements OnModuleInit {
     inviter: UserRecord | null,
   ): Promise<InvitationRecord> {
     const id = new Types.ObjectId();
-    const payload: InvitationCreatedPayload = {
+    const payload: EventPayload<'invitation.created'> = {
       invitation_id: id.toHexString(),
       email,
       name: request.name ?? null,
@@ -186,11 +182,6 @@ export class InvitationsService implements OnModuleInit {
   private acceptLink(token: string): string {
     return this.config.appLink('/accept-invitation', { tenant: TenantContext.tenantId(), token });
   }
-}
-
-/** What clients see: a pending invitation past its end is expired. */
-export function statusOf(invitation: Pick<InvitationRecord, 'status' | 'expires_at'>): InvitationStatus {
-  return invitation.status === 'pending' && invitation.expires_at <= new Date() ? 'expired' : invitation.status;
 }
 
 function invalidInvitationToken(): ApiError {

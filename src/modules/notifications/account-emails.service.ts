@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InvitationsService } from '../invitations/invitations.service.js';
-import { PasswordResetService } from '../users/password-reset.service.js';
-import { UsersService } from '../users/users.service.js';
+import { InvitationsService } from '../invitations/index.js';
+import { PasswordResetService, UsersService } from '../users/index.js';
 import type { InvitationEmailJob, PasswordResetEmailJob, WelcomeEmailJob } from './email.types.js';
 import { MailService } from './mail.service.js';
 

@@ -1,38 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
-import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
-import type { InvitationCreatedPayload } from '../invitations/invitations.types.js';
+import { type EventEnvelope, EventType, OnDomainEvent } from '../events/index.js';
 import { EmailJobsService } from './email-jobs.service.js';
-
-interface UserRegisteredPayload {
-  user_id: string;
-}
-
-interface PasswordResetRequestedPayload {
-  user_id: string;
-}
-
-interface ResponseSubmittedPayload {
-  form_id: string;
-  response_id: string;
-}
 
 /** Turns events into email jobs; sending happens in the worker, never in an HTTP handler. */
 @Injectable()
 export class EmailEventsListener {
   constructor(private readonly jobs: EmailJobsService) {}
 
-  @OnEvent(EventType.UserRegistered, RAISE_LISTENER_ERRORS)
-  async welcome(event: EventEnvelope<UserRegisteredPayload>): Promise<void> {
+  @OnDomainEvent(EventType.UserRegistered)
+  async welcome(event: EventEnvelope<'user.registered'>): Promise<void> {
     await this.jobs.welcome(jobIdFor(event.event_id, 'welcome'), {
       tenant_id: event.tenant_id,
       user_id: event.payload.user_id,
     });
   }
 
-  @OnEvent(EventType.ResponseSubmitted, RAISE_LISTENER_ERRORS)
-  async responseNotification(event: EventEnvelope<ResponseSubmittedPayload>): Promise<void> {
+  @OnDomainEvent(EventType.ResponseSubmitted)
+  async responseNotification(event: EventEnvelope<'response.submitted'>): Promise<void> {
     // The answers stay out of the job: each email reads them when it is sent.
     const { form_id, response_id } = event.payload;
     await this.jobs.notifyResponse(jobIdFor(event.event_id, 'notify'), {
@@ -43,8 +28,8 @@ export class EmailEventsListener {
     });
   }
 
-  @OnEvent(EventType.InvitationCreated, RAISE_LISTENER_ERRORS)
-  async invitation(event: EventEnvelope<InvitationCreatedPayload>): Promise<void> {
+  @OnDomainEvent(EventType.InvitationCreated)
+  async invitation(event: EventEnvelope<'invitation.created'>): Promise<void> {
     const { invitation_id, name, role, tenant_name, inviter, form_title } = event.payload;
     await this.jobs.sendInvitation(jobIdFor(event.event_id, 'invitation'), {
       tenant_id: event.tenant_id,
@@ -53,8 +38,8 @@ export class EmailEventsListener {
     });
   }
 
-  @OnEvent(EventType.PasswordResetRequested, RAISE_LISTENER_ERRORS)
-  async passwordReset(event: EventEnvelope<PasswordResetRequestedPayload>): Promise<void> {
+  @OnDomainEvent(EventType.PasswordResetRequested)
+  async passwordReset(event: EventEnvelope<'user.password_reset_requested'>): Promise<void> {
     await this.jobs.sendPasswordReset(jobIdFor(event.event_id, 'password-reset'), {
       tenant_id: event.tenant_id,
       user_id: event.payload.user_id,

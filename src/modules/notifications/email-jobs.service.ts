@@ -1,11 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Job, JobType, Queue } from 'bullmq';
+import type { Job, JobType } from 'bullmq';
+import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import {
   EmailJobName,
   type EmailJobData,
+  type EmailJobs,
   type InvitationEmailJob,
   type PasswordResetEmailJob,
   type ResponseEmailJob,
@@ -24,7 +26,7 @@ const PAGE = 500;
 @Injectable()
 export class EmailJobsService {
   constructor(
-    @InjectQueue(QueueName.Email) private readonly queue: Queue<EmailJobData>,
+    @InjectQueue(QueueName.Email) private readonly queue: CatalogQueue<EmailJobs>,
     private readonly redis: RedisAvailability,
   ) {}
 
@@ -61,7 +63,7 @@ export class EmailJobsService {
     for (const state of RESTING_STATES) {
       for (let start = 0; ; start += PAGE) {
         const jobs = await this.queue.getJobs([state], start, start + PAGE - 1);
-        for (const job of jobs as Job<EmailJobData>[]) {
+        for (const job of jobs) {
           const data = job ? rewrite(job.name, job.data) : null;
           if (data && (await this.replaceData(job, data))) rewritten += 1;
         }
@@ -73,13 +75,17 @@ export class EmailJobsService {
 
   /** False when the job went meanwhile (completed jobs are removed as they age). */
   private replaceData(job: Job<EmailJobData>, data: EmailJobData): Promise<boolean> {
-    return (job as Job<unknown>).updateData(data).then(
+    return job.updateData(data).then(
       () => true,
       () => false,
     );
   }
 
-  private async add(name: string, jobId: string, job: EmailJobData): Promise<void> {
+  private async add<Name extends keyof EmailJobs & string>(
+    name: Name,
+    jobId: string,
+    job: EmailJobs[Name],
+  ): Promise<void> {
     this.redis.assertAvailable();
     await this.queue.add(name, job, { jobId });
   }

@@ -1,3 +1,4 @@
+import type { JobCatalogOf } from '../../infrastructure/queue/job-catalog.js';
 import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import type { EmailTemplate } from './email-templates.js';
 
@@ -60,10 +61,19 @@ export const EmailJobName = {
   PasswordReset: 'password-reset',
 } as const;
 
-export type EmailJobData =
-  | SendEmailJob
-  | ResponseNotificationJob
-  | ResponseEmailJob
-  | WelcomeEmailJob
-  | InvitationEmailJob
-  | PasswordResetEmailJob;
+/** The `email` queue's job catalog: each name of `EmailJobName` and the data of its jobs. */
+export type EmailJobs = JobCatalogOf<
+  (typeof EmailJobName)[keyof typeof EmailJobName],
+  {
+    /** A job of the previous release: the whole email in its data. */
+    send: SendEmailJob;
+    'response-notification': ResponseNotificationJob;
+    'response-email': ResponseEmailJob;
+    welcome: WelcomeEmailJob;
+    invitation: InvitationEmailJob;
+    'password-reset': PasswordResetEmailJob;
+  }
+>;
+
+/** The data of any email job. */
+export type EmailJobData = EmailJobs[keyof EmailJobs];

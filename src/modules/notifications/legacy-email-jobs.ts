@@ -11,6 +11,8 @@ import { EmailJobName, type EmailJobData, type SendEmailJob } from './email.type
  * by reading the response, like a `response-email` job), or null for a job that holds none.
  * Remove once no worker of that release runs and 7 days have passed (docs/operations.md).
  */
+export function withoutAnswers(name: 'send', data: SendEmailJob): SendEmailJob | null;
+export function withoutAnswers(name: string, data: unknown): EmailJobData | null;
 export function withoutAnswers(name: string, data: unknown): EmailJobData | null {
   if (typeof data !== 'object' || data === null) return null;
   if (name === EmailJobName.Send) {

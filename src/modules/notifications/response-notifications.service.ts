@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
-import { FormsService } from '../forms/forms.service.js';
-import { ResponsesService } from '../responses/responses.service.js';
-import { UsersService } from '../users/users.service.js';
+import { FormsService } from '../forms/index.js';
+import { ResponsesService } from '../responses/index.js';
+import { UsersService } from '../users/index.js';
 import { EmailJobsService } from './email-jobs.service.js';
 import type { ResponseEmailJob, ResponseNotificationJob } from './email.types.js';
 import { MailService } from './mail.service.js';

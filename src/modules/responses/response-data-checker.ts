@@ -4,9 +4,8 @@ import { hasRole } from '../../infrastructure/auth/roles.js';
 import { toObjectIds } from '../../infrastructure/database/mongo-values.js';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { ResponseFilesService } from '../files/response-files.service.js';
-import type { FormField } from '../forms/form-field.types.js';
-import { SubmissionTargetsService } from '../forms/submission-targets.service.js';
+import { ResponseFilesService } from '../files/index.js';
+import { type FormField, SubmissionTargetsService } from '../forms/index.js';
 
 /** The files a response's data names, once validated; undefined when it names none. */
 export type NamedFiles = Types.ObjectId[] | undefined;

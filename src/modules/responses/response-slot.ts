@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { SubmissionTargetsService } from '../forms/submission-targets.service.js';
+import type { SubmissionTargetsService } from '../forms/index.js';
 
 /** Where a form's slots are counted (`SubmissionTargetsService`). */
 export type SlotCounter = Pick<SubmissionTargetsService, 'takeResponseSlot' | 'releaseResponseSlot'>;

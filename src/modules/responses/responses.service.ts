@@ -4,11 +4,8 @@ import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lo
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventEntitiesService } from '../events/event-entities.service.js';
-import { EventType } from '../events/event.types.js';
-import { FormsService } from '../forms/forms.service.js';
-import { SubmissionTargetsService } from '../forms/submission-targets.service.js';
+import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
+import { FormsService, SubmissionTargetsService } from '../forms/index.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
 import {
   type ErasureView,

@@ -4,9 +4,8 @@ import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { Metrics } from '../../infrastructure/metrics/metrics.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventType } from '../events/event.types.js';
-import { type SubmissionTarget, SubmissionTargetsService } from '../forms/submission-targets.service.js';
+import { EventDispatcherService, EventType } from '../events/index.js';
+import { type SubmissionTarget, SubmissionTargetsService } from '../forms/index.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
 import { ResponseSlot } from './response-slot.js';
 import { type ResponseRecord, ResponsesRepository } from './responses.repository.js';

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../infrastructure/http/admin-key.guard.js';
 import { WithoutTenant } from '../../infrastructure/tenancy/without-tenant.decorator.js';
-import { CreateInvitationDto, InvitationDto } from '../invitations/invitations.types.js';
+import { CreateInvitationDto, InvitationDto } from '../invitations/index.js';
 import { CreatedTenantDto, CreateTenantDto, OwnerInvitationDto } from './dto/create-tenant.dto.js';
 import { TenantDto } from './dto/tenant.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { canonicalId, isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
-import { FormsService } from '../forms/forms.service.js';
+import { FormsService } from '../forms/index.js';
 import { TenantResolver } from './tenant-resolver.js';
 
 /** A form never changes tenant; a form id nobody owns is looked up again after a short while. */

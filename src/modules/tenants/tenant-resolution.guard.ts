@@ -7,7 +7,7 @@ import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
-import { SessionsService } from '../users/sessions.service.js';
+import { SessionsService } from '../users/index.js';
 import { TENANT_ID_PATTERN } from './tenant.schema.js';
 import { TenantResolver } from './tenant-resolver.js';
 

@@ -5,8 +5,8 @@ import { AuthModule } from '../../infrastructure/auth/auth.module.js';
 import { AdminKeyModule } from '../../infrastructure/http/admin-key.module.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { TenantDirectory } from '../../infrastructure/tenancy/tenant-directory.js';
-import { FormsModule } from '../forms/forms.module.js';
-import { EventsModule } from '../events/events.module.js';
+import { FormsModule } from '../forms/index.js';
+import { EventsModule } from '../events/index.js';
 import { FormEmbeddingOrigins } from './form-embedding-origins.js';
 import { AdminTenantsController } from './admin-tenants.controller.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
@@ -16,8 +16,8 @@ import { DeletedTenantId, DeletedTenantIdSchema } from './deleted-tenant-id.sche
 import { Tenant, TenantSchema } from './tenant.schema.js';
 import { TenantsRepository } from './tenants.repository.js';
 import { TenantsService } from './tenants.service.js';
-import { InvitationsModule } from '../invitations/invitations.module.js';
-import { UsersModule } from '../users/users.module.js';
+import { InvitationsModule } from '../invitations/index.js';
+import { UsersModule } from '../users/index.js';
 import { TenantController } from './tenant.controller.js';
 
 /**

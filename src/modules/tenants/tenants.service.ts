@@ -3,11 +3,8 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventEntitiesService } from '../events/event-entities.service.js';
-import { EventType } from '../events/event.types.js';
-import { type InvitationRequest, InvitationsService } from '../invitations/invitations.service.js';
-import type { InvitationRecord } from '../invitations/invitations.types.js';
+import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
+import { type InvitationRecord, type InvitationRequest, InvitationsService } from '../invitations/index.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
 import type { UpdateOwnTenantDto } from './dto/update-own-tenant.dto.js';
 import type { UpdateTenantDto } from './dto/update-tenant.dto.js';

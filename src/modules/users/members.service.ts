@@ -6,8 +6,7 @@ import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lo
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventType } from '../events/event.types.js';
+import { EventDispatcherService, EventType } from '../events/index.js';
 import { SessionsService } from './sessions.service.js';
 import { type UserRecord, UsersRepository } from './users.repository.js';
 

@@ -3,7 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../../infrastructure/auth/auth.module.js';
 import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
-import { EventsModule } from '../events/events.module.js';
+import { EventsModule } from '../events/index.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { MembersService } from './members.service.js';

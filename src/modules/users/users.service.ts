@@ -5,9 +5,7 @@ import { isDuplicateKeyError, isObjectIdHex, toObjectIds } from '../../infrastru
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { EventDispatcherService } from '../events/event-dispatcher.service.js';
-import { EventEntitiesService } from '../events/event-entities.service.js';
-import { EventType } from '../events/event.types.js';
+import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
 import type { RegisterDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionsService } from './sessions.service.js';

@@ -1,15 +1,16 @@
 import { Processor } from '@nestjs/bullmq';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import type { CatalogJob } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantScopedProcessor } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
-import type { WebhookJob } from './webhook.types.js';
+import type { WebhookJobs } from './webhook.types.js';
 
 /** The `webhook` queue: one attempt per run; BullMQ retries with backoff until the last attempt. */
 @Processor(QueueName.Webhook)
-export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJob> {
+export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJobs> {
   constructor(
     private readonly deliveries: WebhookDeliveryService,
     config: AppConfigService,
@@ -18,7 +19,7 @@ export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJob> 
   }
 
   /** `signal` (the job's time limit) cuts the HTTP request short. */
-  protected async handle(job: Job<WebhookJob>, signal: AbortSignal): Promise<{ status: number }> {
+  protected async handle(job: CatalogJob<WebhookJobs>, signal: AbortSignal): Promise<{ status: number }> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await this.deliveries.attempt(
       new Types.ObjectId(job.data.webhook_id),

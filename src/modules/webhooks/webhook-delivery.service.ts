@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { AuditLogService } from '../events/audit-log.service.js';
+import { AuditLogService } from '../events/index.js';
 import { postPinned } from './pinned-post.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';

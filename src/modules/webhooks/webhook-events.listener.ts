@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { type EventEnvelope, EventType, RAISE_LISTENER_ERRORS } from '../events/event.types.js';
+import { type EventEnvelope, EventType, OnDomainEvent } from '../events/index.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
@@ -13,15 +12,17 @@ export class WebhookEventsListener {
   ) {}
 
   /** Every type of the contract's event list (`PUBLIC_EVENT_TYPES`; a unit test keeps the two equal). */
-  @OnEvent(EventType.FormCreated, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.FormUpdated, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.FormPublished, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.FormArchived, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.FormDeleted, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.ResponseSubmitted, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.ResponseUpdated, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.ResponseDeleted, RAISE_LISTENER_ERRORS)
-  @OnEvent(EventType.UserRegistered, RAISE_LISTENER_ERRORS)
+  @OnDomainEvent(
+    EventType.FormCreated,
+    EventType.FormUpdated,
+    EventType.FormPublished,
+    EventType.FormArchived,
+    EventType.FormDeleted,
+    EventType.ResponseSubmitted,
+    EventType.ResponseUpdated,
+    EventType.ResponseDeleted,
+    EventType.UserRegistered,
+  )
   async fanOut(event: EventEnvelope): Promise<void> {
     const subscribers = await this.webhooks.activeFor(event.event_type);
     for (const webhook of subscribers) await this.webhooks.markPending(webhook._id, event.event_id);

@@ -1,12 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
-import type { EventEnvelope } from '../events/event.types.js';
-import type { WebhookJob } from './webhook.types.js';
+import type { EventEnvelope } from '../events/index.js';
+import type { WebhookJobs } from './webhook.types.js';
 
 /** Queues deliveries: one job per (event, subscription), retried with exponential backoff and jitter. */
 @Injectable()
@@ -14,7 +14,7 @@ export class WebhookJobsService {
   private readonly options: { attempts: number; backoff: { type: 'exponential'; delay: number; jitter: number } };
 
   constructor(
-    @InjectQueue(QueueName.Webhook) private readonly queue: Queue<WebhookJob>,
+    @InjectQueue(QueueName.Webhook) private readonly queue: CatalogQueue<WebhookJobs>,
     private readonly redis: RedisAvailability,
     config: AppConfigService,
   ) {

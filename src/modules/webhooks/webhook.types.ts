@@ -7,3 +7,8 @@ export interface WebhookJob extends TenantJobData {
   webhook_id: string;
   event_id: string;
 }
+
+/** The `webhook` queue's job catalog. */
+export interface WebhookJobs {
+  deliver: WebhookJob;
+}

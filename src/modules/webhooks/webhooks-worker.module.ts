@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TenantsModule } from '../tenants/tenants.module.js';
+import { TenantsModule } from '../tenants/index.js';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WebhooksModule } from './webhooks.module.js';
 

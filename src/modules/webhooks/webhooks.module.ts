@@ -4,7 +4,7 @@ import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { MongooseModule } from '@nestjs/mongoose';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
-import { EventsModule } from '../events/events.module.js';
+import { EventsModule } from '../events/index.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import { WebhookEventsListener } from './webhook-events.listener.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';

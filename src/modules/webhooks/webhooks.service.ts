@@ -6,7 +6,7 @@ import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lo
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { AuditLogService } from '../events/audit-log.service.js';
+import { AuditLogService } from '../events/index.js';
 import type { CreateWebhookDto } from './dto/webhook.dto.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';

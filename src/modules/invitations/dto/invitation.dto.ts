@@ -3,7 +3,7 @@ import { IsEmail, IsIn, IsNotEmpty, IsString, MaxLength, MinLength } from 'class
 import { ROLES, type Role } from '../../../infrastructure/auth/roles.js';
 import { INVITATION_STATUSES, type InvitationStatus } from '../invitation.schema.js';
 import type { InvitationRecord } from '../invitations.repository.js';
-import { statusOf } from '../invitations.service.js';
+import { statusOf } from '../invitation-status.js';
 
 const FORM_ROLES = ['viewer', 'editor'] as const;
 

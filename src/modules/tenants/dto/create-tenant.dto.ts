@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { InvitationDto } from '../../invitations/invitations.types.js';
+import { InvitationDto } from '../../invitations/index.js';
 import { TENANT_ID_PATTERN } from '../tenant.schema.js';
 import { TenantDto } from './tenant.dto.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, MaxLength } from 'class-validator';
-import { PUBLIC_EVENT_TYPES } from '../../events/event.types.js';
+import { PUBLIC_EVENT_TYPES } from '../../events/index.js';
 import type { DeliveryRecord, WebhookRecord } from '../webhooks.repository.js';
 
 const EVENT_TYPES = PUBLIC_EVENT_TYPES;

@@ -1,0 +1,11 @@
+import type { TenantJobData } from '../../infrastructure/queue/tenant-scoped.processor.js';
+
+/** One export to run: the job names the export record, which holds the rest. */
+export interface ExportJob extends TenantJobData {
+  export_id: string;
+}
+
+/** The `export` queue's job catalog. */
+export interface ExportJobs {
+  csv: ExportJob;
+}

@@ -1,0 +1,5 @@
+/** The forms module's public surface: the rest of src/ imports it from here, and only from here. */
+export { FormsModule } from './forms.module.js';
+export { FormsService } from './forms.service.js';
+export { type SubmissionTarget, SubmissionTargetsService } from './submission-targets.service.js';
+export type { FormField } from './form-field.types.js';

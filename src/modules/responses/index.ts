@@ -1,0 +1,3 @@
+/** The responses module's public surface: the rest of src/ imports it from here, and only from here. */
+export { ResponsesModule } from './responses.module.js';
+export { type ErasedResponse, ResponsesService } from './responses.service.js';
