@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // Jest runs in native ESM mode (Nest 12 is ESM-only): NODE_OPTIONS=--experimental-vm-modules,
 // TypeScript compiled by SWC with legacy decorators and their metadata, as tsc does for the build.
 const swcTransform = [
@@ -57,6 +59,9 @@ const projects = Object.entries(tiers).map(([tier, extra]) => ({
 const only = process.env.TEST_TIERS?.split(',');
 
 export default {
+  // Two workers on two cores: the store tiers wait on I/O much of the time, and the api tier ran in
+  // 102 s with two against 182 s with one (jest's default there); bigger machines use one per core but one.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   coverageProvider: 'v8',

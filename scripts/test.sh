@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_node_modules
-# Each store choice is one log line; the tiers' global setup starts the chosen ones (test/support/stores.js).
+# Each store choice is one log line; the tiers' global setup starts the chosen ones (harness/stores.js).
 choose_mongo_store
 choose_redis_store
 ensure_deploy_checkers
@@ -20,22 +20,25 @@ if [[ $# -gt 0 ]]; then
 fi
 
 [[ $MONGO_STORE == url ]] || ensure_secantus
-log "lint"
+# Each stage's log line says how long the run has taken so far.
+stage() { log "$1 (at ${SECONDS} s)"; }
+stage "lint"
 npm run --silent lint
-log "type-check"
+stage "type-check"
 npm run --silent typecheck
-log "tests: every tier on ${MONGO_STORE}, with coverage"
+stage "tests: every tier on ${MONGO_STORE}, with coverage"
 npm run --silent test:cov
 # The store tiers again on SecantusDB, whose updates, indexes and duplicate keys behave as MongoDB 7's
 # (FerretDB's updates are not atomic): a test that passes on one engine only is a bug. Coverage comes
 # from the first run only. A MONGO_URL given names the one store to use, so there is no second run.
 if [[ $MONGO_STORE != url ]]; then
-  log "tests: the integration, api and system tiers on SecantusDB"
+  stage "tests: the integration, api and system tiers on SecantusDB"
   MONGO_ENGINE=secantus TEST_TIERS=integration,api,system npm run --silent jest
 fi
 # The drills quick enough for every run; the others (redis-outage, worker-crash, webhook-outage,
 # api-fuzz) run on demand: npm run drill -- <name>.
 for drill in mongo-outage; do
-  log "drill $drill"
+  stage "drill $drill"
   bash scripts/drill.sh "$drill"
 done
+stage "done"
