@@ -79,42 +79,34 @@ ensure_deploy_checkers() {
   fi
 }
 
-# Python 3 with its venv module, for the tools pinned from PyPI; $1 says who needs it.
-ensure_python_venv() {
-  command -v python3 >/dev/null || die "Python 3 is needed for $1"
-  python3 -c 'import ensurepip, venv' 2>/dev/null && return 0
-  command -v apt-get >/dev/null || die "$1 needs Python's venv module (python3-venv)"
-  log "installing python3-venv"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+# A tool pinned from PyPI into its own virtualenv: pip_tool VENV PACKAGE==VERSION "who needs it".
+# A virtualenv cannot be moved once made, so a marker file says the install finished.
+pip_tool() {
+  local venv=$1 requirement=$2 purpose=$3
+  [[ -f $venv/installed ]] && return 0
+  command -v python3 >/dev/null || die "Python 3 is needed for $purpose"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    command -v apt-get >/dev/null || die "$purpose needs Python's venv module (python3-venv)"
+    log "installing python3-venv"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  log "installing $requirement into $venv (once), for $purpose"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "$requirement"
+  touch "$venv/installed"
 }
 
-# Schemathesis (the api-fuzz drill), pinned, from PyPI into its own virtualenv under .tools/.
+# Schemathesis, for the api-fuzz drill.
 SCHEMATHESIS_VERSION="4.32.5"
 SCHEMATHESIS_VENV="$TOOLS_DIR/schemathesis-$SCHEMATHESIS_VERSION"
-ensure_schemathesis() {
-  [[ -f $SCHEMATHESIS_VENV/installed ]] && return 0
-  ensure_python_venv "the api-fuzz drill (schemathesis)"
-  log "installing schemathesis $SCHEMATHESIS_VERSION into $SCHEMATHESIS_VENV (once)"
-  # A virtualenv cannot be moved once made, so a marker file says the install finished.
-  rm -rf "$SCHEMATHESIS_VENV"
-  python3 -m venv "$SCHEMATHESIS_VENV"
-  "$SCHEMATHESIS_VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
-  touch "$SCHEMATHESIS_VENV/installed"
-}
+ensure_schemathesis() { pip_tool "$SCHEMATHESIS_VENV" "schemathesis==$SCHEMATHESIS_VERSION" "the api-fuzz drill"; }
 
 # SecantusDB, the second MongoDB-compatible engine the tests run on (WiredTiger inside: atomic updates,
-# real indexes, duplicate keys on update, as MongoDB 7), pinned, from PyPI into its own virtualenv.
+# real indexes, duplicate keys on update, as MongoDB 7).
 SECANTUS_VERSION="0.7.0b3"
 SECANTUS_VENV="$TOOLS_DIR/secantusdb-$SECANTUS_VERSION"
-ensure_secantus() {
-  [[ -f $SECANTUS_VENV/installed ]] && return 0
-  ensure_python_venv "SecantusDB"
-  log "installing SecantusDB $SECANTUS_VERSION into $SECANTUS_VENV (once)"
-  rm -rf "$SECANTUS_VENV"
-  python3 -m venv "$SECANTUS_VENV"
-  "$SECANTUS_VENV/bin/pip" install -q "secantusdb==$SECANTUS_VERSION"
-  touch "$SECANTUS_VENV/installed"
-}
+ensure_secantus() { pip_tool "$SECANTUS_VENV" "secantusdb==$SECANTUS_VERSION" "the tests' second engine"; }
 
 # Mailpit, the dev stack's mail catcher (SMTP on 1025, web UI on 8025), built once with Go into .tools/.
 # Answers 1 without Go: the dev stack then prints each email instead.
