@@ -14,7 +14,7 @@ import { RedisAvailability } from '../../infrastructure/queue/redis-availability
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { sweepAcrossTenants } from '../../infrastructure/tenancy/sweep-across-tenants.js';
 import { FilesService } from '../files/index.js';
-import { FormsService } from '../forms/index.js';
+import { FormsService, FormVersionsService } from '../forms/index.js';
 import { ResponsesService } from '../responses/index.js';
 import { csvRow } from './csv.js';
 import type { ExportJobs } from './export.types.js';
@@ -25,6 +25,7 @@ export class ExportsService implements OnModuleInit {
   constructor(
     private readonly exports: ExportsRepository,
     private readonly forms: FormsService,
+    private readonly formVersions: FormVersionsService,
     private readonly responses: ResponsesService,
     private readonly files: FilesService,
     private readonly redis: RedisAvailability,
@@ -247,7 +248,7 @@ export class ExportsService implements OnModuleInit {
     formId: Types.ObjectId,
     signal: AbortSignal,
   ): Promise<{ fileId: Types.ObjectId; rows: number }> {
-    const keys = (await this.forms.latestFields(formId)).map((field) => field.key);
+    const keys = (await this.formVersions.latestFields(formId)).map((field) => field.key);
     let rows = 0;
     const responses = this.responses;
     const lines = async function* () {

@@ -41,6 +41,7 @@ import {
 } from './dto/form.dto.js';
 import { PageQueryDto } from '../../infrastructure/http/page-query.dto.js';
 import { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
+import { FormVersionsService } from './form-versions.service.js';
 import { FormsService } from './forms.service.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
 
@@ -53,6 +54,7 @@ export class FormsController {
   constructor(
     private readonly forms: FormsService,
     private readonly submissionTargets: SubmissionTargetsService,
+    private readonly formVersions: FormVersionsService,
   ) {}
 
   @Post()
@@ -127,7 +129,7 @@ export class FormsController {
   @ApiOperation({ summary: 'Published versions, newest first, without their fields' })
   @ApiOkResponse({ type: FormVersionPageDto })
   async versions(@FormId() id: Types.ObjectId, @Query() query: PageQueryDto): Promise<FormVersionPageDto> {
-    const page = await this.forms.versions(id, query);
+    const page = await this.formVersions.list(id, query);
     return { data: page.items.map(FormVersionSummaryDto.from), next_cursor: page.next_cursor };
   }
 
@@ -139,7 +141,7 @@ export class FormsController {
     @FormId() id: Types.ObjectId,
     @Param('version', new ParseIntPipe({ exceptionFactory: () => ApiError.notFound('Form version') })) version: number,
   ): Promise<FormVersionDto> {
-    return FormVersionDto.from(await this.forms.version(id, version));
+    return FormVersionDto.from(await this.formVersions.get(id, version));
   }
 
   @Get(':form_id/public')

@@ -7,6 +7,7 @@ import { UsersModule } from '../users/index.js';
 import { Form, FormCounter, FormCounterSchema, FormSchema, FormVersion, FormVersionSchema } from './form.schema.js';
 import { FormsController } from './forms.controller.js';
 import { FormsRepository } from './forms.repository.js';
+import { FormVersionsService } from './form-versions.service.js';
 import { FormsService } from './forms.service.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
 
@@ -22,7 +23,7 @@ import { SubmissionTargetsService } from './submission-targets.service.js';
     RateLimitModule,
   ],
   controllers: [FormsController],
-  providers: [FormsRepository, FormsService, SubmissionTargetsService, StoreLock],
-  exports: [FormsService, SubmissionTargetsService],
+  providers: [FormsRepository, FormsService, FormVersionsService, SubmissionTargetsService, StoreLock],
+  exports: [FormsService, FormVersionsService, SubmissionTargetsService],
 })
 export class FormsModule {}

@@ -11,14 +11,15 @@ import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-i
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
-import { type FormRecord, FormsRepository, type FormVersionRecord } from './forms.repository.js';
+import { type FormRecord, FormsRepository } from './forms.repository.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
 import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 
 /**
- * Authoring: forms, their working copy, publishing and its versions, within the tenant's quota.
+ * Authoring: forms, their working copy and publishing, within the tenant's quota. The versions it
+ * publishes are read through `FormVersionsService`.
  * What submissions read of a form (its published version, its response slots) is
  * `SubmissionTargetsService`'s; every change made here clears that service's cache.
  */
@@ -200,33 +201,6 @@ export class FormsService implements OnModuleInit {
   /** Deleted forms whose erasure has not finished, deleted before `cutoff` (a lost or killed job). */
   deletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
     return this.forms.idsDeletedBefore(cutoff, limit);
-  }
-
-  async versions(id: Types.ObjectId, page: { limit: number; cursor?: string }): Promise<Page<FormVersionRecord>> {
-    await this.get(id);
-    return this.forms.listVersions(id, page);
-  }
-
-  async version(id: Types.ObjectId, version: number): Promise<FormVersionRecord> {
-    await this.get(id);
-    const found = await this.forms.findVersion(id, version);
-    if (!found) throw ApiError.notFound('Form version');
-    return found;
-  }
-
-  /** The fields of the latest published version (the working copy's before the first publish). */
-  async latestFields(id: Types.ObjectId): Promise<FormField[]> {
-    const form = await this.get(id);
-    return form.published?.fields ?? form.fields;
-  }
-
-  /** The fields a response of `version` was validated against. */
-  async fieldsOfVersion(id: Types.ObjectId, version: number): Promise<FormField[]> {
-    const snapshot = await this.forms.findVersion(id, version);
-    if (snapshot) return snapshot.fields;
-    const form = await this.get(id);
-    if (form.published?.version === version) return form.published.fields;
-    throw ApiError.notFound('Form version');
   }
 
   /**

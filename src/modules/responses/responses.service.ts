@@ -5,7 +5,7 @@ import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
-import { FormsService, SubmissionTargetsService } from '../forms/index.js';
+import { FormsService, FormVersionsService, SubmissionTargetsService } from '../forms/index.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
 import {
   type ErasureView,
@@ -28,6 +28,7 @@ export class ResponsesService implements OnModuleInit {
     private readonly responses: ResponsesRepository,
     private readonly forms: FormsService,
     private readonly submissionTargets: SubmissionTargetsService,
+    private readonly formVersions: FormVersionsService,
     private readonly dataChecker: ResponseDataChecker,
     private readonly events: EventDispatcherService,
     private readonly entities: EventEntitiesService,
@@ -69,7 +70,7 @@ export class ResponsesService implements OnModuleInit {
     const data = submittedData(body);
     return this.exclusively(id, async () => {
       const current = await this.get(id);
-      const fields = await this.forms.fieldsOfVersion(current.form_id, current.form_version);
+      const fields = await this.formVersions.fieldsOfVersion(current.form_id, current.form_version);
       const payload = {
         response_id: id.toHexString(),
         form_id: current.form_id.toHexString(),
