@@ -11,6 +11,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsconfig.migrations.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY scripts/build.js ./scripts/
 # dist/ holds the processes and dist/migrations/ the migrations: `node dist/cli.js migrate up` runs them.
 RUN npm run build && npm prune --omit=dev
 

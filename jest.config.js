@@ -60,7 +60,7 @@ const only = process.env.TEST_TIERS?.split(',');
 
 export default {
   // Two workers on two cores: the store tiers wait on I/O much of the time, and the api tier ran in
-  // 102 s with two against 182 s with one (jest's default there); bigger machines use one per core but one.
+  // 102 s with two against 182 s with one (jest's default there); bigger machines use all cores but one.
   maxWorkers: Math.max(2, availableParallelism() - 1),
   testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

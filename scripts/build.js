@@ -4,7 +4,7 @@
 // It never wipes dist/ (a run in progress may be reading it); it removes only the outputs whose
 // source is gone, because the migration runner lists dist/migrations/ and would run a stale file.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -75,7 +75,8 @@ export function buildIfChanged({ force = false } = {}) {
     removeOrphans(tree);
   }
   // Stamped with the time the build began: a change saved during the build triggers the next one.
-  execFileSync('touch', ['-d', `@${Math.floor(started / 1000)}`, BUILD_STAMP]);
+  writeFileSync(BUILD_STAMP, '');
+  utimesSync(BUILD_STAMP, started / 1000, started / 1000);
   return true;
 }
 

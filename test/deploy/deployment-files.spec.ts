@@ -109,4 +109,11 @@ describe('deployment files', () => {
     );
     expect(lines.at(-1)).toBe('CMD ["node", "dist/main.js"]');
   });
+
+  it('copies into the build stage the script `npm run build` runs', () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    const buildScript = /^node (\S+)$/.exec(scripts.build)?.[1];
+    expect(buildScript).toBe('scripts/build.js');
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^COPY scripts\/build\.js \.\/scripts\/$/m);
+  });
 });
