@@ -27,7 +27,7 @@ export type CatalogBulkJob<Jobs> = {
 }[keyof Jobs & string];
 
 /**
- * A queue as its producers see it, injected as such: `@InjectQueue(QueueName.webhook) queue:
+ * A queue as its producers see it, injected as such: `@InjectQueue(QueueName.Webhook) queue:
  * CatalogQueue<WebhookJobs>`. `add` and `addBulk` take only the catalog's names, each with its data.
  */
 export interface CatalogQueue<Jobs, Result = unknown> extends Omit<Queue<CatalogJob<Jobs, Result>>, 'add' | 'addBulk'> {

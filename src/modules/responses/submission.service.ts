@@ -118,7 +118,7 @@ export class SubmissionService {
       if (!isDuplicateKeyError(error) || !response.dedup_key.startsWith('key:')) throw error;
     }
     const existing = await this.responses.findByDedupKey(response.form_id, response.dedup_key);
-    if (existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS) {
+    if (existing && withinIdempotencyWindow(existing)) {
       return { response_id: existing._id.toHexString(), isNew: false };
     }
     // The key was used over 24 hours ago: it names a new submission now.
@@ -130,10 +130,13 @@ export class SubmissionService {
   /** The response a key stored within the idempotency window, if any: what a replay answers. */
   private async replayed(formId: Types.ObjectId, dedupKey: string): Promise<Submitted | null> {
     const existing = await this.responses.findByDedupKey(formId, dedupKey);
-    return existing && Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS
-      ? { response_id: existing._id.toHexString() }
-      : null;
+    return existing && withinIdempotencyWindow(existing) ? { response_id: existing._id.toHexString() } : null;
   }
+}
+
+/** Whether a key's earlier response is recent enough that the key still names it (24 hours). */
+function withinIdempotencyWindow(existing: ResponseRecord): boolean {
+  return Date.now() - existing.created_at.getTime() < IDEMPOTENCY_WINDOW_MS;
 }
 
 /** Step one: the body is `{ data: { … } }` and nothing else, the key (if any) a valid one. */
