@@ -5,15 +5,15 @@
 // IP and form), and a login (per-IP guard, then the failed-login counter, taken back on success).
 // Usage: npm run bench (or, with Redis running: npm run build && REDIS_URL=… node bench/rate-limit-overhead.js)
 import 'reflect-metadata';
-import { Reflector } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import { percentiles } from './support/load.js';
+import { Reflector } from '@nestjs/core';
 import { AttemptCounter } from '../dist/infrastructure/rate-limit/attempt-counter.js';
 import { RateLimitName, RateLimitPolicies } from '../dist/infrastructure/rate-limit/rate-limit-policies.js';
 import { RATE_LIMITS_KEY, RateLimitGuard } from '../dist/infrastructure/rate-limit/rate-limit.guard.js';
-import { throttlerOptions } from '../dist/infrastructure/rate-limit/throttler-options.js';
 import { RedisRateLimitStorage } from '../dist/infrastructure/rate-limit/redis-rate-limit-storage.js';
+import { throttlerOptions } from '../dist/infrastructure/rate-limit/throttler-options.js';
 import { SharedRedis } from '../dist/infrastructure/redis/shared-redis.js';
+import { percentiles } from './support/load.js';
 
 const CALLS = 10_000;
 const config = {

@@ -4,18 +4,18 @@
 // 10,000 calls each; p50/p99 in ms.
 // Usage: npm run bench (or, with stores running: npm run build && MONGO_URL=… REDIS_URL=… node bench/session-check.js)
 import 'reflect-metadata';
-import { JwtService } from '@nestjs/jwt';
-import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { benchDatabaseUrl, percentiles } from './support/load.js';
+import { JwtService } from '@nestjs/jwt';
+import mongoose from 'mongoose';
 import { AccessTokenService } from '../dist/infrastructure/auth/access-token.service.js';
+import { SharedRedis } from '../dist/infrastructure/redis/shared-redis.js';
 import { TenantContext } from '../dist/infrastructure/tenancy/tenant-context.js';
 import { tenantScopePlugin } from '../dist/infrastructure/tenancy/tenant-scope.plugin.js';
-import { SharedRedis } from '../dist/infrastructure/redis/shared-redis.js';
 import { SessionsService } from '../dist/modules/users/sessions.service.js';
 import { User, UserSchema } from '../dist/modules/users/user.schema.js';
 import { UsersRepository } from '../dist/modules/users/users.repository.js';
+import { benchDatabaseUrl, percentiles } from './support/load.js';
 
 const CALLS = 10_000;
 const connection = await mongoose.createConnection(benchDatabaseUrl('session_check')).asPromise();

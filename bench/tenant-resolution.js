@@ -1,12 +1,12 @@
 // Tenant resolution time, cached and uncached, over 10,000 calls each (p50/p99 in ms).
 // Usage: npm run bench (or, with stores running: npm run build && MONGO_URL=… node bench/tenant-resolution.js)
 import 'reflect-metadata';
-import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
-import { benchDatabaseUrl, percentiles } from './support/load.js';
+import mongoose from 'mongoose';
 import { TenantResolver } from '../dist/modules/tenants/tenant-resolver.js';
 import { Tenant, TenantSchema } from '../dist/modules/tenants/tenant.schema.js';
 import { TenantsRepository } from '../dist/modules/tenants/tenants.repository.js';
+import { benchDatabaseUrl, percentiles } from './support/load.js';
 
 const CALLS = 10_000;
 const url = benchDatabaseUrl('tenant_resolution');

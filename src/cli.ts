@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import mongoose from 'mongoose';
 import { CommandFactory } from 'nest-commander';
-import { CliModule } from './cli.module.js';
 import { loadEnvironmentOrExit } from './bootstrap/environment.js';
+import { CliModule } from './cli.module.js';
 import { AppLogger } from './infrastructure/logging/app-logger.js';
 import { createRootLogger } from './infrastructure/logging/root-logger.js';
 

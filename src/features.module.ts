@@ -1,6 +1,6 @@
-import { ErasureModule } from './modules/erasure/index.js';
 import { Module } from '@nestjs/common';
 import { DiagnosticsModule } from './modules/diagnostics/index.js';
+import { ErasureModule } from './modules/erasure/index.js';
 import { ExportsModule } from './modules/exports/index.js';
 import { FilesModule } from './modules/files/index.js';
 import { FormsModule } from './modules/forms/index.js';

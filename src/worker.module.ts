@@ -1,4 +1,3 @@
-import { ErasureWorkerModule } from './modules/erasure/index.js';
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
 import { FeaturesModule } from './features.module.js';
@@ -6,6 +5,7 @@ import { WorkerMetricsServer } from './infrastructure/metrics/worker-metrics.ser
 import { QueueMonitorModule } from './infrastructure/queue/queue-monitor.module.js';
 import { WorkerQueuesModule } from './infrastructure/queue/worker-queues.module.js';
 import { DiagnosticsWorkerModule } from './modules/diagnostics/index.js';
+import { ErasureWorkerModule } from './modules/erasure/index.js';
 import { EventsWorkerModule } from './modules/events/index.js';
 import { ExportsWorkerModule } from './modules/exports/index.js';
 import { HousekeepingWorkerModule } from './modules/housekeeping/index.js';

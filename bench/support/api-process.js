@@ -1,7 +1,7 @@
 // Shared by the HTTP benchmarks: the built API as a child process on its own database, and a tenant
 // with an editor signed in, reached over HTTP like any client.
-import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { post } from '../../harness/http-client.js';
 import { freePort, waitForHttp } from '../../harness/ports.js';
 import { benchDatabaseUrl } from './load.js';

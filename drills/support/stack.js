@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mongoStoreCommand } from '../../harness/stores.js';
 import { freePort, waitForPort } from '../../harness/ports.js';
 import { startSmtpSink } from '../../harness/smtp-sink.js';
+import { mongoStoreCommand } from '../../harness/stores.js';
 
 /** Where every process of a drill writes its output (printed at the end of the drill). */
 export const DRILL_LOGS = mkdtempSync(join(tmpdir(), 'form-backend-drill-logs-'));

@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module.js';
+import { configureHttpApp, createFastifyAdapter, trustProxyWarning } from '../infrastructure/http/http-app.js';
 import { AppLogger } from '../infrastructure/logging/app-logger.js';
 import { createRootLogger } from '../infrastructure/logging/root-logger.js';
-import { configureHttpApp, createFastifyAdapter, trustProxyWarning } from '../infrastructure/http/http-app.js';
 import { loadEnvironmentOrExit } from './environment.js';
 import { closeOnSignals } from './shutdown.js';
 

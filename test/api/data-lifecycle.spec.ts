@@ -4,13 +4,14 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Queue } from 'bullmq';
 import { type Connection, mongo, Types } from 'mongoose';
+import { freePort } from '../../harness/ports.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
-import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.js';
-import { EventEntitiesService } from '../../src/modules/events/event-entities.service.js';
-import { EventType } from '../../src/modules/events/event.types.js';
 import { ErasureService } from '../../src/modules/erasure/erasure.service.js';
 import { RetentionService } from '../../src/modules/erasure/retention.service.js';
 import { TenantErasureService } from '../../src/modules/erasure/tenant-erasure.service.js';
+import { EventEntitiesService } from '../../src/modules/events/event-entities.service.js';
+import { EventType } from '../../src/modules/events/event.types.js';
+import { TenantResolver } from '../../src/modules/tenants/tenant-resolver.js';
 import {
   addMember,
   adminHeaders,
@@ -23,7 +24,6 @@ import {
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { storedBlobs } from '../support/stored-blobs.js';
-import { freePort } from '../../harness/ports.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';

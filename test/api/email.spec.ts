@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import { getConnectionToken } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
 import { type Queue, Worker } from 'bullmq';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connection } from 'mongoose';
+import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
@@ -11,7 +12,6 @@ import { EventsRepository } from '../../src/modules/events/events.repository.js'
 import { addMember, adminHeaders, createForm, createTenant, tokenOfLink } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Types } from 'mongoose';
+import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
+import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { EventType } from '../../src/modules/events/event.types.js';
 import { EventsRepository } from '../../src/modules/events/events.repository.js';
 import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
-import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 

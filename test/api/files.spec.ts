@@ -1,16 +1,16 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
-import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
-import { useTestEnvironment } from '../support/test-environment.js';
-import { Readable } from 'node:stream';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { type Connection, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
 import { FilesService } from '../../src/modules/files/files.service.js';
 import { FileStorage } from '../../src/modules/files/storage/file-storage.js';
+import { createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
+import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { storedBlobs, storedChunkCount } from '../support/stored-blobs.js';
+import { useTestEnvironment } from '../support/test-environment.js';
 
 describe('files', () => {
   let api: E2eApp;

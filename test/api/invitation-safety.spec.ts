@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InvitationsService } from '../../src/modules/invitations/invitations.service.js';
+import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { InvitationsService } from '../../src/modules/invitations/invitations.service.js';
 import { addMember, createTenant, tokenOfLink, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 

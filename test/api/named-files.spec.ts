@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Connection, type Model, Types } from 'mongoose';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { FormResponse } from '../../src/modules/responses/response.schema.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { addMember, createForm, createTenant } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { storedBlobs } from '../support/stored-blobs.js';
-import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
 /** A tiny daily allowance per tenant, FILE_MAX_BYTES below it, and a Redis of this file's own (stopped last). */

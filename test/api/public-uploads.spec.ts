@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
+import { getQueueToken } from '@nestjs/bullmq';
 import { getConnectionToken } from '@nestjs/mongoose';
+import type { Queue } from 'bullmq';
 import { type Connection, Types } from 'mongoose';
+import { FileErasureService } from '../../src/modules/files/file-erasure.service.js';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
@@ -174,8 +176,7 @@ describe('anonymous uploads to a published form', () => {
   });
 
   it("schedules the sweep once per cluster as a BullMQ job scheduler (retention is the erasure queue's)", async () => {
-    const { getQueueToken } = await import('@nestjs/bullmq');
-    const queue = worker.get<import('bullmq').Queue>(getQueueToken('housekeeping'));
+    const queue = worker.get<Queue>(getQueueToken('housekeeping'));
     const schedulers = await queue.getJobSchedulers();
     const byKey = schedulers.map((scheduler) => [scheduler.key, scheduler.every]).sort();
     expect(byKey).toEqual([['housekeeping-sweep', 3_600_000]]);

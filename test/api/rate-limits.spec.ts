@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import {
   addMember,
   bearer,
@@ -8,7 +9,6 @@ import {
   type SignedInUser,
 } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
-import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
 
 /** Small limits, one Redis of this file's own (stopped in the last test), clients told apart by X-Forwarded-For. */

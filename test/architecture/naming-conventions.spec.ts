@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 
 /** The kinds of class that carry their kind in both names: `FooBarService` lives in `foo-bar.service.ts`. */
 const KINDS = [

@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 
 const SOURCE_ROOT = join(process.cwd(), 'src');
 /** Raw driver access bypasses the tenant scope plugin; only infrastructure code may use it. */

@@ -1,6 +1,6 @@
 // Plain JavaScript: jest loads global setup outside its module mapping (no `.js` → `.ts`).
-import { buildIfChanged } from '../../scripts/build.js';
 import { startMongoStore, startRedisServer } from '../../harness/stores.js';
+import { buildIfChanged } from '../../scripts/build.js';
 
 /**
  * The stores of the tiers that need them: whatever MONGO_URL / REDIS_URL name, otherwise a throwaway

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort } from '../../harness/ports.js';
+import { startMongoStore, startRedisServer } from '../../harness/stores.js';
 import { listeningPorts, startNode } from '../support/child-process.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../../harness/ports.js';
-import { startMongoStore, startRedisServer } from '../../harness/stores.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
 
 describe('entry points as real processes', () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort } from '../../harness/ports.js';
+import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { type RunningProcess, startNode } from '../support/child-process.js';
 import { eventually } from '../support/eventually.js';
-import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
-import { freePort } from '../../harness/ports.js';
 import { TEST_ADMIN_KEY, useTestEnvironment } from '../support/test-environment.js';
 
 const linkToken = (text: string) => /token=([\w.-]+)/.exec(text)?.[1] ?? '';

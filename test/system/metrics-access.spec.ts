@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort } from '../../harness/ports.js';
 import { listeningSockets, startNode } from '../support/child-process.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
-import { freePort } from '../../harness/ports.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';

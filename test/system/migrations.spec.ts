@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
 import mongoose, { type Connection, mongo } from 'mongoose';
+import { LEGACY_PASSWORD, seedLegacy } from '../../scripts/seed-legacy.js';
 import { CliModule } from '../../src/cli.module.js';
 import { MigrationFinalizer } from '../../src/infrastructure/migrations/migration-finalizer.js';
 import { MigrationRunner } from '../../src/infrastructure/migrations/migration-runner.js';
@@ -12,7 +13,6 @@ import { V1BackupsService } from '../../src/infrastructure/migrations/v1-backups
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
 import { V1BackupsErasureTarget } from '../../src/modules/erasure/v1-backups.target.js';
 import { FilesService } from '../../src/modules/files/files.service.js';
-import { LEGACY_PASSWORD, seedLegacy } from '../../scripts/seed-legacy.js';
 import { startNode } from '../support/child-process.js';
 import { createE2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startRedisServer, type RunningRedis } from '../../harness/stores.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { startRedisServer, type RunningRedis } from '../../harness/stores.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
 describe('readiness when Redis goes away', () => {

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import supertest from 'supertest';
+import { freePort } from '../../harness/ports.js';
+import { startSmtpSink, type SmtpSink } from '../../harness/smtp-sink.js';
 import { addMember, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { startNode, type RunningProcess } from '../support/child-process.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
-import { startSmtpSink, type SmtpSink } from '../../harness/smtp-sink.js';
-import { freePort } from '../../harness/ports.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
 type Http = ReturnType<typeof supertest>;

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { UsersRepository } from '../../src/modules/users/users.repository.js';
 import { addMember, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
-import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 

@@ -1,9 +1,9 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { CLS_ID, type ClsService, ClsServiceManager } from 'nestjs-cls';
 import { pino } from 'pino';
-import { Writable } from 'node:stream';
-import { AppLogger } from '../../src/infrastructure/logging/app-logger.js';
 import { rememberClientRequestId } from '../../src/infrastructure/cls/request-ids.js';
+import { AppLogger } from '../../src/infrastructure/logging/app-logger.js';
 
 function capture(level = 'trace') {
   const lines: Record<string, unknown>[] = [];

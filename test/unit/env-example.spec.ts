@@ -1,7 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
-import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { getMetadataStorage } from 'class-validator';
 import { Environment, validateEnvironment } from '../../src/infrastructure/config/environment.js';
 
 /**

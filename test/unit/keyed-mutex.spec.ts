@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from '@jest/globals';
 import { KeyedMutex } from '../../src/infrastructure/database/keyed-mutex.js';
 
 describe('KeyedMutex', () => {

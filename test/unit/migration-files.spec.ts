@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { findMigrationFiles } from '../../src/infrastructure/migrations/migration-files.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'form-backend-migration-files-'));

@@ -2,13 +2,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Types } from 'mongoose';
-import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
 import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
 import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
+import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
 import { signatureOf, WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
 import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
-import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
 import { isPublicAddress, pinTarget } from '../../src/modules/webhooks/webhook-target.js';
+import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
 
 describe('webhook targets', () => {
   it.each([

@@ -1,7 +1,7 @@
-import { WithoutTenant } from '../tenancy/without-tenant.decorator.js';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck } from '@nestjs/terminus';
+import { WithoutTenant } from '../tenancy/without-tenant.decorator.js';
 import { ReadinessService } from './readiness.service.js';
 
 @ApiTags('operations')

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isDuplicateKeyError, isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
 import type { ErrorBody, ErrorDetail } from './api-error.js';
 import { ErrorCode, errorCodeForStatus } from './error-codes.js';
-import { isDuplicateKeyError, isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
 
 /** Errors raised by Fastify itself before a route handler runs, by their `code`. */
 const fastifyErrors: Record<string, { status: number; error: string; message: string }> = {

@@ -4,14 +4,14 @@ import { HttpStatus, RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppConfigService } from '../config/app-config.service.js';
+import { MaintenanceMode } from '../maintenance/maintenance-mode.js';
 import { Metrics } from '../metrics/metrics.js';
 import { mountQueueDashboard } from '../queue/queue-dashboard.js';
-import { MaintenanceMode } from '../maintenance/maintenance-mode.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import type { ErrorBody } from './api-error.js';
-import { ErrorCode } from './error-codes.js';
 import { BodyShapePipe } from './body-shape.pipe.js';
 import { corsDelegator, PublicFormOrigins } from './cors.js';
+import { ErrorCode } from './error-codes.js';
 import { setUpSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.js';
 

@@ -1,7 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { ApiError } from './api-error.js';
 import { isObjectIdHex } from '../database/mongo-values.js';
+import { ApiError } from './api-error.js';
 
 /** A malformed id names no document, so it answers exactly as a missing one does: 404. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
-import { toErrorBody } from '../http/error-body.js';
 import { ApiError } from '../http/api-error.js';
+import { toErrorBody } from '../http/error-body.js';
 import { metricsAccess } from './metrics-access.js';
 import { Metrics } from './metrics.js';
 

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { TENANT_FIELD } from './tenant-scope.plugin.js';
 import { TenantContext } from './tenant-context.js';
+import { TENANT_FIELD } from './tenant-scope.plugin.js';
 
 /** The registry itself: its record goes last, through the tenants service. */
 const KEPT_COLLECTIONS = new Set(['tenants']);

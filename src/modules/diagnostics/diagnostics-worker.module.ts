@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DiagnosticsProcessor } from './diagnostics.processor.js';
 import { DiagnosticsModule } from './diagnostics.module.js';
+import { DiagnosticsProcessor } from './diagnostics.processor.js';
 
 /** The `diagnostics` queue's processor. */
 @Module({ imports: [DiagnosticsModule], providers: [DiagnosticsProcessor] })

@@ -1,7 +1,7 @@
-import { WithoutTenant } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../infrastructure/http/admin-key.guard.js';
+import { WithoutTenant } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { DiagnosticJobDto, EnqueueDiagnosticDto } from './diagnostics.dto.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 

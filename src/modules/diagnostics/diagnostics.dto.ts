@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
-import type { DiagnosticJobResult } from './diagnostics.types.js';
 import { IsOmittable } from '../../infrastructure/http/is-omittable.js';
+import type { DiagnosticJobResult } from './diagnostics.types.js';
 
 export class EnqueueDiagnosticDto {
   @ApiPropertyOptional({ example: 'hello worker', maxLength: 200 })

@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
-import { AuditLogPageDto, AuditLogQueryDto, EventEnvelopeDto } from './dto/audit-log.dto.js';
 import { AuditLogService } from './audit-log.service.js';
+import { AuditLogPageDto, AuditLogQueryDto, EventEnvelopeDto } from './dto/audit-log.dto.js';
 
 @ApiTags('audit log')
 @Controller('events')

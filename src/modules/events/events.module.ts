@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditLogController } from './audit-log.controller.js';
+import { AuditLogService } from './audit-log.service.js';
 import { EventDispatcherService } from './event-dispatcher.service.js';
 import { EventEntitiesService } from './event-entities.service.js';
 import { EventMetrics } from './event-metrics.js';
 import { EventRelayService } from './event-relay.service.js';
 import { OutboxEntry, OutboxEntrySchema, StoredEvent, StoredEventSchema } from './event.schema.js';
 import { EventsRepository } from './events.repository.js';
-import { AuditLogService } from './audit-log.service.js';
 
 /**
  * Domain events: the dispatcher every feature emits through, the registry of where each event's

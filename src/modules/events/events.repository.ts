@@ -5,8 +5,8 @@ import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
 import { OutboxEntry, StoredEvent } from './event.schema.js';
+import { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
 
 const OUTBOX_REMOVAL_LINGER_MS = 200;
 

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { currentRequestIds } from '../../infrastructure/cls/request-ids.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';

@@ -24,10 +24,12 @@ import {
 } from '@nestjs/swagger';
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
-import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
+import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { PageQueryDto } from '../../infrastructure/http/page-query.dto.js';
 import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-policies.js';
 import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
+import { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
 import {
   FormDto,
   FormListQueryDto,
@@ -39,8 +41,6 @@ import {
   PublicFormDto,
   toPublicForm,
 } from './dto/form.dto.js';
-import { PageQueryDto } from '../../infrastructure/http/page-query.dto.js';
-import { CreateFormDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { FormVersionsService } from './form-versions.service.js';
 import { FormsService } from './forms.service.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';

@@ -4,10 +4,10 @@ import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.module.js';
 import { EventsModule } from '../events/index.js';
 import { UsersModule } from '../users/index.js';
+import { FormVersionsService } from './form-versions.service.js';
 import { Form, FormCounter, FormCounterSchema, FormSchema, FormVersion, FormVersionSchema } from './form.schema.js';
 import { FormsController } from './forms.controller.js';
 import { FormsRepository } from './forms.repository.js';
-import { FormVersionsService } from './form-versions.service.js';
 import { FormsService } from './forms.service.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
 

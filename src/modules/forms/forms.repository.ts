@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
+import { GroupCommit } from '../../infrastructure/database/group-commit.js';
+import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
 import {
   deletionStates,
   lastChanges,
   type LifecycleState,
   lifecycleState,
 } from '../../infrastructure/database/last-changes.js';
-import { type Model, Types } from 'mongoose';
-import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
-import type { FormField } from './form-field.types.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
-import { GroupCommit } from '../../infrastructure/database/group-commit.js';
-import { KeyedMutex } from '../../infrastructure/database/keyed-mutex.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import type { FormField } from './form-field.types.js';
 import { Form, FormCounter, type FormStatus, FormVersion, type PublishedSnapshot } from './form.schema.js';
 
 export type FormRecord = Form;

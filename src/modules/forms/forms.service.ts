@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
+import type { Page } from '../../infrastructure/database/cursor-page.js';
+import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
+import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError, type ErrorDetail } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService, EventEntitiesService, type EventPayload, EventType } from '../events/index.js';
 import { UsersService } from '../users/index.js';
 import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
@@ -13,9 +16,6 @@ import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository } from './forms.repository.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
-import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
-import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
-import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 
 /**
  * Authoring: forms, their working copy and publishing, within the tenant's quota. The versions it

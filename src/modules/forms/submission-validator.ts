@@ -1,4 +1,7 @@
+import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
 import type { ErrorDetail } from '../../infrastructure/http/api-error.js';
+import { matchesLinearPattern } from '../../infrastructure/text/linear-pattern.js';
+import { affordableLengths } from '../../infrastructure/text/pattern-budget.js';
 import {
   DEFAULT_MAX_TEXT_LENGTH,
   type FormField,
@@ -7,9 +10,6 @@ import {
   TEXT_TYPES,
   TYPE_MAX_LENGTH,
 } from './form-field.types.js';
-import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
-import { matchesLinearPattern } from '../../infrastructure/text/linear-pattern.js';
-import { affordableLengths } from '../../infrastructure/text/pattern-budget.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MailerModule } from '@nestjs-modules/mailer';
-import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { AppConfigModule } from '../../infrastructure/config/app-config.module.js';
+import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { FormsModule } from '../forms/index.js';
 import { InvitationsModule } from '../invitations/index.js';
 import { ResponsesModule } from '../responses/index.js';

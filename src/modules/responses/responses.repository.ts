@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { Model, Types } from 'mongoose';
+import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
+import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import {
   deletionStates,
   lastChanges,
   type LifecycleState,
   lifecycleState,
 } from '../../infrastructure/database/last-changes.js';
-import type { Model, Types } from 'mongoose';
-import { GroupCommit } from '../../infrastructure/database/group-commit.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import { afterCursor, NEWEST_FIRST, type Page, toPage } from '../../infrastructure/database/cursor-page.js';
 import { FormResponse } from './response.schema.js';
 
 export type ResponseRecord = FormResponse;

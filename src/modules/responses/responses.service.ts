@@ -1,9 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
+import type { Page } from '../../infrastructure/database/cursor-page.js';
+import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 import { LockBusyError, StoreLock } from '../../infrastructure/database/store-lock.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
-import type { Page } from '../../infrastructure/database/cursor-page.js';
 import { EventDispatcherService, EventEntitiesService, EventType } from '../events/index.js';
 import { FormsService, FormVersionsService, SubmissionTargetsService } from '../forms/index.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
@@ -13,7 +14,6 @@ import {
   type ResponseRecord,
   ResponsesRepository,
 } from './responses.repository.js';
-import type { LifecycleState } from '../../infrastructure/database/last-changes.js';
 
 /** What the steps of an erasure are told of each response being erased (never its data). */
 export type ErasedResponse = ErasureView;

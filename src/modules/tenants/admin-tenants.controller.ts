@@ -11,13 +11,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../infrastructure/http/admin-key.guard.js';
+import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 import { WithoutTenant } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { CreateInvitationDto, InvitationDto } from '../invitations/index.js';
 import { CreatedTenantDto, CreateTenantDto, OwnerInvitationDto } from './dto/create-tenant.dto.js';
 import { TenantDto } from './dto/tenant.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { TenantsService } from './tenants.service.js';
-import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 
 @ApiTags('admin')
 @ApiSecurity('admin-key')

@@ -8,8 +8,8 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { SessionsService } from '../users/index.js';
-import { TENANT_ID_PATTERN } from './tenant.schema.js';
 import { TenantResolver } from './tenant-resolver.js';
+import { TENANT_ID_PATTERN } from './tenant.schema.js';
 
 /**
  * Decides every request's tenant, as the contract says: a valid bearer token's `tenant_id` first

@@ -5,20 +5,20 @@ import { AuthModule } from '../../infrastructure/auth/auth.module.js';
 import { AdminKeyModule } from '../../infrastructure/http/admin-key.module.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { TenantDirectory } from '../../infrastructure/tenancy/tenant-directory.js';
-import { FormsModule } from '../forms/index.js';
 import { EventsModule } from '../events/index.js';
-import { FormEmbeddingOrigins } from './form-embedding-origins.js';
+import { FormsModule } from '../forms/index.js';
+import { InvitationsModule } from '../invitations/index.js';
+import { UsersModule } from '../users/index.js';
 import { AdminTenantsController } from './admin-tenants.controller.js';
+import { DeletedTenantId, DeletedTenantIdSchema } from './deleted-tenant-id.schema.js';
+import { FormEmbeddingOrigins } from './form-embedding-origins.js';
 import { TenantCacheSync } from './tenant-cache-sync.js';
 import { TenantResolutionGuard } from './tenant-resolution.guard.js';
 import { TenantResolver } from './tenant-resolver.js';
-import { DeletedTenantId, DeletedTenantIdSchema } from './deleted-tenant-id.schema.js';
+import { TenantController } from './tenant.controller.js';
 import { Tenant, TenantSchema } from './tenant.schema.js';
 import { TenantsRepository } from './tenants.repository.js';
 import { TenantsService } from './tenants.service.js';
-import { InvitationsModule } from '../invitations/index.js';
-import { UsersModule } from '../users/index.js';
-import { TenantController } from './tenant.controller.js';
 
 /**
  * The tenant registry: the operator's admin API, the owner's own settings, the global guard that

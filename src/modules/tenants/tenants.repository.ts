@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import type { ResolvedTenant, TenantSettings, TenantStatus } from '../../infrastructure/tenancy/tenant-context.js';
 import { DeletedTenantId } from './deleted-tenant-id.schema.js';
 import { Tenant } from './tenant.schema.js';
-import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 
 export type TenantRecord = ResolvedTenant & { created_at: Date; updated_at: Date };
 

@@ -5,8 +5,8 @@ import { type AccessTokenClaims, AccessTokenService } from '../../infrastructure
 import { InvalidationChannel } from '../../infrastructure/cache/invalidation-channel.js';
 import { MissedAnnouncements } from '../../infrastructure/cache/missed-announcements.js';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { SharedRedis } from '../../infrastructure/redis/shared-redis.js';
 import { isObjectIdHex } from '../../infrastructure/database/mongo-values.js';
+import { SharedRedis } from '../../infrastructure/redis/shared-redis.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import type { UserRecord } from './users.repository.js';
 import { UsersRepository } from './users.repository.js';

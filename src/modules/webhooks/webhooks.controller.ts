@@ -10,10 +10,10 @@ import {
 } from '@nestjs/swagger';
 import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
+import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, WebhookDto } from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
-import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 
 const WebhookId = () => Param('webhook_id', new ObjectIdPipe('Webhook'));
 

@@ -1,12 +1,12 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { StoreLock } from '../../infrastructure/database/store-lock.js';
-import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { MongooseModule } from '@nestjs/mongoose';
+import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { EventsModule } from '../events/index.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import { WebhookEventsListener } from './webhook-events.listener.js';
+import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';
 import { Webhook, WebhookDelivery, WebhookDeliverySchema, WebhookSchema } from './webhook.schema.js';
 import { WebhooksController } from './webhooks.controller.js';

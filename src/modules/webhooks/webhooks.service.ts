@@ -9,8 +9,8 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { AuditLogService } from '../events/index.js';
 import type { CreateWebhookDto } from './dto/webhook.dto.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
-import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';
+import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { type DeliveryRecord, type WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
 
 @Injectable()

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsString, MaxLength } from 'class-validator';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import { type EventEnvelope, type EventType, PUBLIC_EVENT_TYPES } from '../event.types.js';
-import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 /** `GET /events?type=&entity_id=&from=&to=&limit=&cursor=` */
 export class AuditLogQueryDto extends PageQueryDto {

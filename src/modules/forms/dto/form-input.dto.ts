@@ -17,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import {
   DEFAULT_MAX_TEXT_LENGTH,
   FIELD_KEY_PATTERN,
@@ -25,7 +26,6 @@ import {
   MAX_OPTIONS,
   MAX_PATTERN_LENGTH,
 } from '../form-field.types.js';
-import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const MAX_FIELDS = 200;

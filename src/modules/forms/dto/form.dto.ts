@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import type { FormField } from '../form-field.types.js';
 import { FORM_STATUSES, type FormStatus } from '../form.schema.js';
 import type { FormRecord, FormVersionRecord } from '../forms.repository.js';
 import { FieldDto } from './form-input.dto.js';
-import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export class FormListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: FORM_STATUSES }) @IsOmittable() @IsIn(FORM_STATUSES) status?: FormStatus;

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsString, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role } from '../../../infrastructure/auth/roles.js';
+import { statusOf } from '../invitation-status.js';
 import { INVITATION_STATUSES, type InvitationStatus } from '../invitation.schema.js';
 import type { InvitationRecord } from '../invitations.repository.js';
-import { statusOf } from '../invitation-status.js';
 
 const FORM_ROLES = ['viewer', 'editor'] as const;
 

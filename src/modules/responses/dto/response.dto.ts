@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601 } from 'class-validator';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import type { ResponseRecord } from '../responses.repository.js';
-import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 
 export class ResponseListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'created_at at or after' })

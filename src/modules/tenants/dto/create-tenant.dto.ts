@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { InvitationDto } from '../../invitations/index.js';
 import { TENANT_ID_PATTERN } from '../tenant.schema.js';
-import { TenantDto } from './tenant.dto.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
-import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
+import { TenantDto } from './tenant.dto.js';
 
 export class TenantOwnerDto {
   @ApiProperty({ example: 'founder@acme.example' }) @IsEmail() @MaxLength(254) email!: string;

@@ -12,8 +12,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { REGISTRATION_MODES, type RegistrationMode, SIGNUP_ROLES, type SignupRole } from '../tenant.schema.js';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
+import { REGISTRATION_MODES, type RegistrationMode, SIGNUP_ROLES, type SignupRole } from '../tenant.schema.js';
 
 /** `*`, or a scheme and host with an optional port: what a browser sends as `Origin`. */
 const ORIGIN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/i;

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { TenantAccessSettingsDto } from './tenant-settings.dto.js';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
+import { TenantAccessSettingsDto } from './tenant-settings.dto.js';
 
 /** What an owner may change of their tenant: quotas and features stay with the operator (admin API). */
 export class UpdateOwnTenantDto {

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { TenantSettingsDto } from './tenant-settings.dto.js';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
+import { TenantSettingsDto } from './tenant-settings.dto.js';
 
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation' })
