@@ -55,8 +55,8 @@ describe('submission rules, below HTTP', () => {
   it('gives back the slot a replayed Idempotency-Key took: the replay stores nothing and counts for nothing', async () => {
     const formId = await publishedForm('replays');
     await domain.inTenant('replays', async () => {
-      const first = await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1');
-      expect(await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(first);
+      const first = await submissions.submit(formId, { data: { name: 'Ada' } }, { idempotencyKey: 'key-1' });
+      expect(await submissions.submit(formId, { data: { name: 'Ada' } }, { idempotencyKey: 'key-1' })).toEqual(first);
       const second = await submissions.submit(formId, { data: { name: 'Bob' } });
       expect(second.response_id).not.toBe(first.response_id);
       expect(await codeOf(submissions.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
@@ -70,10 +70,10 @@ describe('submission rules, below HTTP', () => {
     await domain.inTenant('invalid', async () => {
       expect(await codeOf(submissions.submit(formId, { data: {} }))).toBe(ErrorCode.ValidationFailed);
       expect(await codeOf(submissions.submit(formId, { data: { name: 1 } }))).toBe(ErrorCode.ValidationFailed);
-      const kept = await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1');
+      const kept = await submissions.submit(formId, { data: { name: 'Ada' } }, { idempotencyKey: 'key-1' });
       await submissions.submit(formId, { data: { name: 'Bob' } });
       expect(await codeOf(submissions.submit(formId, { data: { name: 'Cy' } }))).toBe(ErrorCode.QuotaExceeded);
-      expect(await submissions.submit(formId, { data: { name: 'Ada' } }, 'key-1')).toEqual(kept);
+      expect(await submissions.submit(formId, { data: { name: 'Ada' } }, { idempotencyKey: 'key-1' })).toEqual(kept);
     });
   });
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, Param, Post } from '@nestjs/common';
+import { Body, Controller, Headers, Ip, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -43,8 +43,10 @@ export class SubmissionController {
   submit(
     @Param('form_id', new ObjectIdPipe('Form')) formId: Types.ObjectId,
     @Body() body: unknown,
+    @Ip() clientIp: string,
     @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('x-captcha-token') captchaToken?: string,
   ): Promise<SubmittedDto> {
-    return this.submissions.submit(formId, body, idempotencyKey);
+    return this.submissions.submit(formId, body, { idempotencyKey, captchaToken, clientIp });
   }
 }

@@ -18,6 +18,19 @@ export interface Submitted {
   response_id: string;
 }
 
+/**
+ * What a submission carries besides its data, from headers or (for a web page's form post) from
+ * control fields of the body that are never stored.
+ */
+export interface SubmissionControls {
+  /** The `Idempotency-Key` header, or a form body's `_idempotency_key`. */
+  idempotencyKey?: string;
+  /** The captcha provider's token: `X-Captcha-Token`, or the provider's own field of a form body. */
+  captchaToken?: string;
+  /** The visitor's address as the server reads it (`TRUST_PROXY`), passed on to a captcha provider. */
+  clientIp?: string;
+}
+
 interface Submission {
   data: Record<string, unknown>;
   /** `key:<Idempotency-Key>` when the client sent one. */
@@ -51,8 +64,8 @@ export class SubmissionService {
    * event was being stored. Invalid data writes nothing. A repeated `Idempotency-Key` collides on a
    * unique index, so even concurrent duplicates store and emit one.
    */
-  async submit(formId: Types.ObjectId, body: unknown, idempotencyKey?: string): Promise<Submitted> {
-    const submission = parseSubmission(body, idempotencyKey);
+  async submit(formId: Types.ObjectId, body: unknown, controls: SubmissionControls = {}): Promise<Submitted> {
+    const submission = parseSubmission(body, controls.idempotencyKey);
     const form = await this.submissionTargets.publishedForm(formId);
     if (caughtByHoneypot(form, submission.data)) {
       this.metrics.submissionDropped('honeypot');
