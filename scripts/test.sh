@@ -13,6 +13,7 @@ ensure_node_modules
 choose_mongo_store
 choose_redis_store
 ensure_deploy_checkers
+ensure_chromium
 
 if [[ $# -gt 0 ]]; then
   log "jest $*"

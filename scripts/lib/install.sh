@@ -1,5 +1,6 @@
 # Installs what the project needs and is missing, each once: npm dependencies, Redis, FerretDB (built
-# with Go), the deployment checkers, the tools pinned from PyPI (schemathesis, SecantusDB), Mailpit.
+# with Go), the deployment checkers, the tools pinned from PyPI (schemathesis, SecantusDB), Mailpit,
+# and Chromium for the browser tests.
 FERRETDB_VERSION="v1.24.2"
 FERRETDB_BIN="$TOOLS_DIR/bin/ferretdb-$FERRETDB_VERSION"
 
@@ -77,6 +78,18 @@ ensure_deploy_checkers() {
     (cd "$ROOT/tools/compose-check" && CGO_ENABLED=0 go build -o "$COMPOSE_CHECK_BIN.tmp" .)
     mv "$COMPOSE_CHECK_BIN.tmp" "$COMPOSE_CHECK_BIN"
   fi
+}
+
+# Chromium for the tests that drive a real browser (playwright-core starts it; it never downloads
+# one): CHROMIUM_PATH when set, else Debian's `chromium` package, installed once.
+ensure_chromium() {
+  export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+  [[ -x $CHROMIUM_PATH ]] && return 0
+  command -v apt-get >/dev/null || die "the browser tests need Chromium: install it and set CHROMIUM_PATH"
+  log "installing Chromium (Debian's chromium package, once), for the browser tests"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  [[ -x $CHROMIUM_PATH ]] || die "Chromium was installed but $CHROMIUM_PATH is not there: set CHROMIUM_PATH"
 }
 
 # A tool pinned from PyPI into its own virtualenv: pip_tool VENV PACKAGE==VERSION "who needs it".
