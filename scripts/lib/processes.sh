@@ -1,8 +1,5 @@
-# Processes the scripts start themselves (stores, the mail catcher): free ports, waiting for one to
-# answer, pid files, starting and stopping.
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+# Processes the scripts start themselves (the dev stores, the mail catcher): waiting for a port to
+# answer, pid files, starting and stopping. Throwaway stores on free ports are harness/stores.js's.
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -1,24 +1,6 @@
-# The stacks the scripts run: throwaway stores (benchmarks), the dev stores in .data/, the dev mail
+# The stacks the scripts run: the dev stores in .data/, the dev mail
 # catcher, and the dev .env.
 DEV_DATA_DIR="$ROOT/.data"
-
-# Throwaway FerretDB and Redis on free loopback ports, data under $1, unless MONGO_URL / REDIS_URL
-# are given; exports both URLs. Callers stop them with stop_started_stores.
-start_throwaway_stores() {
-  local run_dir=$1 port
-  choose_mongo_store
-  if [[ $MONGO_STORE != url ]]; then
-    port=$(free_port)
-    start_mongo_store "$run_dir" "$port"
-    export MONGO_URL="mongodb://127.0.0.1:$port/"
-  fi
-  choose_redis_store
-  if [[ -z ${REDIS_URL:-} ]]; then
-    port=$(free_port)
-    start_redis "$run_dir/redis" "$port" no
-    export REDIS_URL="redis://127.0.0.1:$port"
-  fi
-}
 
 # Starts the dev stores in .data/ for whichever of MONGO_URL / REDIS_URL the caller did not give,
 # and exports the URLs. Data survives restarts (FerretDB's SQLite files, Redis AOF).
