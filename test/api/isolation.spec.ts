@@ -56,6 +56,7 @@ const ATTEMPTS: Attempt[] = [
     path: (a) => `/api/v1/responses/${a.responseId}`,
     body: () => ({ data: { email: 'intruder@example.com' } }),
   },
+  { name: 'mark a response not spam', method: 'post', path: (a) => `/api/v1/responses/${a.responseId}/not-spam` },
   { name: 'delete a response', method: 'delete', path: (a) => `/api/v1/responses/${a.responseId}` },
   { name: 'delete a form', method: 'delete', path: (a) => `/api/v1/forms/${a.formId}` },
   { name: 'download a file', method: 'get', path: (a) => `/api/v1/files/${a.fileId}` },

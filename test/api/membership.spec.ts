@@ -219,6 +219,7 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
           signup_role: 'editor',
           allowed_origins: ['https://acme.example'],
           response_retention_days: 30,
+          spam_retention_days: 7,
         },
       };
       const refused = await api.http.patch('/api/v1/tenant').set(viewer.headers).send(change);
@@ -247,6 +248,8 @@ describe('membership: invitations, members, roles and revocable sessions', () =>
         { settings: { signup_role: 'owner' } },
         { settings: { allowed_origins: ['javascript:alert(1)'] } },
         { settings: { response_retention_days: 0 } },
+        { settings: { spam_retention_days: 0 } },
+        { settings: { spam_retention_days: 1.5 } },
       ]) {
         const refused = await api.http.patch('/api/v1/tenant').set(owner.headers).send(body);
         expect([refused.status, refused.body.error]).toEqual([400, 'validation_failed']);

@@ -66,6 +66,7 @@ describe('submissions and responses', () => {
       form_id: formId,
       form_version: 1,
       data: validData,
+      spam: false,
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
@@ -121,22 +122,25 @@ describe('submissions and responses', () => {
     expect(submitted).toHaveLength(before);
   });
 
-  it('answers a filled honeypot with the usual 201 and stores and emits nothing; an empty one is dropped', async () => {
+  it('stores a filled honeypot as spam with the usual 201, emitting nothing; an empty one is dropped', async () => {
     const guarded = await createForm(api, owner, { title: 'Guarded', settings: { honeypot_field: 'website' } });
     const before = submitted.length;
     const bot = await submit(guarded, { email: 'bot@spam.test', website: 'http://spam.test' }).expect(201);
     expect(bot.body).toEqual({ response_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
-    await api.http.get(`/api/v1/responses/${bot.body.response_id}`).set(owner.headers).expect(404);
+    const spam = await api.http.get(`/api/v1/responses/${bot.body.response_id}`).set(owner.headers).expect(200);
+    // The honeypot's value is never stored.
+    expect(spam.body).toMatchObject({ spam: true, data: { email: 'bot@spam.test' } });
     expect(submitted).toHaveLength(before);
 
     const person = await submit(guarded, { email: 'person@example.com', website: '' }).expect(201);
     const stored = await api.http.get(`/api/v1/responses/${person.body.response_id}`).set(owner.headers).expect(200);
     expect(stored.body.data).toEqual({ email: 'person@example.com' });
+    expect(stored.body.spam).toBe(false);
     const list = await api.http.get(`/api/v1/forms/${guarded}/responses`).set(owner.headers).expect(200);
-    expect(list.body.data).toHaveLength(1);
+    expect(list.body.data.map((row: { response_id: string }) => row.response_id)).toEqual([person.body.response_id]);
     // Operators see bots in /metrics.
     const metrics = await api.http.get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/submissions_dropped_total\{reason="honeypot"\} 1/);
+    expect(metrics.text).toMatch(/spam_stored_total\{reason="honeypot"\} 1/);
     // The public view does not give the honeypot away.
     const shown = await api.http.get(`/api/v1/forms/${guarded}/public`).set('x-tenant-id', 'acme').expect(200);
     expect(JSON.stringify(shown.body)).not.toContain('website');

@@ -59,6 +59,7 @@ describe('tenants: admin API and resolution', () => {
           signup_role: 'viewer',
           allowed_origins: [],
           response_retention_days: null,
+          spam_retention_days: 30,
         },
         created_at: expect.any(String),
         updated_at: expect.any(String),

@@ -59,6 +59,7 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /responses/:response_id': { access: 'viewer', allowed: 404 },
   'PATCH /responses/:response_id': { access: 'editor', allowed: 404, body: { data: {} } },
   'DELETE /responses/:response_id': { access: 'editor', allowed: 404 },
+  'POST /responses/:response_id/not-spam': { access: 'editor', allowed: 404 },
   'GET /events': { access: 'owner', allowed: 200 },
   'POST /files': { access: 'editor', allowed: 415 },
   'GET /files/:file_id': { access: 'viewer', allowed: 404 },

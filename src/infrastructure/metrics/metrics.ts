@@ -4,6 +4,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Reads a value when Prometheus scrapes; registered by the module that owns the source. */
 export type GaugeSource = () => Promise<{ labels: Record<string, string>; value: number }[]>;
 
+/** Why a submission was stored as spam: the label of `spam_stored_total`. */
+export type SpamReason = 'honeypot';
+
 /** Every Prometheus metric of the process, declared once. */
 @Injectable()
 export class Metrics {
@@ -33,9 +36,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  private readonly droppedSubmissions = new Counter({
-    name: 'submissions_dropped_total',
-    help: 'Submissions answered 201 but dropped as a bot’s (a filled honeypot)',
+  private readonly spamSubmissions = new Counter({
+    name: 'spam_stored_total',
+    help: 'Submissions stored as spam (answered 201, kept out of lists, quota and events), by reason',
     labelNames: ['reason'],
     registers: [this.registry],
   });
@@ -70,8 +73,9 @@ export class Metrics {
     this.httpDuration.observe({ method, route, status: String(status) }, seconds);
   }
 
-  submissionDropped(reason: 'honeypot'): void {
-    this.droppedSubmissions.inc({ reason });
+  /** One new spam response (a replayed idempotency key counts once). */
+  spamStored(reason: SpamReason): void {
+    this.spamSubmissions.inc({ reason });
   }
 
   observeJob(queue: string, outcome: 'completed' | 'failed', seconds: number): void {

@@ -12,6 +12,8 @@ export interface TenantSettings {
   signup_role: 'viewer' | 'editor';
   allowed_origins: string[];
   response_retention_days: number | null;
+  /** Days spam is kept before the daily retention run erases it; null keeps it. */
+  spam_retention_days: number | null;
 }
 
 export type TenantStatus = 'active' | 'suspended' | 'deleting';

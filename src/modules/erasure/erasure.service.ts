@@ -98,6 +98,11 @@ export class ErasureService {
     return this.responseErasure.eraseCreatedBefore(cutoff);
   }
 
+  /** Spam retention: the tenant's spam created before `cutoff`, erased as deletions are. */
+  eraseSpamCreatedBefore(cutoff: Date): Promise<number> {
+    return this.responseErasure.eraseSpamCreatedBefore(cutoff);
+  }
+
   /**
    * Finishes the erasures a lost job left: files dropped from responses and forms and responses
    * deleted before `cutoff` but still stored. Answers how many it finished.

@@ -18,6 +18,8 @@ export class ExportRunningError extends Error {}
 /** How a batch is erased: marked deleted first (retention, one response), and whether exports are looked at. */
 interface BatchOptions {
   markFirst: boolean;
+  /** Spam retention: only responses still spam are marked and erased (one marked not spam meanwhile stays). */
+  spamOnly?: boolean;
   /** A deleted form's exports are all erased after its responses: no need to look at each. */
   exports: boolean;
 }
@@ -72,6 +74,18 @@ export class ResponseErasureService {
     return this.eraseBatches(() => this.responses.idsCreatedBefore(cutoff, this.batchSize), {
       markFirst: true,
       exports: true,
+    });
+  }
+
+  /**
+   * Spam retention: the tenant's spam created before `cutoff`, oldest first. Spam is in no export
+   * (exports leave it out), so no export is looked at.
+   */
+  eraseSpamCreatedBefore(cutoff: Date): Promise<number> {
+    return this.eraseBatches(() => this.responses.idsOfSpamCreatedBefore(cutoff, this.batchSize), {
+      markFirst: true,
+      spamOnly: true,
+      exports: false,
     });
   }
 
@@ -130,8 +144,10 @@ export class ResponseErasureService {
   /** The steps of the class comment, for one batch; answers how many documents went. */
   private async eraseBatch(ids: Types.ObjectId[], options: BatchOptions): Promise<number> {
     // Marked before they are read: a PATCH can change no file of a deleted response, so what is read is final.
-    if (options.markFirst) await this.responses.markManyDeleted(ids);
-    const found = await this.responses.erasureViews(ids);
+    if (options.markFirst) await this.responses.markManyDeleted(ids, options.spamOnly);
+    const views = await this.responses.erasureViews(ids);
+    // Spam marked not spam since it was picked was not marked deleted above: it stays.
+    const found = options.spamOnly ? views.filter((response) => response.deleted_at) : views;
     if (found.length === 0) return 0;
     const foundIds = found.map((response) => response._id);
     // Those marked deleted above (or before) were deleted at the latest now.

@@ -11,6 +11,9 @@ export class RetentionRun {
   /** Responses created before this were erased; null when the tenant keeps responses forever. */
   @Prop({ type: Date, default: null }) responses_before!: Date | null;
   @Prop({ required: true }) responses_erased!: number;
+  /** Spam created before this was erased (`spam_retention_days`); null when the tenant keeps spam. */
+  @Prop({ type: Date, default: null }) spam_before!: Date | null;
+  @Prop({ default: 0 }) spam_erased!: number;
   @Prop({ required: true }) audit_entries_before!: Date;
   @Prop({ required: true }) audit_entries_erased!: number;
   /** Erasures of deleted forms and responses that a lost or killed job had left unfinished. */

@@ -15,14 +15,15 @@ const INTERRUPTED_AFTER_MS = 60 * 60 * 1000;
 export interface RetentionSummary {
   tenants: number;
   responses_erased: number;
+  spam_erased: number;
   audit_entries_erased: number;
   interrupted_erasures_finished: number;
 }
 
 /**
  * The daily retention run: tenant by tenant (each inside its own scope, through the tenant-scoped
- * services), erases responses older than the tenant's `response_retention_days` the way a deletion
- * does, audit entries older than `AUDIT_RETENTION_DAYS`, and finishes erasures a lost job left
+ * services), erases responses older than the tenant's `response_retention_days` and spam older
+ * than its `spam_retention_days` the way a deletion does, audit entries older than `AUDIT_RETENTION_DAYS`, and finishes erasures a lost job left
  * behind. Each tenant's run is recorded in `retention_runs` when it erased anything or has a limit.
  */
 @Injectable()
@@ -45,6 +46,7 @@ export class RetentionService {
     const summary: RetentionSummary = {
       tenants: 0,
       responses_erased: 0,
+      spam_erased: 0,
       audit_entries_erased: 0,
       interrupted_erasures_finished: 0,
     };
@@ -62,6 +64,7 @@ export class RetentionService {
       summary.tenants += 1;
       if (!run) continue;
       summary.responses_erased += run.responses_erased;
+      summary.spam_erased += run.spam_erased;
       summary.audit_entries_erased += run.audit_entries_erased;
       summary.interrupted_erasures_finished += run.interrupted_erasures_finished;
     }
@@ -72,11 +75,15 @@ export class RetentionService {
   private async runForTenant(tenant: ResolvedTenant, now: Date): Promise<RetentionRunRecord> {
     const days = tenant.settings.response_retention_days;
     const responsesBefore = days ? new Date(now.getTime() - days * DAY_MS) : null;
+    const spamDays = tenant.settings.spam_retention_days;
+    const spamBefore = spamDays ? new Date(now.getTime() - spamDays * DAY_MS) : null;
     const auditBefore = new Date(now.getTime() - this.settings.auditRetentionDays * DAY_MS);
     const run: RetentionRunRecord = {
       started_at: new Date(),
       responses_before: responsesBefore,
       responses_erased: responsesBefore ? await this.erasure.eraseCreatedBefore(responsesBefore) : 0,
+      spam_before: spamBefore,
+      spam_erased: spamBefore ? await this.erasure.eraseSpamCreatedBefore(spamBefore) : 0,
       audit_entries_before: auditBefore,
       audit_entries_erased: await this.eraseAuditEntriesBefore(auditBefore),
       interrupted_erasures_finished: await this.erasure.finishInterrupted(
@@ -84,7 +91,9 @@ export class RetentionService {
       ),
       finished_at: new Date(),
     };
-    const didSomething = run.responses_erased + run.audit_entries_erased + run.interrupted_erasures_finished > 0;
+    const didSomething =
+      run.responses_erased + run.spam_erased + run.audit_entries_erased + run.interrupted_erasures_finished > 0;
+    // Every tenant has a spam limit (30 days by default): a run that erased no spam is not worth a record.
     if (responsesBefore || didSomething) await this.runs.record(run);
     return run;
   }

@@ -26,6 +26,12 @@ export class FormResponse {
    * any more, then forgets them here. Absent when there are none.
    */
   @Prop({ type: [MongooseSchema.Types.ObjectId], default: undefined }) released_file_ids?: Types.ObjectId[];
+  /**
+   * Stored as spam (a filled honeypot): out of lists and exports, no quota slot, no events until a
+   * member marks it not spam (`POST /responses/:id/not-spam`). Absent on responses stored before
+   * spam was kept: those read as `false`, so every query asks `spam: { $ne: true }`.
+   */
+  @Prop({ type: Boolean, default: undefined }) spam?: boolean;
   /** Set by a deletion: from then on it answers 404 everywhere, until its erasure removes it. */
   @Prop({ type: Date, default: undefined }) deleted_at?: Date | null;
   created_at!: Date;

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -12,6 +13,7 @@ import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { ResponseDto, ResponseListQueryDto, ResponsePageDto, SubmissionDto } from './dto/response.dto.js';
 import { ResponsesService } from './responses.service.js';
+import { SpamService } from './spam.service.js';
 
 const FormId = () => Param('form_id', new ObjectIdPipe('Form'));
 const ResponseId = () => Param('response_id', new ObjectIdPipe('Response'));
@@ -21,7 +23,10 @@ const ResponseId = () => Param('response_id', new ObjectIdPipe('Response'));
 @ApiNotFoundResponse({ description: 'No such form or response in this tenant (not_found)' })
 @Controller()
 export class ResponsesController {
-  constructor(private readonly responses: ResponsesService) {}
+  constructor(
+    private readonly responses: ResponsesService,
+    private readonly spam: SpamService,
+  ) {}
 
   @Get('forms/:form_id/responses')
   @RequireUser()
@@ -34,6 +39,7 @@ export class ResponsesController {
       to: query.to ? new Date(query.to) : undefined,
       cursor: query.cursor,
       limit: query.limit,
+      spam: query.spam === 'true',
     });
     return { data: page.items.map(ResponseDto.from), next_cursor: page.next_cursor };
   }
@@ -52,6 +58,19 @@ export class ResponsesController {
   @ApiOkResponse({ type: ResponseDto })
   async update(@ResponseId() id: Types.ObjectId, @Body() body: unknown): Promise<ResponseDto> {
     return ResponseDto.from(await this.responses.update(id, body));
+  }
+
+  @Post('responses/:response_id/not-spam')
+  @HttpCode(HttpStatus.OK)
+  @RequireUser('editor')
+  @ApiOperation({
+    summary: 'Mark spam as a response: it takes a quota slot and emits response.submitted, once',
+    description: 'A response that is not spam is answered unchanged, and nothing is emitted.',
+  })
+  @ApiOkResponse({ type: ResponseDto, description: 'The response, with spam: false' })
+  @ApiForbiddenResponse({ description: 'Below editor (forbidden), or the form is full (quota_exceeded)' })
+  async notSpam(@ResponseId() id: Types.ObjectId): Promise<ResponseDto> {
+    return ResponseDto.from(await this.spam.markNotSpam(id));
   }
 
   @Delete('responses/:response_id')

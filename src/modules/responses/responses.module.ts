@@ -10,6 +10,7 @@ import { FormResponse, FormResponseSchema } from './response.schema.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
 import { ResponsesService } from './responses.service.js';
+import { SpamService } from './spam.service.js';
 import { SubmissionController } from './submission.controller.js';
 import { SubmissionService } from './submission.service.js';
 
@@ -22,7 +23,7 @@ import { SubmissionService } from './submission.service.js';
     FilesModule,
   ],
   controllers: [SubmissionController, ResponsesController],
-  providers: [ResponsesRepository, ResponseDataChecker, SubmissionService, ResponsesService, StoreLock],
+  providers: [ResponsesRepository, ResponseDataChecker, SubmissionService, ResponsesService, SpamService, StoreLock],
   exports: [ResponsesService],
 })
 export class ResponsesModule {}

@@ -17,11 +17,13 @@ export type ResponseRecord = FormResponse;
 /** What an erasure works from: never the data. */
 export type ErasureView = Pick<
   ResponseRecord,
-  '_id' | 'form_id' | 'created_at' | 'deleted_at' | 'file_ids' | 'released_file_ids'
+  '_id' | 'form_id' | 'created_at' | 'deleted_at' | 'file_ids' | 'released_file_ids' | 'spam'
 >;
 
 /** Responses not deleted: the only ones any read outside erasure may see. */
 const LIVE = { deleted_at: null };
+/** Not spam: responses stored before spam was kept have no `spam` field and are not spam. */
+const NOT_SPAM = { spam: { $ne: true } };
 
 export interface ResponseQuery {
   formId: Types.ObjectId;
@@ -29,6 +31,8 @@ export interface ResponseQuery {
   to?: Date;
   cursor?: string;
   limit: number;
+  /** Spam only when true; otherwise spam is left out. */
+  spam?: boolean;
 }
 
 @Injectable()
@@ -93,7 +97,7 @@ export class ResponsesRepository {
   /** Every response of a form, oldest first, read in batches: memory stays flat however many. */
   async *streamForForm(formId: Types.ObjectId): AsyncGenerator<ResponseRecord> {
     yield* this.responses
-      .find({ form_id: formId, ...LIVE })
+      .find({ form_id: formId, ...LIVE, ...NOT_SPAM })
       .sort({ created_at: 1, _id: 1 })
       .lean<ResponseRecord[]>()
       .cursor({ batchSize: 500 });
@@ -106,7 +110,10 @@ export class ResponsesRepository {
   /** These responses whether or not they are deleted (without their data): what an erasure works from. */
   findManyForErasure(ids: Types.ObjectId[]): Promise<ErasureView[]> {
     return this.responses
-      .find({ _id: { $in: ids } }, { form_id: 1, created_at: 1, deleted_at: 1, file_ids: 1, released_file_ids: 1 })
+      .find(
+        { _id: { $in: ids } },
+        { form_id: 1, created_at: 1, deleted_at: 1, file_ids: 1, released_file_ids: 1, spam: 1 },
+      )
       .lean<ErasureView[]>();
   }
 
@@ -133,9 +140,24 @@ export class ResponsesRepository {
     return this.idsWhere({ released_file_ids: { $exists: true }, updated_at: { $lt: cutoff } }, limit);
   }
 
-  /** Marks those not deleted yet as deleted (retention, a deleted form's responses). */
-  async markManyDeleted(ids: Types.ObjectId[]): Promise<void> {
-    await this.responses.updateMany({ _id: { $in: ids }, ...LIVE }, { $set: { deleted_at: new Date() } });
+  /**
+   * Marks those not deleted yet as deleted (retention, a deleted form's responses); with `spamOnly`,
+   * only those still spam (one marked not spam since it was picked stays).
+   */
+  async markManyDeleted(ids: Types.ObjectId[], spamOnly = false): Promise<void> {
+    const filter = { _id: { $in: ids }, ...LIVE, ...(spamOnly ? { spam: true } : {}) };
+    await this.responses.updateMany(filter, { $set: { deleted_at: new Date() } });
+  }
+
+  /**
+   * Spam becomes a response (`spam: false`); null when it is not live spam (not spam, deleted, missing).
+   * Callers hold the response's lock: the local store's updates are not atomic, so two calls at once
+   * could both see `spam: true` here.
+   */
+  markNotSpam(id: Types.ObjectId): Promise<ResponseRecord | null> {
+    return this.responses
+      .findOneAndUpdate({ _id: id, ...LIVE, spam: true }, { $set: { spam: false } }, { returnDocument: 'after' })
+      .lean<ResponseRecord>();
   }
 
   /** Marks it deleted (404 from now on); null when there is no such live response. */
@@ -166,6 +188,11 @@ export class ResponsesRepository {
     return this.idsWhere({ created_at: { $lt: cutoff } }, limit, { created_at: 1 });
   }
 
+  /** Up to `limit` ids of spam created before `cutoff`, oldest first (spam retention). */
+  idsOfSpamCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.idsWhere({ spam: true, created_at: { $lt: cutoff } }, limit, { created_at: 1 });
+  }
+
   /** Up to `limit` ids of deleted responses whose erasure has not finished (a lost job). */
   idsDeletedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
     return this.idsWhere({ deleted_at: { $lt: cutoff } }, limit);
@@ -191,6 +218,7 @@ export class ResponsesRepository {
     const filter = {
       form_id: query.formId,
       ...LIVE,
+      ...(query.spam ? { spam: true } : NOT_SPAM),
       ...(query.from || query.to ? { created_at: createdAt } : {}),
       ...afterCursor(query.cursor),
     };

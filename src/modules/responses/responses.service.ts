@@ -142,9 +142,12 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.findManyForErasure(ids);
   }
 
-  /** Marks those not deleted yet as deleted: nothing reads or changes them from now on. */
-  markManyDeleted(ids: Types.ObjectId[]): Promise<void> {
-    return this.responses.markManyDeleted(ids);
+  /**
+   * Marks those not deleted yet as deleted: nothing reads or changes them from now on. With
+   * `spamOnly`, only those still spam (spam retention: one marked not spam meanwhile stays).
+   */
+  markManyDeleted(ids: Types.ObjectId[], spamOnly = false): Promise<void> {
+    return this.responses.markManyDeleted(ids, spamOnly);
   }
 
   /** Whether a response not in `except` names the file (within `formId` when the file is bound to one). */
@@ -152,12 +155,16 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.namesFile(fileId, except, formId);
   }
 
-  /** Removes the documents for good and gives their slots back to their forms' quotas; answers how many went. */
+  /**
+   * Removes the documents for good and gives their slots back to their forms' quotas (spam holds
+   * none); answers how many went.
+   */
   async removeErased(responses: ErasedResponse[]): Promise<number> {
     const removed = await this.responses.removeMany(responses.map((response) => response._id));
     // A rerun after a crash between the two steps finds fewer: their slots were given back already.
     if (removed === responses.length) {
-      await Promise.all(responses.map((response) => this.submissionTargets.releaseResponseSlot(response.form_id)));
+      const holdingSlots = responses.filter((response) => response.spam !== true);
+      await Promise.all(holdingSlots.map((response) => this.submissionTargets.releaseResponseSlot(response.form_id)));
     }
     return removed;
   }
@@ -180,6 +187,11 @@ export class ResponsesService implements OnModuleInit {
   /** Up to `limit` ids of responses created before `cutoff`, oldest first (retention). */
   idsCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
     return this.responses.idsCreatedBefore(cutoff, limit);
+  }
+
+  /** Up to `limit` ids of spam created before `cutoff`, oldest first (spam retention). */
+  idsOfSpamCreatedBefore(cutoff: Date, limit: number): Promise<Types.ObjectId[]> {
+    return this.responses.idsOfSpamCreatedBefore(cutoff, limit);
   }
 
   /** Up to `limit` ids of responses deleted before `cutoff` and still stored (an erasure cut short). */

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../../infrastructure/database/mongo-values.js';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
-import { Metrics } from '../../infrastructure/metrics/metrics.js';
+import { Metrics, type SpamReason } from '../../infrastructure/metrics/metrics.js';
 import { EventDispatcherService, EventType } from '../events/index.js';
 import { type SubmissionTarget, SubmissionTargetsService } from '../forms/index.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
@@ -58,22 +58,43 @@ export class SubmissionService {
   ) {}
 
   /**
-   * Stores a validated response once, in five steps: parse the body → find the published form →
-   * drop a bot's submission (honeypot) → validate the data against it → store the response with its
-   * `response.submitted` event, having taken one of the form's response slots (its quota) while the
-   * event was being stored. Invalid data writes nothing. A repeated `Idempotency-Key` collides on a
-   * unique index, so even concurrent duplicates store and emit one.
+   * Stores a validated response once, in four steps: parse the body → find the published form →
+   * validate the data against it → store the response with its `response.submitted` event, having
+   * taken one of the form's response slots (its quota) while the event was being stored; or, for a
+   * bot's submission (a filled honeypot), store it as spam. Invalid data writes nothing. A repeated
+   * `Idempotency-Key` collides on a unique index, so even concurrent duplicates store and emit one.
    */
   async submit(formId: Types.ObjectId, body: unknown, controls: SubmissionControls = {}): Promise<Submitted> {
     const submission = parseSubmission(body, controls.idempotencyKey);
     const form = await this.submissionTargets.publishedForm(formId);
-    if (caughtByHoneypot(form, submission.data)) {
-      this.metrics.submissionDropped('honeypot');
-      return { response_id: new Types.ObjectId().toHexString() };
-    }
+    if (caughtByHoneypot(form, submission.data)) return this.storeSpam(form, submission, 'honeypot');
     return this.dataChecker.withValidData(form.form_id, form.fields, submission.data, (files) =>
       this.storeWithEvent(form, submission, files),
     );
+  }
+
+  /**
+   * Spam: the bot gets the same 201 with the real response id, so it cannot tell. Its data is
+   * validated like any submission's (invalid data: 400, as for a person), so spam a member marks not
+   * spam (`SpamService.markNotSpam`) is a valid response. Stored durably and once per idempotency
+   * key like any submission, but without a quota slot and without `response.submitted`: no
+   * notification, autoresponse or webhook follows until it is marked not spam.
+   */
+  private async storeSpam(form: SubmissionTarget, submission: Submission, reason: SpamReason): Promise<Submitted> {
+    const stored = await this.dataChecker.withValidData(form.form_id, form.fields, submission.data, (files) => {
+      const responseId = new Types.ObjectId();
+      return this.insertOnce({
+        _id: responseId,
+        form_id: form.form_id,
+        form_version: form.version,
+        data: submission.data,
+        spam: true,
+        dedup_key: submission.dedupKey ?? `id:${responseId.toHexString()}`,
+        ...(files ? { file_ids: files } : {}),
+      });
+    });
+    if (stored.isNew) this.metrics.spamStored(reason);
+    return { response_id: stored.response_id };
   }
 
   /**
@@ -161,8 +182,8 @@ function parseSubmission(body: unknown, idempotencyKey: string | undefined): Sub
 }
 
 /**
- * A filled honeypot (a hidden input people never see) marks a bot: it gets the same 201 with an id
- * that names nothing, so it cannot tell; nothing is stored or sent. An empty one is dropped.
+ * A filled honeypot (a hidden input people never see) marks a bot: its submission is stored as spam.
+ * The honeypot's value is never stored; an empty one is dropped and the submission goes on as usual.
  */
 function caughtByHoneypot(form: SubmissionTarget, data: Record<string, unknown>): boolean {
   const honeypot = form.honeypot_field;

@@ -22,7 +22,8 @@ export class TenantController {
   @Patch()
   @RequireUser('owner')
   @ApiOperation({
-    summary: 'Owner: rename, and set registration, signup_role, allowed_origins, response_retention_days',
+    summary:
+      'Owner: rename, and set registration, signup_role, allowed_origins, response_retention_days, spam_retention_days',
     description: 'Quotas, features and status stay with the operator: sending them is 400 validation_failed.',
   })
   @ApiOkResponse({ type: TenantDto })

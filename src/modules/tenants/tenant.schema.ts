@@ -26,6 +26,8 @@ export class TenantSettingsDocument {
   @Prop({ type: String, enum: SIGNUP_ROLES, default: 'viewer' }) signup_role!: SignupRole;
   @Prop({ type: [String], default: () => [] }) allowed_origins!: string[];
   @Prop({ type: Number, default: null, min: 1 }) response_retention_days!: number | null;
+  /** Spam is erased this many days after it arrived; null keeps it (until `response_retention_days`). */
+  @Prop({ type: Number, default: 30, min: 1 }) spam_retention_days!: number | null;
 }
 
 /** The registry of tenants: global, so it opts out of the tenant scope that every other collection gets. */

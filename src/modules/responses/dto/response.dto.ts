@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601 } from 'class-validator';
+import { IsIn, IsISO8601 } from 'class-validator';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import type { ResponseRecord } from '../responses.repository.js';
@@ -14,6 +14,11 @@ export class ResponseListQueryDto extends PageQueryDto {
   @IsOmittable()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: spam only; otherwise spam is left out' })
+  @IsOmittable()
+  @IsIn(['true', 'false'])
+  spam?: 'true' | 'false';
 }
 
 export class SubmissionDto {
@@ -29,6 +34,8 @@ export class ResponseDto {
   @ApiProperty({ example: '665f1c2e9b1d8a0012345678' }) form_id!: string;
   @ApiProperty({ example: 1 }) form_version!: number;
   @ApiProperty({ example: { email: 'ada@example.com', message: 'Hello' } }) data!: Record<string, unknown>;
+  @ApiProperty({ example: false, description: 'Caught by the honeypot; POST /responses/:id/not-spam clears it' })
+  spam!: boolean;
   @ApiProperty() created_at!: string;
   @ApiProperty() updated_at!: string;
 
@@ -38,6 +45,7 @@ export class ResponseDto {
       form_id: response.form_id.toHexString(),
       form_version: response.form_version,
       data: response.data,
+      spam: response.spam === true,
       created_at: response.created_at.toISOString(),
       updated_at: response.updated_at.toISOString(),
     };

@@ -56,6 +56,17 @@ export class TenantAccessSettingsDto {
   @Min(1)
   @Max(36_500)
   response_retention_days?: number | null;
+
+  @ApiPropertyOptional({
+    example: 30,
+    nullable: true,
+    description: 'Spam (a filled honeypot) is erased this many days after it arrived; null keeps it',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  spam_retention_days?: number | null;
 }
 
 /** Every setting (the admin API); what is left out keeps its current (or default) value. */

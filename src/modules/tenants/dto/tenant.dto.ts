@@ -18,6 +18,7 @@ export class TenantDto {
       signup_role: 'viewer',
       allowed_origins: [],
       response_retention_days: null,
+      spam_retention_days: 30,
     },
   })
   settings!: TenantRecord['settings'];
