@@ -6,6 +6,7 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { Metrics } from '../../infrastructure/metrics/metrics.js';
 import { EventDispatcherService, EventType } from '../events/index.js';
 import { type SubmissionTarget, SubmissionTargetsService } from '../forms/index.js';
+import { CaptchaService } from './captcha/captcha.service.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
 import { ResponseSlot } from './response-slot.js';
 import { type ResponseRecord, ResponsesRepository } from './responses.repository.js';
@@ -55,14 +56,17 @@ export class SubmissionService {
     private readonly dataChecker: ResponseDataChecker,
     private readonly events: EventDispatcherService,
     private readonly metrics: Metrics,
+    private readonly captcha: CaptchaService,
   ) {}
 
   /**
-   * Stores a validated response once, in five steps: parse the body → find the published form →
-   * drop a bot's submission (honeypot) → validate the data against it → store the response with its
-   * `response.submitted` event, having taken one of the form's response slots (its quota) while the
-   * event was being stored. Invalid data writes nothing. A repeated `Idempotency-Key` collides on a
-   * unique index, so even concurrent duplicates store and emit one.
+   * Stores a validated response once, in six steps: parse the body → find the published form →
+   * drop a bot's submission (honeypot) → validate the data against it → check the form's captcha
+   * (after validation: invalid data keeps the visitor's unused token and spends no provider call) →
+   * store the response with its `response.submitted` event, having taken one of the form's response
+   * slots (its quota) while the event was being stored. Invalid data or a failed captcha writes
+   * nothing. A repeated `Idempotency-Key` collides on a unique index, so even concurrent duplicates
+   * store and emit one.
    */
   async submit(formId: Types.ObjectId, body: unknown, controls: SubmissionControls = {}): Promise<Submitted> {
     const submission = parseSubmission(body, controls.idempotencyKey);
@@ -71,9 +75,22 @@ export class SubmissionService {
       this.metrics.submissionDropped('honeypot');
       return { response_id: new Types.ObjectId().toHexString() };
     }
-    return this.dataChecker.withValidData(form.form_id, form.fields, submission.data, (files) =>
-      this.storeWithEvent(form, submission, files),
-    );
+    return this.dataChecker.withValidData(form.form_id, form.fields, submission.data, async (files) => {
+      const replay = await this.replayedBeforeCaptcha(form, submission);
+      if (replay) return replay;
+      await this.captcha.verify(form, controls);
+      return this.storeWithEvent(form, submission, files);
+    });
+  }
+
+  /**
+   * A captcha token is single-use, so a retry of a submission that was stored (a lost answer) would
+   * be refused by the provider: with a captcha and an `Idempotency-Key`, a key that already names a
+   * response answers it before the captcha is asked, storing nothing, as without a captcha.
+   */
+  private replayedBeforeCaptcha(form: SubmissionTarget, submission: Submission): Promise<Submitted | null> {
+    if (!form.captcha || !submission.dedupKey) return Promise.resolve(null);
+    return this.replayed(form.form_id, submission.dedupKey);
   }
 
   /**
