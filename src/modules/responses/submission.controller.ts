@@ -19,6 +19,9 @@ import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decora
 import { SubmissionDto, SubmittedDto } from './dto/response.dto.js';
 import { SubmissionService } from './submission.service.js';
 
+/** Answers this route describes itself still have the one error body (`swagger.ts` adds its schema). */
+const ERROR_BODY = { $ref: '#/components/schemas/ErrorBody' };
+
 /** Visitors submit responses to a published form, from the customer's page (no token). */
 @ApiTags('responses')
 @ApiNotFoundResponse({ description: 'No such form in this tenant (not_found)' })
@@ -47,10 +50,13 @@ export class SubmissionController {
     description:
       'validation_failed, with one details entry per field; captcha_failed: the form has a captcha and the ' +
       'token is missing or the provider refused it (nothing stored)',
+    schema: ERROR_BODY,
   })
   @ApiServiceUnavailableResponse({
     description:
-      'captcha_unavailable: the captcha provider could not be reached or did not answer in time (nothing stored)',
+      'captcha_unavailable: the captcha provider could not be reached or did not answer in time (nothing stored, ' +
+      'Retry-After); service_unavailable: a store is down; maintenance',
+    schema: ERROR_BODY,
   })
   @ApiConflictResponse({ description: 'Never published (form_not_published)' })
   @ApiGoneResponse({ description: 'Archived (form_archived)' })
