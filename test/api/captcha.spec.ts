@@ -239,6 +239,22 @@ describe('captchas: the form setting and the server-side check of every submissi
     await patch({ provider: 'hcaptcha', site_key: 'site-hcaptcha' }).expect(400);
   });
 
+  it('documents the setting with a write-only secret, the header and both errors in OpenAPI', async () => {
+    const { components, paths } = (await api.http.get('/docs-json').expect(200)).body;
+    const { schemas } = components;
+    expect(schemas.FormSettingsDto.properties.captcha).toMatchObject({ nullable: true });
+    expect(schemas.CaptchaSettingDto.properties.secret_key).toMatchObject({ writeOnly: true });
+    expect(schemas.CaptchaSettingDto.required).toEqual(['provider', 'site_key']);
+    expect(schemas.CaptchaSettingViewDto.properties).not.toHaveProperty('secret_key');
+    expect(schemas.CaptchaSettingViewDto.properties).toHaveProperty('secret_key_set');
+    const submit = paths['/api/v1/forms/{form_id}/submit'].post;
+    expect(submit.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'X-Captcha-Token', in: 'header' })]),
+    );
+    expect(submit.responses['400'].description).toContain('captcha_failed');
+    expect(submit.responses['503'].description).toContain('captcha_unavailable');
+  });
+
   it('refuses a captcha setting without its secret, with an unknown provider or empty keys', async () => {
     const create = (captcha: object) =>
       api.http
