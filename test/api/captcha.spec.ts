@@ -210,6 +210,13 @@ describe('captchas: the form setting and the server-side check of every submissi
       site_key: 'site-turnstile-2',
       secret_key_set: true,
     });
+    // Other settings change without touching the captcha.
+    const other = await api.http
+      .patch(`/api/v1/forms/${id}`)
+      .set(owner.headers)
+      .send({ settings: { send_notification: true } })
+      .expect(200);
+    expect(other.body.settings.captcha).toEqual(kept.body.settings.captcha);
     provider.received.length = 0;
     await submit(id, valid, withToken('pass-kept')).expect(201);
     expect(provider.received).toEqual([expect.objectContaining({ provider: 'turnstile', secret: SECRETS.turnstile })]);
