@@ -104,6 +104,18 @@ export class AppConfigService {
     };
   }
 
+  /** Each captcha provider's verify URL, and how long a verification may take. */
+  get captcha() {
+    return {
+      verifyUrls: {
+        turnstile: this.get('CAPTCHA_TURNSTILE_VERIFY_URL'),
+        hcaptcha: this.get('CAPTCHA_HCAPTCHA_VERIFY_URL'),
+        recaptcha: this.get('CAPTCHA_RECAPTCHA_VERIFY_URL'),
+      },
+      timeoutMs: this.get('CAPTCHA_VERIFY_TIMEOUT_MS'),
+    };
+  }
+
   get files() {
     return { legacyStorageDir: this.get('FILE_STORAGE_DIR'), maxBytes: this.get('FILE_MAX_BYTES') };
   }

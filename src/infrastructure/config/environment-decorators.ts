@@ -26,6 +26,11 @@ export function IntVar({ min, max }: { min: number; max?: number }): PropertyDec
   );
 }
 
+/** An http(s) URL (a third party's API, pointed at a local stand-in by tests). */
+export function HttpUrlVar(): PropertyDecorator {
+  return Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'must be an http(s) URL' });
+}
+
 /** `true`, `1` or `yes` (any case) read as true; any other string as false. */
 export function BoolVar(): PropertyDecorator {
   return stacked(Transform(toBoolean), IsBoolean());

@@ -2,7 +2,7 @@ import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MinLength, validateSync } from 'class-validator';
 import { ROLES, type Role } from '../auth/roles.js';
-import { BoolVar, EmptyAsUnset, IntVar, IsTrustProxySetting, SecretVar } from './environment-decorators.js';
+import { BoolVar, EmptyAsUnset, HttpUrlVar, IntVar, IsTrustProxySetting, SecretVar } from './environment-decorators.js';
 
 /**
  * Every environment variable the processes read. `.env.example` documents each one; a missing or
@@ -177,6 +177,13 @@ export class Environment {
 
   @IntVar({ min: 0 })
   WEBHOOK_BACKOFF_MS = 30_000;
+
+  /** Captcha verify APIs (form-encoded `secret`, `response`, `remoteip`; JSON `success`), one per provider. */
+  @HttpUrlVar() CAPTCHA_TURNSTILE_VERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
+  @HttpUrlVar() CAPTCHA_HCAPTCHA_VERIFY_URL = 'https://api.hcaptcha.com/siteverify';
+  @HttpUrlVar() CAPTCHA_RECAPTCHA_VERIFY_URL = 'https://www.google.com/recaptcha/api/siteverify';
+  /** A verification not answered within this answers `503 captcha_unavailable`. */
+  @IntVar({ min: 100, max: 60_000 }) CAPTCHA_VERIFY_TIMEOUT_MS = 5_000;
 
   /** Where earlier releases kept file bytes on local disk; read only by migration 002 (bytes now live in GridFS). */
   @IsString()

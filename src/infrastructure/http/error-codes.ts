@@ -39,6 +39,9 @@ export const ErrorCode = {
   Maintenance: 'maintenance',
   NotReady: 'not_ready',
   ExportInProgress: 'export_in_progress',
+  // A form's captcha: the token is missing or refused (400), or the provider could not say (503).
+  CaptchaFailed: 'captcha_failed',
+  CaptchaUnavailable: 'captcha_unavailable',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,7 +14,13 @@ export function createRootLogger(level: string, service: 'api' | 'worker' | 'cli
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: {
-        paths: ['req.headers.authorization', 'req.headers["x-admin-key"]', 'req.headers.cookie'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-admin-key"]',
+          'req.headers.cookie',
+          // A visitor's captcha token (single-use, but never written anywhere).
+          'req.headers["x-captcha-token"]',
+        ],
         censor: '[redacted]',
       },
     },

@@ -43,6 +43,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly captchaVerifications = new Counter({
+    name: 'captcha_verifications_total',
+    help: 'Submissions to forms with a captcha, by provider and outcome (passed, missing, refused, unavailable)',
+    labelNames: ['provider', 'outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const sources = this.sources;
@@ -76,6 +83,10 @@ export class Metrics {
   /** One new spam response (a replayed idempotency key counts once). */
   spamStored(reason: SpamReason): void {
     this.spamSubmissions.inc({ reason });
+  }
+
+  captchaVerified(provider: string, outcome: 'passed' | 'missing' | 'refused' | 'unavailable'): void {
+    this.captchaVerifications.inc({ provider, outcome });
   }
 
   observeJob(queue: string, outcome: 'completed' | 'failed', seconds: number): void {

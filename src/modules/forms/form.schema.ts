@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, type Types } from 'mongoose';
+import { CAPTCHA_PROVIDERS, type CaptchaProvider } from './form-captcha.js';
 import { FIELD_TYPES, type FieldType } from './form-field.types.js';
 
 export const FORM_STATUSES = ['draft', 'published', 'archived'] as const;
@@ -19,12 +20,23 @@ export class FormFieldDocument {
 }
 const FormFieldSchema = SchemaFactory.createForClass(FormFieldDocument);
 
+/** A form's captcha; `secret_key` never leaves the server (answers show `secret_key_set`). */
+@Schema({ _id: false, versionKey: false })
+export class FormCaptchaDocument {
+  @Prop({ type: String, required: true, enum: CAPTCHA_PROVIDERS }) provider!: CaptchaProvider;
+  @Prop({ required: true }) site_key!: string;
+  @Prop({ required: true }) secret_key!: string;
+}
+
 @Schema({ _id: false, versionKey: false })
 export class FormSettingsDocument {
   @Prop({ default: false }) send_notification!: boolean;
   @Prop({ type: [String], default: [] }) notification_emails!: string[];
   /** A field key no person fills: a submission that fills it is a bot's, answered 201 and dropped. */
   @Prop({ type: String, default: null }) honeypot_field!: string | null;
+  /** Every submission must carry a token this provider accepts (`SubmissionService`'s captcha step). */
+  @Prop({ type: SchemaFactory.createForClass(FormCaptchaDocument), default: null })
+  captcha!: FormCaptchaDocument | null;
 }
 
 /** What submissions validate against: a copy of the form taken when it was last published. */

@@ -11,6 +11,7 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService, EventEntitiesService, type EventPayload, EventType } from '../events/index.js';
 import { UsersService } from '../users/index.js';
 import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
+import { withCaptchaSecret } from './form-captcha.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
@@ -42,6 +43,7 @@ export class FormsService implements OnModuleInit {
 
   async create(input: CreateFormDto): Promise<FormRecord> {
     assertValidFields(input.fields);
+    input.settings = withCaptchaSecret(input.settings, null);
     await this.assertValidSettings(input.settings, input.fields ?? []);
     const slug = await this.freeSlug(input);
     const id = new Types.ObjectId();
@@ -116,6 +118,7 @@ export class FormsService implements OnModuleInit {
     assertValidFields(changes.fields);
     const current = await this.get(id);
     assertNotArchived(current);
+    if (changes.settings) changes.settings = withCaptchaSecret(changes.settings, current.settings.captcha);
     await this.assertValidSettings(
       { honeypot_field: current.settings.honeypot_field, ...changes.settings },
       changes.fields ?? current.fields,

@@ -4,6 +4,7 @@ import type { Types } from 'mongoose';
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import type { FormCaptcha } from './form-captcha.js';
 import type { FormField } from './form-field.types.js';
 import { type FormRecord, FormsRepository } from './forms.repository.js';
 import { checkSubmission, type SubmissionCheck } from './submission-validator.js';
@@ -14,6 +15,8 @@ export interface SubmissionTarget {
   version: number;
   fields: FormField[];
   honeypot_field: string | null;
+  /** The form's captcha with its secret, for the submission's verification; null when it has none. */
+  captcha: FormCaptcha | null;
 }
 
 const SUBMISSION_CACHE_TTL_MS = 1_000;
@@ -35,7 +38,8 @@ export class SubmissionTargetsService {
     const form = await this.findCached(id);
     assertAcceptsSubmissions(form);
     const { version, fields, title, description } = form.published;
-    return { form_id: form._id, version, fields, title, description, honeypot_field: form.settings.honeypot_field };
+    const { honeypot_field, captcha } = form.settings;
+    return { form_id: form._id, version, fields, title, description, honeypot_field, captcha: captcha ?? null };
   }
 
   /**

@@ -5,6 +5,7 @@ import { RateLimitModule } from '../../infrastructure/rate-limit/rate-limit.modu
 import { EventsModule } from '../events/index.js';
 import { FilesModule } from '../files/index.js';
 import { FormsModule } from '../forms/index.js';
+import { CaptchaService } from './captcha/captcha.service.js';
 import { ResponseDataChecker } from './response-data-checker.js';
 import { FormResponse, FormResponseSchema } from './response.schema.js';
 import { ResponsesController } from './responses.controller.js';
@@ -23,7 +24,15 @@ import { SubmissionService } from './submission.service.js';
     FilesModule,
   ],
   controllers: [SubmissionController, ResponsesController],
-  providers: [ResponsesRepository, ResponseDataChecker, SubmissionService, ResponsesService, SpamService, StoreLock],
+  providers: [
+    ResponsesRepository,
+    ResponseDataChecker,
+    SubmissionService,
+    ResponsesService,
+    SpamService,
+    StoreLock,
+    CaptchaService,
+  ],
   exports: [ResponsesService],
 })
 export class ResponsesModule {}

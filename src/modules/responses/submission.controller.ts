@@ -9,6 +9,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Types } from 'mongoose';
@@ -17,6 +18,9 @@ import { RateLimitName } from '../../infrastructure/rate-limit/rate-limit-polici
 import { RateLimited } from '../../infrastructure/rate-limit/rate-limited.decorator.js';
 import { SubmissionDto, SubmittedDto } from './dto/response.dto.js';
 import { SubmissionService } from './submission.service.js';
+
+/** Answers this route describes itself still have the one error body (`swagger.ts` adds its schema). */
+const ERROR_BODY = { $ref: '#/components/schemas/ErrorBody' };
 
 /** Visitors submit responses to a published form, from the customer's page (no token). */
 @ApiTags('responses')
@@ -33,9 +37,27 @@ export class SubmissionController {
     required: false,
     description: 'Retries with the same key within 24 h store nothing new',
   })
+  @ApiHeader({
+    name: 'X-Captcha-Token',
+    required: false,
+    description:
+      "Required when the form's settings.captcha is set: the provider's token (Turnstile, hCaptcha or reCAPTCHA), " +
+      'checked with the provider before anything is stored',
+  })
   @ApiBody({ type: SubmissionDto })
   @ApiCreatedResponse({ type: SubmittedDto })
-  @ApiBadRequestResponse({ description: 'validation_failed, with one details entry per field' })
+  @ApiBadRequestResponse({
+    description:
+      'validation_failed, with one details entry per field; captcha_failed: the form has a captcha and the ' +
+      'token is missing or the provider refused it (nothing stored)',
+    schema: ERROR_BODY,
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'captcha_unavailable: the captcha provider could not be reached or did not answer in time (nothing stored, ' +
+      'Retry-After); service_unavailable: a store is down; maintenance',
+    schema: ERROR_BODY,
+  })
   @ApiConflictResponse({ description: 'Never published (form_not_published)' })
   @ApiGoneResponse({ description: 'Archived (form_archived)' })
   @ApiForbiddenResponse({ description: 'max_responses_per_form reached (quota_exceeded)' })

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { Metrics, type SpamReason } from '../../infrastructure/metrics/metrics.js';
 import { EventDispatcherService, EventType } from '../events/index.js';
 import { type SubmissionTarget, SubmissionTargetsService } from '../forms/index.js';
+import { CaptchaService } from './captcha/captcha.service.js';
 import { type NamedFiles, ResponseDataChecker, submittedData } from './response-data-checker.js';
 import { ResponseSlot } from './response-slot.js';
 import { type ResponseRecord, ResponsesRepository } from './responses.repository.js';
@@ -55,22 +56,39 @@ export class SubmissionService {
     private readonly dataChecker: ResponseDataChecker,
     private readonly events: EventDispatcherService,
     private readonly metrics: Metrics,
+    private readonly captcha: CaptchaService,
   ) {}
 
   /**
-   * Stores a validated response once, in four steps: parse the body → find the published form →
-   * validate the data against it → store the response with its `response.submitted` event, having
-   * taken one of the form's response slots (its quota) while the event was being stored; or, for a
-   * bot's submission (a filled honeypot), store it as spam. Invalid data writes nothing. A repeated
-   * `Idempotency-Key` collides on a unique index, so even concurrent duplicates store and emit one.
+   * Stores a validated response once, in five steps: parse the body → find the published form →
+   * validate the data against it → check the form's captcha (after validation: invalid data keeps
+   * the visitor's unused token and spends no provider call) → store the response with its
+   * `response.submitted` event, having taken one of the form's response slots (its quota) while the
+   * event was being stored; or, for a bot's submission (a filled honeypot), store it as spam. Spam
+   * passes the same checks, the captcha included: the contract asks a token of every submission.
+   * Invalid data or a failed captcha writes nothing. A repeated `Idempotency-Key` collides on a
+   * unique index, so even concurrent duplicates store and emit one.
    */
   async submit(formId: Types.ObjectId, body: unknown, controls: SubmissionControls = {}): Promise<Submitted> {
     const submission = parseSubmission(body, controls.idempotencyKey);
     const form = await this.submissionTargets.publishedForm(formId);
-    if (caughtByHoneypot(form, submission.data)) return this.storeSpam(form, submission, 'honeypot');
-    return this.dataChecker.withValidData(form.form_id, form.fields, submission.data, (files) =>
-      this.storeWithEvent(form, submission, files),
-    );
+    const spam = caughtByHoneypot(form, submission.data);
+    return this.dataChecker.withValidData(form.form_id, form.fields, submission.data, async (files) => {
+      const replay = await this.replayedBeforeCaptcha(form, submission);
+      if (replay) return replay;
+      await this.captcha.verify(form, controls);
+      return spam ? this.storeSpam(form, submission, files, 'honeypot') : this.storeWithEvent(form, submission, files);
+    });
+  }
+
+  /**
+   * A captcha token is single-use, so a retry of a submission that was stored (a lost answer) would
+   * be refused by the provider: with a captcha and an `Idempotency-Key`, a key that already names a
+   * response answers it before the captcha is asked, storing nothing, as without a captcha.
+   */
+  private replayedBeforeCaptcha(form: SubmissionTarget, submission: Submission): Promise<Submitted | null> {
+    if (!form.captcha || !submission.dedupKey) return Promise.resolve(null);
+    return this.replayed(form.form_id, submission.dedupKey);
   }
 
   /**
@@ -80,18 +98,21 @@ export class SubmissionService {
    * key like any submission, but without a quota slot and without `response.submitted`: no
    * notification, autoresponse or webhook follows until it is marked not spam.
    */
-  private async storeSpam(form: SubmissionTarget, submission: Submission, reason: SpamReason): Promise<Submitted> {
-    const stored = await this.dataChecker.withValidData(form.form_id, form.fields, submission.data, (files) => {
-      const responseId = new Types.ObjectId();
-      return this.insertOnce({
-        _id: responseId,
-        form_id: form.form_id,
-        form_version: form.version,
-        data: submission.data,
-        spam: true,
-        dedup_key: submission.dedupKey ?? `id:${responseId.toHexString()}`,
-        ...(files ? { file_ids: files } : {}),
-      });
+  private async storeSpam(
+    form: SubmissionTarget,
+    submission: Submission,
+    files: NamedFiles,
+    reason: SpamReason,
+  ): Promise<Submitted> {
+    const responseId = new Types.ObjectId();
+    const stored = await this.insertOnce({
+      _id: responseId,
+      form_id: form.form_id,
+      form_version: form.version,
+      data: submission.data,
+      spam: true,
+      dedup_key: submission.dedupKey ?? `id:${responseId.toHexString()}`,
+      ...(files ? { file_ids: files } : {}),
     });
     if (stored.isNew) this.metrics.spamStored(reason);
     return { response_id: stored.response_id };

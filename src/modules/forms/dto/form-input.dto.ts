@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
+import { CAPTCHA_PROVIDERS, type CaptchaProvider } from '../form-captcha.js';
 import {
   DEFAULT_MAX_TEXT_LENGTH,
   FIELD_KEY_PATTERN,
@@ -79,6 +80,30 @@ export class FieldDto {
   pattern?: string;
 }
 
+/** A form's captcha, as written: the secret is write-only (answers show `secret_key_set`). */
+export class CaptchaSettingDto {
+  @ApiProperty({ enum: CAPTCHA_PROVIDERS, example: 'turnstile' }) @IsIn(CAPTCHA_PROVIDERS) provider!: CaptchaProvider;
+
+  @ApiProperty({ example: '0x4AAAAAAAB1cdEfGhIjKlMn', description: "The provider's public site key" })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  site_key!: string;
+
+  @ApiPropertyOptional({
+    writeOnly: true,
+    example: '0x4AAAAAAAB1cdEfGhIjKlMnOpQrStUvWxYz',
+    description:
+      "The provider's secret key, never shown again. Required when the captcha is new or its provider changes; " +
+      'a PATCH that leaves it out keeps the stored secret',
+  })
+  @IsOmittable()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  secret_key?: string;
+}
+
 export class FormSettingsDto {
   @ApiPropertyOptional({ example: false }) @IsOmittable() @IsBoolean() send_notification?: boolean;
 
@@ -103,6 +128,16 @@ export class FormSettingsDto {
   @IsOptional()
   @Matches(FIELD_KEY_PATTERN, { message: 'honeypot_field must be 1-64 letters, digits or _, starting with a letter' })
   honeypot_field?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: CaptchaSettingDto,
+    description: 'Every submission must carry a token the provider accepts (X-Captcha-Token); null turns it off',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CaptchaSettingDto)
+  captcha?: CaptchaSettingDto | null;
 }
 
 export class CreateFormDto {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
+import { CAPTCHA_PROVIDERS, type CaptchaProvider, captchaView } from '../form-captcha.js';
 import type { FormField } from '../form-field.types.js';
 import { FORM_STATUSES, type FormStatus } from '../form.schema.js';
 import type { FormRecord, FormVersionRecord } from '../forms.repository.js';
@@ -18,10 +19,18 @@ function fieldsOf(fields: FormField[]): FormField[] {
   ) as unknown as FormField[];
 }
 
+/** A form's captcha as every answer shows it: the secret stays on the server. */
+class CaptchaSettingViewDto {
+  @ApiProperty({ enum: CAPTCHA_PROVIDERS, example: 'turnstile' }) provider!: CaptchaProvider;
+  @ApiProperty({ example: '0x4AAAAAAAB1cdEfGhIjKlMn' }) site_key!: string;
+  @ApiProperty({ example: true, description: 'The secret key is stored (it is never shown)' }) secret_key_set!: true;
+}
+
 class FormSettingsViewDto {
   @ApiProperty({ example: false }) send_notification!: boolean;
   @ApiProperty({ example: ['team@example.com'] }) notification_emails!: string[];
   @ApiProperty({ nullable: true, type: String, example: null }) honeypot_field!: string | null;
+  @ApiProperty({ nullable: true, type: CaptchaSettingViewDto }) captcha!: CaptchaSettingViewDto | null;
 }
 
 /** A form in a list: everything but its fields (`GET /forms/:form_id` has them). */
@@ -49,6 +58,7 @@ export class FormSummaryDto {
         send_notification: form.settings.send_notification,
         notification_emails: form.settings.notification_emails,
         honeypot_field: form.settings.honeypot_field ?? null,
+        captcha: captchaView(form.settings.captcha),
       },
       owner_id: form.owner_id,
       created_at: form.created_at.toISOString(),
