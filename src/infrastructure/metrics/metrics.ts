@@ -40,6 +40,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly autoresponsesSent = new Counter({
+    name: 'autoresponses_sent_total',
+    help: 'Autoresponses emailed to respondents',
+    registers: [this.registry],
+  });
+
+  private readonly autoresponsesSkipped = new Counter({
+    name: 'autoresponses_skipped_total',
+    help: 'Autoresponses not sent, by reason (address_limit, form_limit, no_address, response_deleted, …)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const sources = this.sources;
@@ -72,6 +85,14 @@ export class Metrics {
 
   submissionDropped(reason: 'honeypot'): void {
     this.droppedSubmissions.inc({ reason });
+  }
+
+  autoresponseSent(): void {
+    this.autoresponsesSent.inc();
+  }
+
+  autoresponseSkipped(reason: string): void {
+    this.autoresponsesSkipped.inc({ reason });
   }
 
   observeJob(queue: string, outcome: 'completed' | 'failed', seconds: number): void {

@@ -19,12 +19,22 @@ export class FormFieldDocument {
 }
 const FormFieldSchema = SchemaFactory.createForClass(FormFieldDocument);
 
+/** `settings.autoresponse`: the email each respondent gets (see `AutoresponseDto`). */
+@Schema({ _id: false, versionKey: false })
+export class AutoresponseDocument {
+  @Prop({ required: true }) email_field!: string;
+  @Prop({ required: true }) subject!: string;
+  @Prop({ required: true }) text!: string;
+}
+
 @Schema({ _id: false, versionKey: false })
 export class FormSettingsDocument {
   @Prop({ default: false }) send_notification!: boolean;
   @Prop({ type: [String], default: [] }) notification_emails!: string[];
   /** A field key no person fills: a submission that fills it is a bot's, answered 201 and dropped. */
   @Prop({ type: String, default: null }) honeypot_field!: string | null;
+  @Prop({ type: SchemaFactory.createForClass(AutoresponseDocument), default: null })
+  autoresponse!: AutoresponseDocument | null;
 }
 
 /** What submissions validate against: a copy of the form taken when it was last published. */

@@ -26,6 +26,7 @@ import {
   MAX_OPTIONS,
   MAX_PATTERN_LENGTH,
 } from '../form-field.types.js';
+import { AutoresponseDto } from './autoresponse.dto.js';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const MAX_FIELDS = 200;
@@ -103,6 +104,17 @@ export class FormSettingsDto {
   @IsOptional()
   @Matches(FIELD_KEY_PATTERN, { message: 'honeypot_field must be 1-64 letters, digits or _, starting with a letter' })
   honeypot_field?: string | null;
+
+  // Autoresponse: the email each respondent gets (see autoresponse.dto.ts).
+  @ApiPropertyOptional({
+    type: AutoresponseDto,
+    nullable: true,
+    description: 'An email to the address of the submission’s `email_field` after each accepted submission; null: none',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AutoresponseDto)
+  autoresponse?: AutoresponseDto | null;
 }
 
 export class CreateFormDto {

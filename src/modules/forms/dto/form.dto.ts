@@ -5,6 +5,7 @@ import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import type { FormField } from '../form-field.types.js';
 import { FORM_STATUSES, type FormStatus } from '../form.schema.js';
 import type { FormRecord, FormVersionRecord } from '../forms.repository.js';
+import { AutoresponseDto } from './autoresponse.dto.js';
 import { FieldDto } from './form-input.dto.js';
 
 export class FormListQueryDto extends PageQueryDto {
@@ -18,10 +19,16 @@ function fieldsOf(fields: FormField[]): FormField[] {
   ) as unknown as FormField[];
 }
 
+/** Exactly the three properties, whatever else the stored subdocument holds; null when unset. */
+function autoresponseOf(stored: AutoresponseDto | null | undefined): AutoresponseDto | null {
+  return stored ? { email_field: stored.email_field, subject: stored.subject, text: stored.text } : null;
+}
+
 class FormSettingsViewDto {
   @ApiProperty({ example: false }) send_notification!: boolean;
   @ApiProperty({ example: ['team@example.com'] }) notification_emails!: string[];
   @ApiProperty({ nullable: true, type: String, example: null }) honeypot_field!: string | null;
+  @ApiProperty({ nullable: true, type: AutoresponseDto }) autoresponse!: AutoresponseDto | null;
 }
 
 /** A form in a list: everything but its fields (`GET /forms/:form_id` has them). */
@@ -49,6 +56,7 @@ export class FormSummaryDto {
         send_notification: form.settings.send_notification,
         notification_emails: form.settings.notification_emails,
         honeypot_field: form.settings.honeypot_field ?? null,
+        autoresponse: autoresponseOf(form.settings.autoresponse),
       },
       owner_id: form.owner_id,
       created_at: form.created_at.toISOString(),
