@@ -47,7 +47,12 @@ describe('forms', () => {
       status: 'draft',
       version: 0,
       fields,
-      settings: { send_notification: false, notification_emails: [], honeypot_field: null },
+      settings: {
+        send_notification: false,
+        notification_emails: [],
+        honeypot_field: null,
+        autoresponse: null,
+      },
       owner_id: owner.user_id,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -297,6 +302,7 @@ describe('forms', () => {
       send_notification: false,
       notification_emails: [owner.email.toUpperCase()],
       honeypot_field: 'website',
+      autoresponse: null,
     });
     // A later change of fields cannot take the honeypot's key.
     const collision = await api.http
