@@ -236,6 +236,12 @@ describe('autoresponses, through the queue and the worker', () => {
       expect(set.body.settings.autoresponse).toEqual(AUTORESPONSE);
       const read = await api.http.get(`/api/v1/forms/${set.body.form_id}`).set(owner.headers).expect(200);
       expect(read.body.settings.autoresponse).toEqual(AUTORESPONSE);
+      const patched = await api.http
+        .patch(`/api/v1/forms/${plain.body.form_id}`)
+        .set(owner.headers)
+        .send({ settings: { autoresponse: { ...AUTORESPONSE, subject: 'Patched' } } })
+        .expect(200);
+      expect(patched.body.settings.autoresponse).toEqual({ ...AUTORESPONSE, subject: 'Patched' });
     });
 
     it('must name an email field of the form', async () => {
