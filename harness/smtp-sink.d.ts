@@ -5,6 +5,10 @@ export interface ReceivedMail {
   /** The HTML part, or '' when the email has none. */
   html: string;
   messageId?: string;
+  /** The Reply-To header's addresses, as text; undefined when there is none. */
+  replyTo?: string;
+  /** The header block as sent, one entry per header (folded lines joined). */
+  headerLines: string[];
 }
 
 export interface SmtpSink {

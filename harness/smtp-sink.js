@@ -22,7 +22,8 @@ export async function startSmtpSink({ delayMs = 0 } = {}) {
           return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
         }
         try {
-          const parsed = await simpleParser(Buffer.concat(chunks));
+          const raw = Buffer.concat(chunks);
+          const parsed = await simpleParser(raw);
           if (delayMs) await sleep(delayMs);
           messages.push({
             to: session.envelope.rcptTo.map((address) => address.address),
@@ -30,6 +31,11 @@ export async function startSmtpSink({ delayMs = 0 } = {}) {
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId,
+            replyTo: parsed.replyTo?.text,
+            headerLines: raw
+              .toString('utf8')
+              .split(/\r?\n\r?\n/)[0]
+              .split(/\r?\n(?![ \t])/),
           });
           callback();
         } catch (error) {

@@ -47,7 +47,13 @@ describe('forms', () => {
       status: 'draft',
       version: 0,
       fields,
-      settings: { send_notification: false, notification_emails: [], honeypot_field: null, captcha: null },
+      settings: {
+        send_notification: false,
+        notification_emails: [],
+        honeypot_field: null,
+        captcha: null,
+        autoresponse: null,
+      },
       owner_id: owner.user_id,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -298,6 +304,7 @@ describe('forms', () => {
       notification_emails: [owner.email.toUpperCase()],
       honeypot_field: 'website',
       captcha: null,
+      autoresponse: null,
     });
     // A later change of fields cannot take the honeypot's key.
     const collision = await api.http

@@ -163,6 +163,14 @@ export class AppConfigService {
     return { smtpUrl: this.get('SMTP_URL'), from: this.get('MAIL_FROM') };
   }
 
+  /** Autoresponses sent per address of a tenant, and per form, each an hour. */
+  get autoresponseLimits() {
+    return {
+      perAddressPerHour: this.get('AUTORESPONSE_PER_ADDRESS_PER_HOUR'),
+      perFormPerHour: this.get('AUTORESPONSE_PER_FORM_PER_HOUR'),
+    };
+  }
+
   /** Bytes anonymous visitors may upload to one tenant per UTC day. */
   get publicUploadBytesPerTenantPerDay(): number {
     return this.get('PUBLIC_UPLOAD_BYTES_PER_TENANT_PER_DAY');

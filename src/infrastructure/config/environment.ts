@@ -84,6 +84,13 @@ export class Environment {
   @MinLength(3)
   MAIL_FROM = 'Form Backend <no-reply@localhost>';
 
+  // Autoresponses: per address of a tenant and per form, each an hour (beyond: stored, not emailed).
+  @IntVar({ min: 1 })
+  AUTORESPONSE_PER_ADDRESS_PER_HOUR = 3;
+
+  @IntVar({ min: 1 })
+  AUTORESPONSE_PER_FORM_PER_HOUR = 200;
+
   @IntVar({ min: 1, max: 64 })
   QUEUE_CONCURRENCY = 4;
 

@@ -50,6 +50,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly autoresponsesSent = new Counter({
+    name: 'autoresponses_sent_total',
+    help: 'Autoresponses emailed to respondents',
+    registers: [this.registry],
+  });
+
+  private readonly autoresponsesSkipped = new Counter({
+    name: 'autoresponses_skipped_total',
+    help: 'Autoresponses not sent, by reason (address_limit, form_limit, no_address, response_deleted, …)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const sources = this.sources;
@@ -87,6 +100,14 @@ export class Metrics {
 
   captchaVerified(provider: string, outcome: 'passed' | 'missing' | 'refused' | 'unavailable'): void {
     this.captchaVerifications.inc({ provider, outcome });
+  }
+
+  autoresponseSent(): void {
+    this.autoresponsesSent.inc();
+  }
+
+  autoresponseSkipped(reason: string): void {
+    this.autoresponsesSkipped.inc({ reason });
   }
 
   observeJob(queue: string, outcome: 'completed' | 'failed', seconds: number): void {

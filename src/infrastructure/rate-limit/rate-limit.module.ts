@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AttemptCounter } from './attempt-counter.js';
 import { DailyByteAllowance } from './daily-byte-allowance.js';
+import { OnceCountedLimits } from './once-counted-limits.js';
 import { RateLimitPolicies } from './rate-limit-policies.js';
 import { RedisRateLimitStorage } from './redis-rate-limit-storage.js';
 import { throttlerOptions } from './throttler-options.js';
@@ -26,7 +27,7 @@ class RateLimitStorageModule {}
     }),
     RateLimitStorageModule,
   ],
-  providers: [AttemptCounter, DailyByteAllowance],
-  exports: [AttemptCounter, DailyByteAllowance],
+  providers: [AttemptCounter, DailyByteAllowance, OnceCountedLimits],
+  exports: [AttemptCounter, DailyByteAllowance, OnceCountedLimits],
 })
 export class RateLimitModule {}

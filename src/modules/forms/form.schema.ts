@@ -28,15 +28,26 @@ export class FormCaptchaDocument {
   @Prop({ required: true }) secret_key!: string;
 }
 
+/** `settings.autoresponse`: the email each respondent gets (see `AutoresponseDto`). */
+@Schema({ _id: false, versionKey: false })
+export class AutoresponseDocument {
+  @Prop({ required: true }) email_field!: string;
+  @Prop({ required: true }) subject!: string;
+  @Prop({ required: true }) text!: string;
+}
+
 @Schema({ _id: false, versionKey: false })
 export class FormSettingsDocument {
   @Prop({ default: false }) send_notification!: boolean;
   @Prop({ type: [String], default: [] }) notification_emails!: string[];
-  /** A field key no person fills: a submission that fills it is a bot's, answered 201 and dropped. */
+  /** A field key no person fills: a submission that fills it is a bot's, answered 201 and kept as spam. */
   @Prop({ type: String, default: null }) honeypot_field!: string | null;
   /** Every submission must carry a token this provider accepts (`SubmissionService`'s captcha step). */
   @Prop({ type: SchemaFactory.createForClass(FormCaptchaDocument), default: null })
   captcha!: FormCaptchaDocument | null;
+
+  @Prop({ type: SchemaFactory.createForClass(AutoresponseDocument), default: null })
+  autoresponse!: AutoresponseDocument | null;
 }
 
 /** What submissions validate against: a copy of the form taken when it was last published. */

@@ -10,6 +10,7 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService, EventEntitiesService, type EventPayload, EventType } from '../events/index.js';
 import { UsersService } from '../users/index.js';
+import { autoresponseProblems } from './autoresponse-rules.js';
 import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { withCaptchaSecret } from './form-captcha.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
@@ -120,7 +121,11 @@ export class FormsService implements OnModuleInit {
     assertNotArchived(current);
     if (changes.settings) changes.settings = withCaptchaSecret(changes.settings, current.settings.captcha);
     await this.assertValidSettings(
-      { honeypot_field: current.settings.honeypot_field, ...changes.settings },
+      {
+        honeypot_field: current.settings.honeypot_field,
+        autoresponse: current.settings.autoresponse,
+        ...changes.settings,
+      },
       changes.fields ?? current.fields,
     );
     // Checked first: the local store reports a duplicate created by an update as an internal error.
@@ -216,6 +221,7 @@ export class FormsService implements OnModuleInit {
     if (honeypot && fields.some((field) => field.key === honeypot)) {
       problems.push({ field: 'settings.honeypot_field', message: 'must not be the key of one of the form’s fields' });
     }
+    problems.push(...autoresponseProblems(settings?.autoresponse, fields));
     const strangers = await this.users.nonMemberEmails(settings?.notification_emails ?? []);
     for (const email of strangers) {
       const index = settings?.notification_emails?.indexOf(email) ?? -1;

@@ -20,7 +20,8 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const DOT_LOOK_ALIKES = /[\u3002\uff0e\uff61]/g;
 const LINK_LIKE = /:\/\/|@|\bwww\.|[\p{L}\p{N}]\.\p{L}{2}/iu;
 
-export function displayText(value: unknown): string {
+/** `maxLength`: the characters shown before `…` (an autoresponse shows longer answers than a name). */
+export function displayText(value: unknown, maxLength = MAX_DISPLAY_LENGTH): string {
   if (value === null || value === undefined) return '';
   const plain = String(value)
     .normalize('NFKC')
@@ -28,8 +29,7 @@ export function displayText(value: unknown): string {
     .replace(INVISIBLE, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const capped =
-    [...plain].length > MAX_DISPLAY_LENGTH ? `${[...plain].slice(0, MAX_DISPLAY_LENGTH).join('')}…` : plain;
+  const capped = [...plain].length > maxLength ? `${[...plain].slice(0, maxLength).join('')}…` : plain;
   return capped
     .split(' ')
     .map((word) => (LINK_LIKE.test(word) ? word.replaceAll('.', '[.]').replaceAll('://', '[:]//') : word))

@@ -28,6 +28,17 @@ export class EmailEventsListener {
     });
   }
 
+  /** Every accepted submission (spam emits no `response.submitted`); the worker sees whether the form has one. */
+  @OnDomainEvent(EventType.ResponseSubmitted)
+  async autoresponse(event: EventEnvelope<'response.submitted'>): Promise<void> {
+    const { form_id, response_id } = event.payload;
+    await this.jobs.autorespond(jobIdFor(event.event_id, 'autoresponse'), {
+      tenant_id: event.tenant_id,
+      form_id,
+      response_id,
+    });
+  }
+
   @OnDomainEvent(EventType.InvitationCreated)
   async invitation(event: EventEnvelope<'invitation.created'>): Promise<void> {
     const { invitation_id, name, role, tenant_name, inviter, form_title } = event.payload;

@@ -5,6 +5,7 @@ import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import {
+  type AutoresponseJob,
   EmailJobName,
   type EmailJobData,
   type EmailJobs,
@@ -44,6 +45,10 @@ export class EmailJobsService {
 
   notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {
     return this.add(EmailJobName.ResponseNotification, jobId, job);
+  }
+
+  autorespond(jobId: string, job: AutoresponseJob): Promise<void> {
+    return this.add(EmailJobName.Autoresponse, jobId, job);
   }
 
   sendInvitation(jobId: string, job: InvitationEmailJob): Promise<void> {

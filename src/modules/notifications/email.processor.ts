@@ -4,6 +4,7 @@ import type { CatalogJob } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { TenantScopedProcessor } from '../../infrastructure/queue/tenant-scoped.processor.js';
 import { AccountEmailsService } from './account-emails.service.js';
+import { AutoresponsesService } from './autoresponses.service.js';
 import { EmailJobName, type EmailJobs } from './email.types.js';
 import { legacyNotifiedResponse, withoutAnswers } from './legacy-email-jobs.js';
 import { MailService } from './mail.service.js';
@@ -16,6 +17,7 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobs> {
     private readonly mail: MailService,
     private readonly accountEmails: AccountEmailsService,
     private readonly responseNotifications: ResponseNotificationsService,
+    private readonly autoresponses: AutoresponsesService,
     config: AppConfigService,
   ) {
     super(config);
@@ -28,6 +30,8 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobs> {
         return this.responseNotifications.fanOut(job.data, signal);
       case EmailJobName.ResponseEmail:
         return this.responseNotifications.send(job.data, job.id, signal);
+      case EmailJobName.Autoresponse:
+        return this.autoresponses.send(job.data, job.id, signal);
       case EmailJobName.Welcome:
         return this.accountEmails.sendWelcome(job.data, job.id, signal);
       case EmailJobName.Invitation:

@@ -30,6 +30,15 @@ export interface ResponseEmailJob extends TenantJobData {
   response_id: string;
 }
 
+/**
+ * A response's autoresponse, to the address in it: it names the response; the address and the
+ * values are read when the email is sent (nothing once the response is deleted).
+ */
+export interface AutoresponseJob extends TenantJobData {
+  form_id: string;
+  response_id: string;
+}
+
 /** The welcome email of a new member: their name and address are read when it is sent. */
 export interface WelcomeEmailJob extends TenantJobData {
   user_id: string;
@@ -59,6 +68,7 @@ export const EmailJobName = {
   Welcome: 'welcome',
   Invitation: 'invitation',
   PasswordReset: 'password-reset',
+  Autoresponse: 'autoresponse',
 } as const;
 
 /** The `email` queue's job catalog: each name of `EmailJobName` and the data of its jobs. */
@@ -72,6 +82,7 @@ export type EmailJobs = JobCatalogOf<
     welcome: WelcomeEmailJob;
     invitation: InvitationEmailJob;
     'password-reset': PasswordResetEmailJob;
+    autoresponse: AutoresponseJob;
   }
 >;
 

@@ -27,6 +27,7 @@ import {
   MAX_OPTIONS,
   MAX_PATTERN_LENGTH,
 } from '../form-field.types.js';
+import { AutoresponseDto } from './autoresponse.dto.js';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const MAX_FIELDS = 200;
@@ -122,7 +123,7 @@ export class FormSettingsDto {
     type: String,
     example: 'website',
     description:
-      'A hidden input no person fills; a submission that fills it gets the usual 201 and is dropped. ' +
+      'A hidden input no person fills; a submission that fills it gets the usual 201 and is kept as spam. ' +
       'Not one of the form’s field keys.',
   })
   @IsOptional()
@@ -138,6 +139,17 @@ export class FormSettingsDto {
   @ValidateNested()
   @Type(() => CaptchaSettingDto)
   captcha?: CaptchaSettingDto | null;
+
+  // Autoresponse: the email each respondent gets (see autoresponse.dto.ts).
+  @ApiPropertyOptional({
+    type: AutoresponseDto,
+    nullable: true,
+    description: 'An email to the address of the submission’s `email_field` after each accepted submission; null: none',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AutoresponseDto)
+  autoresponse?: AutoresponseDto | null;
 }
 
 export class CreateFormDto {

@@ -6,6 +6,7 @@ import { CAPTCHA_PROVIDERS, type CaptchaProvider, captchaView } from '../form-ca
 import type { FormField } from '../form-field.types.js';
 import { FORM_STATUSES, type FormStatus } from '../form.schema.js';
 import type { FormRecord, FormVersionRecord } from '../forms.repository.js';
+import { AutoresponseDto } from './autoresponse.dto.js';
 import { FieldDto } from './form-input.dto.js';
 
 export class FormListQueryDto extends PageQueryDto {
@@ -26,11 +27,17 @@ class CaptchaSettingViewDto {
   @ApiProperty({ example: true, description: 'The secret key is stored (it is never shown)' }) secret_key_set!: true;
 }
 
+/** Exactly the three properties, whatever else the stored subdocument holds; null when unset. */
+function autoresponseOf(stored: AutoresponseDto | null | undefined): AutoresponseDto | null {
+  return stored ? { email_field: stored.email_field, subject: stored.subject, text: stored.text } : null;
+}
+
 class FormSettingsViewDto {
   @ApiProperty({ example: false }) send_notification!: boolean;
   @ApiProperty({ example: ['team@example.com'] }) notification_emails!: string[];
   @ApiProperty({ nullable: true, type: String, example: null }) honeypot_field!: string | null;
   @ApiProperty({ nullable: true, type: CaptchaSettingViewDto }) captcha!: CaptchaSettingViewDto | null;
+  @ApiProperty({ nullable: true, type: AutoresponseDto }) autoresponse!: AutoresponseDto | null;
 }
 
 /** A form in a list: everything but its fields (`GET /forms/:form_id` has them). */
@@ -59,6 +66,7 @@ export class FormSummaryDto {
         notification_emails: form.settings.notification_emails,
         honeypot_field: form.settings.honeypot_field ?? null,
         captcha: captchaView(form.settings.captcha),
+        autoresponse: autoresponseOf(form.settings.autoresponse),
       },
       owner_id: form.owner_id,
       created_at: form.created_at.toISOString(),
