@@ -25,6 +25,10 @@ export class FormSettingsDocument {
   @Prop({ type: [String], default: [] }) notification_emails!: string[];
   /** A field key no person fills: a submission that fills it is a bot's, answered 201 and dropped. */
   @Prop({ type: String, default: null }) honeypot_field!: string | null;
+  /** Where a browser goes after its form post was accepted (`response_id` added); null: the built-in page. */
+  @Prop({ type: String, default: null }) success_url!: string | null;
+  /** Where a browser goes after its form post was refused (`error` added); null: the built-in page. */
+  @Prop({ type: String, default: null }) error_url!: string | null;
 }
 
 /** What submissions validate against: a copy of the form taken when it was last published. */

@@ -13,6 +13,7 @@ import { UsersService } from '../users/index.js';
 import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-input.dto.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
+import { redirectSettingsProblems } from './form-redirect-urls.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository } from './forms.repository.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
@@ -221,6 +222,7 @@ export class FormsService implements OnModuleInit {
         message: 'must be the email of a member of this tenant',
       });
     }
+    problems.push(...redirectSettingsProblems(settings, TenantContext.tenant().settings.allowed_origins));
     if (problems.length) throw ApiError.validation(problems);
   }
 

@@ -12,6 +12,9 @@ import { ResponsesRepository } from './responses.repository.js';
 import { ResponsesService } from './responses.service.js';
 import { SubmissionController } from './submission.controller.js';
 import { SubmissionService } from './submission.service.js';
+import { WebPagesController } from './web-pages.controller.js';
+import { WebPagesService } from './web-pages.service.js';
+import { WebSubmissionService } from './web-submission.service.js';
 
 @Module({
   imports: [
@@ -21,8 +24,17 @@ import { SubmissionService } from './submission.service.js';
     FormsModule,
     FilesModule,
   ],
-  controllers: [SubmissionController, ResponsesController],
-  providers: [ResponsesRepository, ResponseDataChecker, SubmissionService, ResponsesService, StoreLock],
+  controllers: [SubmissionController, WebPagesController, ResponsesController],
+  providers: [
+    ResponsesRepository,
+    ResponseDataChecker,
+    SubmissionService,
+    ResponsesService,
+    StoreLock,
+    // A web page's form posts (urlencoded and multipart bodies) and the pages a browser is answered with.
+    WebSubmissionService,
+    WebPagesService,
+  ],
   exports: [ResponsesService],
 })
 export class ResponsesModule {}

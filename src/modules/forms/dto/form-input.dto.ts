@@ -103,6 +103,33 @@ export class FormSettingsDto {
   @IsOptional()
   @Matches(FIELD_KEY_PATTERN, { message: 'honeypot_field must be 1-64 letters, digits or _, starting with a letter' })
   honeypot_field?: string | null;
+
+  // Browser form posts (see "Submitting from a web page"): where the visitor goes afterwards.
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'https://www.example.com/thanks',
+    description:
+      'After a browser form post was accepted: a 303 here with response_id=<id> added (null: the built-in ' +
+      "page). https:// (or http://localhost), on one of the tenant's allowed_origins",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  success_url?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'https://www.example.com/form-error',
+    description:
+      'After a browser form post was refused: a 303 here with error=<code> added (null: the built-in ' +
+      "page with the problems). https:// (or http://localhost), on one of the tenant's allowed_origins",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  error_url?: string | null;
 }
 
 export class CreateFormDto {

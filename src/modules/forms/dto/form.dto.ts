@@ -22,6 +22,10 @@ class FormSettingsViewDto {
   @ApiProperty({ example: false }) send_notification!: boolean;
   @ApiProperty({ example: ['team@example.com'] }) notification_emails!: string[];
   @ApiProperty({ nullable: true, type: String, example: null }) honeypot_field!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Where an accepted browser post goes' })
+  success_url!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Where a refused browser post goes' })
+  error_url!: string | null;
 }
 
 /** A form in a list: everything but its fields (`GET /forms/:form_id` has them). */
@@ -49,6 +53,8 @@ export class FormSummaryDto {
         send_notification: form.settings.send_notification,
         notification_emails: form.settings.notification_emails,
         honeypot_field: form.settings.honeypot_field ?? null,
+        success_url: form.settings.success_url ?? null,
+        error_url: form.settings.error_url ?? null,
       },
       owner_id: form.owner_id,
       created_at: form.created_at.toISOString(),
