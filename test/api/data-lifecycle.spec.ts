@@ -283,7 +283,12 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         ),
       ).toBe(404);
       // The record goes first, then the bytes: the erasure job may still be between the two.
-      expect(await eventually(() => storedFilesContaining(secret), (keys) => keys.length === 0)).toEqual([]);
+      expect(
+        await eventually(
+          () => storedFilesContaining(secret),
+          (keys) => keys.length === 0,
+        ),
+      ).toEqual([]);
       await api.http.get(`/api/v1/files/${replacement}`).set(owner.headers).expect(200);
       await api.http.get(`/api/v1/files/${shared}`).set(owner.headers).expect(200);
       const released = await eventually(
