@@ -47,7 +47,13 @@ describe('forms', () => {
       status: 'draft',
       version: 0,
       fields,
-      settings: { send_notification: false, notification_emails: [], honeypot_field: null },
+      settings: {
+        send_notification: false,
+        notification_emails: [],
+        honeypot_field: null,
+        success_url: null,
+        error_url: null,
+      },
       owner_id: owner.user_id,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -297,6 +303,8 @@ describe('forms', () => {
       send_notification: false,
       notification_emails: [owner.email.toUpperCase()],
       honeypot_field: 'website',
+      success_url: null,
+      error_url: null,
     });
     // A later change of fields cannot take the honeypot's key.
     const collision = await api.http

@@ -477,4 +477,21 @@ describe('submitting from a web page (form bodies, 303s, built-in pages)', () =>
     const elsewhere = await api.http.get(`/api/v1/forms/${formId}/thanks?tenant=globex`);
     expect([elsewhere.status, elsewhere.body.error]).toEqual([404, 'not_found']);
   });
+
+  it('documents the three request bodies, the 303, the thanks page and the redirect settings in Swagger', async () => {
+    const { paths, components } = (await api.http.get('/docs-json').expect(200)).body;
+    const submit = paths['/api/v1/forms/{form_id}/submit'].post;
+    expect(Object.keys(submit.requestBody.content).sort()).toEqual([
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]);
+    expect(submit.responses).toHaveProperty('303');
+    expect(submit.parameters.map((parameter: { name: string }) => parameter.name)).toContain('tenant');
+    const thanks = paths['/api/v1/forms/{form_id}/thanks'].get;
+    expect(thanks.responses['200'].content).toHaveProperty('text/html');
+    expect(Object.keys(components.schemas.FormSettingsDto.properties)).toEqual(
+      expect.arrayContaining(['success_url', 'error_url']),
+    );
+  });
 });
