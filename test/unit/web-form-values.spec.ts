@@ -14,13 +14,19 @@ const FIELDS: FormField[] = [
   { key: 'cv', type: 'file', label: 'CV' },
 ];
 
-const read = (body: string) => readFormBody(FIELDS, parseUrlencoded(body));
+const read = (body: string) => {
+  const listed: Record<string, string[]> = Object.create(null);
+  for (const [key, value] of Object.entries(parseUrlencoded(body)))
+    listed[key] = Array.isArray(value) ? value : [value];
+  return readFormBody(FIELDS, listed);
+};
 
 describe('parseUrlencoded', () => {
   it('keeps every value of a repeated key, decodes + and %XX, and has no prototype', () => {
     const body = parseUrlencoded('a=1&a=2&b=x+y%21&__proto__=p&empty=');
     expect(Object.getPrototypeOf(body)).toBeNull();
-    expect({ ...body }).toEqual({ a: ['1', '2'], b: ['x y!'], ['__proto__']: ['p'], empty: [''] });
+    expect({ ...body }).toEqual({ a: ['1', '2'], b: 'x y!', ['__proto__']: 'p', empty: '' });
+    expect(parseUrlencoded('a=1&a=2&a=3').a).toEqual(['1', '2', '3']);
   });
 });
 

@@ -1,17 +1,21 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-/** An `application/x-www-form-urlencoded` body: each key's values, in order (a repeated key has many). */
-export type UrlencodedBody = Record<string, string[]>;
+/**
+ * An `application/x-www-form-urlencoded` body: a key's value, or the list of its values when it was
+ * repeated (the shape Nest's own parser gave every endpoint, kept so none of them changes).
+ */
+export type UrlencodedBody = Record<string, string | string[]>;
 
 /**
  * Parses a urlencoded body with the WHATWG parser Node ships (`URLSearchParams`, the parser the
- * format's own standard defines). Every key maps to the list of its values, so a repeated key
- * (`tags=a&tags=b`) loses nothing, and the object has no prototype: `__proto__` is a key like any.
+ * format's own standard defines). A repeated key (`tags=a&tags=b`) loses nothing, and the object has
+ * no prototype: `__proto__` is a key like any (DTO bodies refuse it: `BodyShapePipe`).
  */
 export function parseUrlencoded(text: string): UrlencodedBody {
   const body = Object.create(null) as UrlencodedBody;
   for (const [key, value] of new URLSearchParams(text)) {
-    (body[key] ??= []).push(value);
+    const known = body[key];
+    body[key] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
   }
   return body;
 }

@@ -66,9 +66,7 @@ export class WebSubmissionService {
     fields: Parameters<typeof readMultipartBody>[1]['fields'],
     stored: string[],
   ): Promise<FormBodyEntries> {
-    if (bodyMediaType(request) !== 'multipart/form-data') {
-      return (request.body ?? Object.create(null)) as FormBodyEntries;
-    }
+    if (bodyMediaType(request) !== 'multipart/form-data') return listedValues(request.body);
     return readMultipartBody(request, {
       fields,
       bodyLimitBytes: this.bodyLimitBytes,
@@ -103,4 +101,13 @@ export class WebSubmissionService {
       }
     }
   }
+}
+
+/** The urlencoded parser's body (a value, or a list for a repeated key) with every key's values listed. */
+function listedValues(body: unknown): FormBodyEntries {
+  const entries = Object.create(null) as FormBodyEntries;
+  for (const [key, value] of Object.entries((body ?? {}) as Record<string, string | string[]>)) {
+    entries[key] = Array.isArray(value) ? value : [value];
+  }
+  return entries;
 }
