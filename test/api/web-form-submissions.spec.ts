@@ -364,6 +364,22 @@ describe('submitting from a web page (form bodies, 303s, built-in pages)', () =>
       expect(bytes.body.toString()).toBe('%PDF-1.7 cv');
     });
 
+    it('keeps no upload of a retry answered with the first response (same _idempotency_key)', async () => {
+      const send = () =>
+        post(formId)
+          .field('name', 'Retry')
+          .field('email', 'retry@example.com')
+          .field('_idempotency_key', 'multi-retry')
+          .attach('cv', Buffer.from('%PDF-1.7 retry'), { filename: 'cv.pdf', contentType: 'application/pdf' })
+          .expect(201);
+      const first = await send();
+      const chunks = await storedChunkCount(api.app);
+      const files = await fileCount();
+      const again = await send();
+      expect(again.body.response_id).toBe(first.body.response_id);
+      expect([await storedChunkCount(api.app), await fileCount()]).toEqual([chunks, files]);
+    });
+
     it('reads an empty file input (no file chosen) as absent', async () => {
       const answer = await post(formId)
         .field('name', 'NoFile')

@@ -10,6 +10,7 @@ import { SubmissionTargetsService } from '../forms/index.js';
 import { assertAllowedPostOrigin } from './browser-post-origin.js';
 import { type FormBodyEntries, formBodyShapeProblem, readFormBody } from './form-body-values.js';
 import { readMultipartBody } from './multipart-form-body.js';
+import { ResponsesRepository } from './responses.repository.js';
 import { type SubmissionControls, type Submitted, SubmissionService } from './submission.service.js';
 
 /**
@@ -29,6 +30,7 @@ export class WebSubmissionService {
     private readonly submissionTargets: SubmissionTargetsService,
     private readonly uploads: PublicUploadsService,
     private readonly files: FilesService,
+    private readonly responses: ResponsesRepository,
     config: AppConfigService,
   ) {
     this.bodyLimitBytes = config.http.bodyLimitBytes;
@@ -48,15 +50,33 @@ export class WebSubmissionService {
     assertAllowedPostOrigin(request.headers, TenantContext.tenant().settings.allowed_origins);
     const form = await this.submissionTargets.publishedForm(formId);
     const stored: string[] = [];
+    let submitted: Submitted;
     try {
       const entries = await this.entriesOf(request, formId, form.fields, stored);
       const shapeProblem = formBodyShapeProblem(entries);
       if (shapeProblem) throw ApiError.validation([shapeProblem]);
       const { data, controls } = readFormBody(form.fields, entries);
-      return await this.submissions.submit(formId, { data }, { ...headerControls, ...controls });
+      submitted = await this.submissions.submit(formId, { data }, { ...headerControls, ...controls });
     } catch (error) {
       await this.eraseAll(stored);
       throw error;
+    }
+    if (stored.length) await this.eraseUnnamed(submitted.response_id, stored);
+    return submitted;
+  }
+
+  /**
+   * An accepted post may still store no response of its own: a retry answered with the response its
+   * idempotency key stored first, or a bot's post the honeypot dropped. The files it uploaded that
+   * the answered response does not name are erased like a refused post's.
+   */
+  private async eraseUnnamed(responseId: string, stored: string[]): Promise<void> {
+    try {
+      const response = await this.responses.findById(new Types.ObjectId(responseId));
+      const named = new Set((response?.file_ids ?? []).map((id) => id.toHexString()));
+      await this.eraseAll(stored.filter((id) => !named.has(id)));
+    } catch (error) {
+      this.logger.warn({ msg: 'could not check the uploads of an accepted submission', err: (error as Error).name });
     }
   }
 
