@@ -264,6 +264,16 @@ describe('submitting from a web page (form bodies, 303s, built-in pages)', () =>
         expect([answer.status, answer.headers['content-type']]).toEqual([status, 'text/html; charset=utf-8']);
         expect(answer.text).toContain(`(${code})`);
       }
+      // Refused by the body parser, before any guard: a page too.
+      const huge = await post(formId)
+        .type('form')
+        .set('accept', BROWSER_ACCEPT)
+        .send(`name=${'x'.repeat(17_000)}`);
+      expect([huge.status, huge.headers['content-type'], huge.text]).toEqual([
+        413,
+        'text/html; charset=utf-8',
+        expect.stringContaining('(payload_too_large)'),
+      ]);
       const address = client();
       let last = await post(formId);
       for (let attempt = 0; attempt < 4; attempt++) {
