@@ -19,7 +19,7 @@ describe('CORS: embedded forms answer their tenant’s allowed_origins, everythi
       .options(path)
       .set('origin', origin)
       .set('access-control-request-method', method)
-      .set('access-control-request-headers', 'content-type,x-tenant-id,idempotency-key');
+      .set('access-control-request-headers', 'content-type,x-tenant-id,idempotency-key,x-captcha-token');
 
   beforeAll(async () => {
     useTestEnvironment('cors', { CORS_ORIGINS: DASHBOARD });
@@ -44,6 +44,8 @@ describe('CORS: embedded forms answer their tenant’s allowed_origins, everythi
       expect(answer.headers['access-control-allow-methods']).toBe('GET, POST');
       expect(answer.headers['access-control-allow-headers']).toContain('x-tenant-id');
       expect(answer.headers['access-control-allow-headers']).toContain('idempotency-key');
+      // A page's fetch() sends the captcha widget's token in this header.
+      expect(answer.headers['access-control-allow-headers']).toContain('x-captcha-token');
       expect(answer.headers.vary).toContain('Origin');
     }
   });

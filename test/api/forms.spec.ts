@@ -53,6 +53,8 @@ describe('forms', () => {
         honeypot_field: null,
         captcha: null,
         autoresponse: null,
+        success_url: null,
+        error_url: null,
       },
       owner_id: owner.user_id,
       created_at: expect.any(String),
@@ -305,6 +307,8 @@ describe('forms', () => {
       honeypot_field: 'website',
       captcha: null,
       autoresponse: null,
+      success_url: null,
+      error_url: null,
     });
     // A later change of fields cannot take the honeypot's key.
     const collision = await api.http

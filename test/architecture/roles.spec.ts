@@ -55,6 +55,7 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /forms/:form_id/public': { access: 'anonymous', allowed: 404 },
   'POST /forms/:form_id/files': { access: 'anonymous', allowed: 415 },
   'POST /forms/:form_id/submit': { access: 'anonymous', allowed: 404, body: { data: {} } },
+  'GET /forms/:form_id/thanks': { access: 'anonymous', allowed: 404 },
   'GET /forms/:form_id/responses': { access: 'viewer', allowed: 404 },
   'GET /responses/:response_id': { access: 'viewer', allowed: 404 },
   'PATCH /responses/:response_id': { access: 'editor', allowed: 404, body: { data: {} } },

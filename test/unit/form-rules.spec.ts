@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fieldDefinitionProblems } from '../../src/modules/forms/form-field-rules.js';
 import type { FormField } from '../../src/modules/forms/form-field.types.js';
-import { slugify } from '../../src/modules/forms/forms.service.js';
+import { slugify } from '../../src/modules/forms/form-slug.js';
 import { checkSubmission } from '../../src/modules/forms/submission-validator.js';
 
 // 100 RE2 instructions: the pattern of the form that held the event loop for 2.7 s.

@@ -1,8 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
-import { ApiError } from './api-error.js';
+import { ApiError, type ErrorBody } from './api-error.js';
+import { type BrowserFormTargets, wantsErrorPage, submittedFormId, withQueryParameter } from './browser-form-post.js';
 import { toErrorBody } from './error-body.js';
+import { errorPage, sendPage, sendSeeOther } from './html-pages.js';
 
 const STORE_RETRY_AFTER_SECONDS = '5';
 
@@ -11,8 +13,12 @@ const STORE_RETRY_AFTER_SECONDS = '5';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  /** `targets`: the forms' `error_url`s, for a browser's form posts (absent in contexts without forms). */
+  constructor(private readonly targets: BrowserFormTargets | null = null) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
     const body = toErrorBody(exception);
     if (isStoreUnreachableError(exception)) {
       // One short line per request while the store is down (its alert says the rest), and a hint to retry.
@@ -27,6 +33,31 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
     if (exception instanceof ApiError) void reply.headers(exception.headers);
+    if (request && wantsErrorPage(request)) {
+      void this.answerBrowser(request, reply, body);
+      return;
+    }
     void reply.status(body.statusCode).send(body);
+  }
+
+  /**
+   * A browser's form post gets what a person can read, never JSON: a `303` to the form's `error_url`
+   * with `error=<code>`, or, without one, the same status with a page listing every problem.
+   */
+  private async answerBrowser(request: FastifyRequest, reply: FastifyReply, body: ErrorBody): Promise<void> {
+    const formId = submittedFormId(request.url);
+    let errorUrl: string | null = null;
+    try {
+      errorUrl = formId && this.targets ? await this.targets.errorUrlFor(formId) : null;
+    } catch (lookupError) {
+      // The store being down must not turn a refusal into a 500: the built-in page says it all.
+      this.logger.warn({ msg: 'error_url lookup failed', err: (lookupError as Error).name });
+    }
+    if (errorUrl) {
+      sendSeeOther(reply, withQueryParameter(errorUrl, 'error', body.error));
+      return;
+    }
+    const cameFrom = { referer: request.headers.referer, origin: request.headers.origin };
+    sendPage(reply, body.statusCode, errorPage(body, cameFrom));
   }
 }

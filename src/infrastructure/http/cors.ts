@@ -13,7 +13,14 @@ export abstract class PublicFormOrigins {
 /** The endpoints an anonymous visitor reaches from a customer's page. */
 const PUBLIC_FORM_ENDPOINT = /^\/api\/v1\/forms\/([0-9a-f]{24})\/(?:public|submit|files)(?:\?|$)/i;
 
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'x-tenant-id'];
+const ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'x-captcha-token',
+  'x-request-id',
+  'x-tenant-id',
+];
 const EXPOSED_HEADERS = ['retry-after', 'x-request-id'];
 const PREFLIGHT_CACHE_SECONDS = 600;
 

@@ -15,6 +15,8 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   TenantMismatch: 'tenant_mismatch',
   TenantSuspended: 'tenant_suspended',
+  /** A browser's form post from a page whose origin the tenant's `allowed_origins` does not hold. */
+  OriginNotAllowed: 'origin_not_allowed',
   RegistrationClosed: 'registration_closed',
   QuotaExceeded: 'quota_exceeded',
   FeatureDisabled: 'feature_disabled',

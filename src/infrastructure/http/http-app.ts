@@ -10,8 +10,10 @@ import { mountQueueDashboard } from '../queue/queue-dashboard.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import type { ErrorBody } from './api-error.js';
 import { BodyShapePipe } from './body-shape.pipe.js';
+import { BrowserFormTargets } from './browser-form-post.js';
 import { corsDelegator, PublicFormOrigins } from './cors.js';
 import { ErrorCode } from './error-codes.js';
+import { useUrlencodedParser } from './form-body-parser.js';
 import { setUpSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.js';
 
@@ -66,7 +68,9 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
   const metrics = app.get(Metrics);
   // One file per request, streamed. The parser silently truncates at its limit, so it is set one byte
   // past ours: the files service then sees an oversized upload and refuses it (413).
+  // A web page's form submission sets its own limits per request (web-submission-body.ts).
   await app.register(multipart, { limits: { fileSize: config.files.maxBytes + 1, files: 1, fields: 0, parts: 1 } });
+  useUrlencodedParser(app, config.http.bodyLimitBytes);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
@@ -76,7 +80,7 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
   });
   app.useSecurityHeaders();
   app.enableCors({ delegator: corsDelegator(app.get(PublicFormOrigins, { strict: false }), config.http.corsOrigins) });
-  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(BrowserFormTargets, { strict: false })));
   app.useGlobalPipes(new BodyShapePipe(), createValidationPipe());
   const maintenance = app.get(MaintenanceMode);
   app

@@ -38,6 +38,6 @@ import { GridFsStorage } from './storage/grid-fs.storage.js';
     StoreLock,
     { provide: FileStorage, useClass: GridFsStorage },
   ],
-  exports: [FilesService, ResponseFilesService, FileErasureService],
+  exports: [FilesService, ResponseFilesService, FileErasureService, PublicUploadsService],
 })
 export class FilesModule {}

@@ -48,6 +48,10 @@ export class FormSettingsDocument {
 
   @Prop({ type: SchemaFactory.createForClass(AutoresponseDocument), default: null })
   autoresponse!: AutoresponseDocument | null;
+  /** Where a browser goes after its form post was accepted (`response_id` added); null: the built-in page. */
+  @Prop({ type: String, default: null }) success_url!: string | null;
+  /** Where a browser goes after its form post was refused (`error` added); null: the built-in page. */
+  @Prop({ type: String, default: null }) error_url!: string | null;
 }
 
 /** What submissions validate against: a copy of the form taken when it was last published. */

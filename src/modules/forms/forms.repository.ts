@@ -69,6 +69,14 @@ export class FormsRepository {
     return form?.tenant_id ?? null;
   }
 
+  /** A form's `error_url` (system scope only, like `tenantOf`): null when none is set or no such form. */
+  async errorUrlOf(id: Types.ObjectId): Promise<string | null> {
+    const form = await this.forms
+      .findOne({ _id: id, ...LIVE }, { 'settings.error_url': 1 })
+      .lean<Pick<Form, 'settings'>>();
+    return form?.settings?.error_url ?? null;
+  }
+
   findById(id: Types.ObjectId): Promise<FormRecord | null> {
     return this.forms.findOne({ _id: id, ...LIVE }).lean<FormRecord>();
   }

@@ -15,6 +15,8 @@ import type { CreateFormDto, FormSettingsDto, UpdateFormDto } from './dto/form-i
 import { withCaptchaSecret } from './form-captcha.js';
 import { fieldDefinitionProblems } from './form-field-rules.js';
 import type { FormField } from './form-field.types.js';
+import { redirectSettingsProblems } from './form-redirect-urls.js';
+import { slugify } from './form-slug.js';
 import type { FormStatus, PublishedSnapshot } from './form.schema.js';
 import { type FormRecord, FormsRepository } from './forms.repository.js';
 import { SubmissionTargetsService } from './submission-targets.service.js';
@@ -230,6 +232,7 @@ export class FormsService implements OnModuleInit {
         message: 'must be the email of a member of this tenant',
       });
     }
+    problems.push(...redirectSettingsProblems(settings, TenantContext.tenant().settings.allowed_origins));
     if (problems.length) throw ApiError.validation(problems);
   }
 
@@ -261,18 +264,6 @@ export class FormsService implements OnModuleInit {
       this.submissionTargets.forget(id);
     }
   }
-}
-
-export function slugify(title: string): string {
-  const slug = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  return slug || 'form';
 }
 
 /** The events of a form's own changes, each written with its change by `changed`. */

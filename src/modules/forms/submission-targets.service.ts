@@ -43,6 +43,16 @@ export class SubmissionTargetsService {
   }
 
   /**
+   * What a browser's form post is answered with: the published title (the built-in thanks page) and
+   * the form's `success_url`; null when the form is missing or was never published.
+   */
+  async browserAnswers(id: Types.ObjectId): Promise<{ title: string; success_url: string | null } | null> {
+    const form = await this.findCached(id);
+    if (!form?.published) return null;
+    return { title: form.published.title, success_url: form.settings.success_url ?? null };
+  }
+
+  /**
    * What is wrong with a response's data for these fields, each problem under `data.<key>`, and the
    * files it names (which the caller checks: files are not the forms module's). The same rules hold
    * for a submission and for a member's `PATCH` (submission-validator.ts).

@@ -14,6 +14,9 @@ import { ResponsesService } from './responses.service.js';
 import { SpamService } from './spam.service.js';
 import { SubmissionController } from './submission.controller.js';
 import { SubmissionService } from './submission.service.js';
+import { WebPagesController } from './web-pages.controller.js';
+import { WebPagesService } from './web-pages.service.js';
+import { WebSubmissionService } from './web-submission.service.js';
 
 @Module({
   imports: [
@@ -23,7 +26,7 @@ import { SubmissionService } from './submission.service.js';
     FormsModule,
     FilesModule,
   ],
-  controllers: [SubmissionController, ResponsesController],
+  controllers: [SubmissionController, WebPagesController, ResponsesController],
   providers: [
     ResponsesRepository,
     ResponseDataChecker,
@@ -31,6 +34,9 @@ import { SubmissionService } from './submission.service.js';
     ResponsesService,
     SpamService,
     StoreLock,
+    // A web page's form posts (urlencoded and multipart bodies) and the pages a browser is answered with.
+    WebSubmissionService,
+    WebPagesService,
     CaptchaService,
   ],
   exports: [ResponsesService],

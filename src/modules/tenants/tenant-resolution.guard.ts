@@ -6,6 +6,7 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { ApiError } from '../../infrastructure/http/api-error.js';
 import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
+import { TENANT_FROM_QUERY } from '../../infrastructure/tenancy/tenant-from-query.decorator.js';
 import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
 import { SessionsService } from '../users/index.js';
 import { TenantResolver } from './tenant-resolver.js';
@@ -33,7 +34,11 @@ export class TenantResolutionGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const { tenantId, claims } = await this.identify(request);
+    const fromQuery = this.reflector.getAllAndOverride<boolean>(TENANT_FROM_QUERY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const { tenantId, claims } = await this.identify(request, fromQuery === true);
     if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.TenantNotFound, 'Tenant not found');
     }
@@ -46,7 +51,10 @@ export class TenantResolutionGuard implements CanActivate {
     return true;
   }
 
-  private async identify(request: FastifyRequest): Promise<{ tenantId: string; claims?: AccessTokenClaims }> {
+  private async identify(
+    request: FastifyRequest,
+    fromQuery: boolean,
+  ): Promise<{ tenantId: string; claims?: AccessTokenClaims }> {
     const header = singleValue(request.headers['x-tenant-id']);
     const token = bearerToken(request.headers.authorization);
     if (token !== undefined) {
@@ -62,6 +70,11 @@ export class TenantResolutionGuard implements CanActivate {
       return { tenantId: claims.tenant_id, claims };
     }
     if (header !== undefined) return { tenantId: header };
+    // A web page's form names its tenant in the action URL: ignored wherever a token or the header decides.
+    const query = fromQuery
+      ? singleValue((request.query as Record<string, string | string[]> | undefined)?.tenant)
+      : undefined;
+    if (query !== undefined) return { tenantId: query };
     if (this.config.tenancy.isolationEnabled) {
       throw new ApiError(
         HttpStatus.BAD_REQUEST,

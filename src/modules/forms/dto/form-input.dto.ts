@@ -150,6 +150,33 @@ export class FormSettingsDto {
   @ValidateNested()
   @Type(() => AutoresponseDto)
   autoresponse?: AutoresponseDto | null;
+
+  // Browser form posts (see "Submitting from a web page"): where the visitor goes afterwards.
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'https://www.example.com/thanks',
+    description:
+      'After a browser form post was accepted: a 303 here with response_id=<id> added (null: the built-in ' +
+      "page). https:// (or http://localhost), on one of the tenant's allowed_origins",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  success_url?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'https://www.example.com/form-error',
+    description:
+      'After a browser form post was refused: a 303 here with error=<code> added (null: the built-in ' +
+      "page with the problems). https:// (or http://localhost), on one of the tenant's allowed_origins",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  error_url?: string | null;
 }
 
 export class CreateFormDto {

@@ -38,6 +38,10 @@ class FormSettingsViewDto {
   @ApiProperty({ nullable: true, type: String, example: null }) honeypot_field!: string | null;
   @ApiProperty({ nullable: true, type: CaptchaSettingViewDto }) captcha!: CaptchaSettingViewDto | null;
   @ApiProperty({ nullable: true, type: AutoresponseDto }) autoresponse!: AutoresponseDto | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Where an accepted browser post goes' })
+  success_url!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Where a refused browser post goes' })
+  error_url!: string | null;
 }
 
 /** A form in a list: everything but its fields (`GET /forms/:form_id` has them). */
@@ -67,6 +71,8 @@ export class FormSummaryDto {
         honeypot_field: form.settings.honeypot_field ?? null,
         captcha: captchaView(form.settings.captcha),
         autoresponse: autoresponseOf(form.settings.autoresponse),
+        success_url: form.settings.success_url ?? null,
+        error_url: form.settings.error_url ?? null,
       },
       owner_id: form.owner_id,
       created_at: form.created_at.toISOString(),
