@@ -99,7 +99,7 @@ describe('two API replicas and two workers on the same stores', () => {
       }
     }
 
-    // Submissions spread over both APIs; each one retried on the other API with its Idempotency-Key.
+    // Submissions spread over both APIs; each one retried on the other API with its idempotency key.
     const responseIds = new Set<string>();
     for (let index = 0; index < SUBMISSIONS; index += 1) {
       const [first, retry] = index % 2 === 0 ? [a, b] : [b, a];
@@ -113,11 +113,19 @@ describe('two API replicas and two workers on the same stores', () => {
         .set({ 'x-tenant-id': 'acme', 'idempotency-key': key })
         .send({ data })
         .expect(201);
-      const repeated = await retry
-        .post(`/api/v1/forms/${formId}/submit`)
-        .set({ 'x-tenant-id': 'acme', 'idempotency-key': key })
-        .send({ data })
-        .expect(201);
+      // Every other retry is a web page's form post, its key in the `_idempotency_key` field.
+      const repeated = await (
+        index % 4 === 1
+          ? retry
+              .post(`/api/v1/forms/${formId}/submit?tenant=acme`)
+              .set('accept', 'application/json')
+              .type('form')
+              .send({ message: data.message, _idempotency_key: key })
+          : retry
+              .post(`/api/v1/forms/${formId}/submit`)
+              .set({ 'x-tenant-id': 'acme', 'idempotency-key': key })
+              .send({ data })
+      ).expect(201);
       expect(repeated.body.response_id).toBe(stored.body.response_id);
       responseIds.add(stored.body.response_id as string);
     }
