@@ -244,6 +244,26 @@ describe('submitting from a web page (form bodies, 303s, built-in pages)', () =>
       }
       // The limit counts the form as the server reads it: both spellings are one form (3 a minute).
       expect(statuses).toEqual([303, 303, 303, 303]);
+
+      // Named in another tenant (or an unknown one), the form answers as a missing one does: the
+      // built-in page, never its error_url, which would tell that the form exists elsewhere.
+      const missing = await post('000000000000000000000000', '?tenant=globex')
+        .type('form')
+        .set('accept', BROWSER_ACCEPT)
+        .send('name=x');
+      for (const query of ['?tenant=globex', '?tenant=nobody-here']) {
+        const elsewhere = await post(redirectingFormId, query)
+          .type('form')
+          .set('accept', BROWSER_ACCEPT)
+          .send('name=x');
+        expect(elsewhere.headers.location).toBeUndefined();
+        expect(elsewhere.headers['content-type']).toBe('text/html; charset=utf-8');
+      }
+      const inGlobex = await post(redirectingFormId, '?tenant=globex')
+        .type('form')
+        .set('accept', BROWSER_ACCEPT)
+        .send('name=x');
+      expect([inGlobex.status, inGlobex.text]).toEqual([missing.status, missing.text]);
     });
 
     it("renders the guards' and the form's refusals as pages: unknown tenant, draft, archived, rate limited", async () => {

@@ -3,6 +3,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { AllExceptionsFilter } from '../../src/infrastructure/http/all-exceptions.filter.js';
 import { ApiError } from '../../src/infrastructure/http/api-error.js';
 import {
+  requestTenantId,
   acceptQuality,
   BrowserFormTargets,
   isBrowserFormPost,
@@ -109,7 +110,8 @@ describe('the exception filter, for a browser form post', () => {
   function hostFor(reply: ReturnType<typeof replyDouble>): ArgumentsHost {
     const request = {
       method: 'POST',
-      url: `/api/v1/forms/${formId}/submit`,
+      url: `/api/v1/forms/${formId}/submit?tenant=acme`,
+      query: { tenant: 'acme' },
       headers: { accept: BROWSER, 'content-type': FORM, referer: 'https://shop.example/contact' },
     };
     return {
@@ -119,13 +121,15 @@ describe('the exception filter, for a browser form post', () => {
 
   const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-  it("redirects to the form's error_url with the code", async () => {
+  it("redirects to the form's error_url with the code, asked in the tenant the request names", async () => {
     class Targets extends BrowserFormTargets {
-      errorUrlFor = jest.fn(async () => 'https://shop.example/oops?x=1');
+      errorUrlFor = jest.fn(async (_formId: string, _tenantId: string) => 'https://shop.example/oops?x=1');
     }
     const reply = replyDouble();
-    new AllExceptionsFilter(new Targets()).catch(ApiError.rateLimited(30), hostFor(reply));
+    const targets = new Targets();
+    new AllExceptionsFilter(targets).catch(ApiError.rateLimited(30), hostFor(reply));
     await flush();
+    expect(targets.errorUrlFor).toHaveBeenCalledWith(formId, 'acme');
     expect(reply.statusCode).toBe(303);
     expect(reply.headerValues.location).toBe('https://shop.example/oops?x=1&error=rate_limited');
   });
@@ -150,5 +154,16 @@ describe('the exception filter, for a browser form post', () => {
     await flush();
     expect(reply.statusCode).toBe(409);
     expect(String(reply.sent)).toContain('(conflict)');
+  });
+});
+
+describe('the tenant a browser form post names, before resolution', () => {
+  const request = (headers: Record<string, string>, query?: Record<string, string>) =>
+    ({ headers, query }) as unknown as Parameters<typeof requestTenantId>[0];
+
+  it('is X-Tenant-ID, else ?tenant=, else none', () => {
+    expect(requestTenantId(request({ 'x-tenant-id': 'acme' }, { tenant: 'globex' }))).toBe('acme');
+    expect(requestTenantId(request({}, { tenant: 'globex' }))).toBe('globex');
+    expect(requestTenantId(request({}))).toBeUndefined();
   });
 });

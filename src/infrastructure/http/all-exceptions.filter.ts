@@ -2,7 +2,13 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
 import { ApiError, type ErrorBody } from './api-error.js';
-import { type BrowserFormTargets, wantsErrorPage, submittedFormId, withQueryParameter } from './browser-form-post.js';
+import {
+  type BrowserFormTargets,
+  requestTenantId,
+  wantsErrorPage,
+  submittedFormId,
+  withQueryParameter,
+} from './browser-form-post.js';
 import { toErrorBody } from './error-body.js';
 import { errorPage, sendPage, sendSeeOther } from './html-pages.js';
 
@@ -48,7 +54,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const formId = submittedFormId(request.url);
     let errorUrl: string | null = null;
     try {
-      errorUrl = formId && this.targets ? await this.targets.errorUrlFor(formId) : null;
+      const tenantId = requestTenantId(request);
+      errorUrl = formId && tenantId && this.targets ? await this.targets.errorUrlFor(formId, tenantId) : null;
     } catch (lookupError) {
       // The store being down must not turn a refusal into a 500: the built-in page says it all.
       this.logger.warn({ msg: 'error_url lookup failed', err: (lookupError as Error).name });

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { TenantContext } from '../tenancy/tenant-context.js';
 
 /** The two bodies a plain HTML `<form method="post">` sends. */
 const FORM_BODY_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
@@ -68,13 +69,28 @@ export function withQueryParameter(url: string, key: string, value: string): str
 }
 
 /**
- * Where a browser's form posts about a form go on an error: the form's `error_url`, looked up
- * across tenants by the form id (an error may come before the tenant is known). The forms module
- * provides it.
+ * Where a browser's form posts about a form go on an error: the form's `error_url`, when the form
+ * belongs to the tenant the request names (an error may come before that tenant is resolved). The
+ * forms module provides it.
  */
 export abstract class BrowserFormTargets {
-  /** The form's `error_url`, or null (no such form, or none set). */
-  abstract errorUrlFor(formId: string): Promise<string | null>;
+  /** The form's `error_url`, or null (no such form in this tenant, or none set). */
+  abstract errorUrlFor(formId: string, tenantId: string): Promise<string | null>;
+}
+
+/**
+ * The tenant a request is in: the one resolved for it when resolution got that far, else the one it
+ * names (`X-Tenant-ID`, else a web page's `?tenant=`); undefined when it names none.
+ */
+export function requestTenantId(request: FastifyRequest): string | undefined {
+  try {
+    return TenantContext.tenantId();
+  } catch {
+    const header = request.headers['x-tenant-id'];
+    if (typeof header === 'string') return header;
+    const query = (request.query as Record<string, unknown> | undefined)?.tenant;
+    return typeof query === 'string' ? query : undefined;
+  }
 }
 
 /** The endpoint a browser's form posts reach: a form's submit. */

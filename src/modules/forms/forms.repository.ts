@@ -70,11 +70,12 @@ export class FormsRepository {
   }
 
   /** A form's `error_url` (system scope only, like `tenantOf`): null when none is set or no such form. */
-  async errorUrlOf(id: Types.ObjectId): Promise<string | null> {
+  /** A live form's tenant and `error_url` (null when it has none), or null for no such form. */
+  async errorUrlOf(id: Types.ObjectId): Promise<{ tenant_id: string; error_url: string | null } | null> {
     const form = await this.forms
-      .findOne({ _id: id, ...LIVE }, { 'settings.error_url': 1 })
-      .lean<Pick<Form, 'settings'>>();
-    return form?.settings?.error_url ?? null;
+      .findOne({ _id: id, ...LIVE }, { tenant_id: 1, 'settings.error_url': 1 })
+      .lean<Pick<Form, 'tenant_id' | 'settings'>>();
+    return form ? { tenant_id: form.tenant_id, error_url: form.settings?.error_url ?? null } : null;
   }
 
   findById(id: Types.ObjectId): Promise<FormRecord | null> {
