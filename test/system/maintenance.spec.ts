@@ -57,6 +57,18 @@ describe('maintenance mode: every API replica answers 503, every worker pauses, 
       });
       expect(answer.headers['retry-after']).toBe('120');
     }
+    // A visitor's form post from a web page gets a page a person can read.
+    const formPost = await replicaA.http
+      .post('/api/v1/forms/000000000000000000000000/submit?tenant=acme')
+      .set('accept', 'text/html')
+      .type('form')
+      .send('email=a%40example.com');
+    expect([formPost.status, formPost.headers['content-type'], formPost.headers['retry-after']]).toEqual([
+      503,
+      'text/html; charset=utf-8',
+      '120',
+    ]);
+    expect(formPost.text).toContain('(maintenance)');
     await replicaA.http.get('/health/live').expect(200);
     await replicaB.http.get('/health/ready').expect(200);
   });

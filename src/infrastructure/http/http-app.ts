@@ -10,10 +10,11 @@ import { mountQueueDashboard } from '../queue/queue-dashboard.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import type { ErrorBody } from './api-error.js';
 import { BodyShapePipe } from './body-shape.pipe.js';
-import { BrowserFormTargets } from './browser-form-post.js';
+import { BrowserFormTargets, wantsErrorPage } from './browser-form-post.js';
 import { corsDelegator, PublicFormOrigins } from './cors.js';
 import { ErrorCode } from './error-codes.js';
 import { useUrlencodedParser } from './form-body-parser.js';
+import { errorPage, sendPage } from './html-pages.js';
 import { setUpSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.js';
 
@@ -95,7 +96,13 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
         error: ErrorCode.Maintenance,
         message: 'Down for maintenance; try again later',
       };
-      return reply.code(HttpStatus.SERVICE_UNAVAILABLE).header('retry-after', String(retryAfterSeconds)).send(body);
+      void reply.header('retry-after', String(retryAfterSeconds));
+      // A visitor's form post gets a page a person can read, as for every other refusal.
+      if (wantsErrorPage(request)) {
+        const cameFrom = { referer: request.headers.referer, origin: request.headers.origin };
+        return sendPage(reply, HttpStatus.SERVICE_UNAVAILABLE, errorPage(body, cameFrom));
+      }
+      return reply.code(HttpStatus.SERVICE_UNAVAILABLE).send(body);
     })
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
