@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, Ip, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Ip, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -106,10 +106,14 @@ export class SubmissionController {
     @Ip() clientIp: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('idempotency-key') idempotencyKey?: string,
-    @Headers('x-captcha-token') captchaToken?: string,
   ): Promise<SubmittedDto | undefined> {
-    const controls = { idempotencyKey, captchaToken, clientIp };
+    // Read from the request, not with @Headers(): Swagger would document each header a second time, as
+    // required (the @ApiHeader entries above are the documentation).
+    const controls = {
+      idempotencyKey: singleHeader(request, 'idempotency-key'),
+      captchaToken: singleHeader(request, 'x-captcha-token'),
+      clientIp,
+    };
     if (!isFormBody(request)) return this.submissions.submit(formId, body, controls);
     const submitted = await this.webSubmissions.submit(formId, request, controls);
     if (!isBrowserFormPost(request)) return submitted;
@@ -118,4 +122,10 @@ export class SubmissionController {
     void reply.header('cache-control', 'no-store');
     return undefined;
   }
+}
+
+/** A header's value when it was sent once; a repeated header is read as absent. */
+function singleHeader(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
 }
