@@ -6,8 +6,8 @@ import type { AppConfigService } from '../../src/infrastructure/config/app-confi
 import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
 import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
 import { WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
-import { legacySignature } from '../../src/modules/webhooks/webhook-signature.js';
 import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
+import { legacySignature } from '../../src/modules/webhooks/webhook-signature.js';
 import { isPublicAddress, pinTarget } from '../../src/modules/webhooks/webhook-target.js';
 import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
 
