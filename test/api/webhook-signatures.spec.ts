@@ -216,4 +216,14 @@ describe('webhook signatures', () => {
       expect([refused.status, refused.body.error]).toEqual([403, 'feature_disabled']);
     }
   });
+
+  it('documents both routes in the OpenAPI document, with their answers', async () => {
+    const { paths, components } = (await api.http.get('/docs-json').expect(200)).body;
+    const rotateAnswer = paths['/api/v1/webhooks/{webhook_id}/rotate-secret'].post.responses['200'];
+    const testAnswer = paths['/api/v1/webhooks/{webhook_id}/test'].post.responses['202'];
+    expect(rotateAnswer.content['application/json'].schema.$ref).toBe('#/components/schemas/WebhookSecretDto');
+    expect(testAnswer.content['application/json'].schema.$ref).toBe('#/components/schemas/WebhookTestDto');
+    expect(Object.keys(components.schemas.WebhookSecretDto.properties)).toEqual(['secret']);
+    expect(Object.keys(components.schemas.WebhookTestDto.properties)).toEqual(['event_id']);
+  });
 });
