@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { Types } from 'mongoose';
 import { Webhook } from 'standardwebhooks';
+import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
+import type { StoreLock } from '../../src/infrastructure/database/store-lock.js';
+import type { ApiError } from '../../src/infrastructure/http/api-error.js';
+import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
+import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
+import type { WebhookJobsService } from '../../src/modules/webhooks/webhook-jobs.service.js';
 import {
   newWebhookSecret,
   ROTATION_OVERLAP_MS,
@@ -7,6 +14,8 @@ import {
   standardKey,
   standardSignature,
 } from '../../src/modules/webhooks/webhook-signature.js';
+import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
+import { WebhooksService } from '../../src/modules/webhooks/webhooks.service.js';
 
 describe('webhook signatures', () => {
   it('makes whsec_ secrets of 32 random bytes', () => {
@@ -69,5 +78,44 @@ describe('webhook signatures', () => {
       'x-webhook-timestamp': '1',
     });
     expect(during['x-webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+  });
+});
+
+describe('secret rotation', () => {
+  const serviceWith = (replaceSecret: (...args: unknown[]) => Promise<boolean>) =>
+    new WebhooksService(
+      { findById: async () => ({ secret: 'whsec_current' }), replaceSecret } as unknown as WebhooksRepository,
+      {} as WebhookJobsService,
+      {} as AuditLogService,
+      {} as AppConfigService,
+      {} as WebhookHostResolver,
+      {} as StoreLock,
+    );
+
+  it('replaces the stored secret, keeping it as the previous one for 24 hours', async () => {
+    const calls: unknown[][] = [];
+    const secret = await serviceWith(async (...args) => {
+      calls.push(args);
+      return true;
+    }).rotateSecret(new Types.ObjectId());
+    expect(secret).toMatch(/^whsec_/);
+    expect(calls).toHaveLength(1);
+    const [, current, next, until] = calls[0] as [unknown, string, string, Date];
+    expect([current, next]).toEqual(['whsec_current', secret]);
+    expect(until.getTime() - Date.now()).toBeGreaterThan(ROTATION_OVERLAP_MS - 5_000);
+  });
+
+  it('answers 503 when other rotations keep coming first', async () => {
+    let tries = 0;
+    const rotation = serviceWith(async () => {
+      tries += 1;
+      return false;
+    }).rotateSecret(new Types.ObjectId());
+    const refused = (await rotation.catch((error: unknown) => error)) as ApiError;
+    expect([refused.getStatus(), refused.getResponse()]).toEqual([
+      503,
+      expect.objectContaining({ error: 'service_unavailable' }),
+    ]);
+    expect(tries).toBe(3);
   });
 });
