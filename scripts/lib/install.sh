@@ -1,6 +1,6 @@
 # Installs what the project needs and is missing, each once: npm dependencies, Redis, FerretDB (built
-# with Go), the deployment checkers, the tools pinned from PyPI (schemathesis, SecantusDB), Mailpit,
-# and Chromium for the browser tests.
+# with Go), the deployment checkers, the tools pinned from PyPI (schemathesis, SecantusDB, standardwebhooks),
+# Mailpit, and Chromium for the browser tests.
 FERRETDB_VERSION="v1.24.2"
 FERRETDB_BIN="$TOOLS_DIR/bin/ferretdb-$FERRETDB_VERSION"
 
@@ -114,6 +114,13 @@ pip_tool() {
 SCHEMATHESIS_VERSION="4.32.5"
 SCHEMATHESIS_VENV="$TOOLS_DIR/schemathesis-$SCHEMATHESIS_VERSION"
 ensure_schemathesis() { pip_tool "$SCHEMATHESIS_VENV" "schemathesis==$SCHEMATHESIS_VERSION" "the api-fuzz drill"; }
+
+# The official Standard Webhooks library for Python: the webhook-outage drill verifies deliveries with it.
+STANDARDWEBHOOKS_PY_VERSION="1.1.0"
+STANDARDWEBHOOKS_PY_VENV="$TOOLS_DIR/standardwebhooks-$STANDARDWEBHOOKS_PY_VERSION"
+ensure_standardwebhooks_python() {
+  pip_tool "$STANDARDWEBHOOKS_PY_VENV" "standardwebhooks==$STANDARDWEBHOOKS_PY_VERSION" "the webhook-outage drill"
+}
 
 # SecantusDB, the second MongoDB-compatible engine the tests run on (WiredTiger inside: atomic updates,
 # real indexes, duplicate keys on update, as MongoDB 7).

@@ -1,15 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../harness/ports.js';
 import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { documentedVerifier, officiallyVerified } from '../support/webhook-verifier.js';
 import { startWorker, type TestWorker } from '../support/worker-fixture.js';
 
 describe('webhooks', () => {
@@ -105,29 +102,51 @@ describe('webhooks', () => {
     ]);
   });
 
-  it('delivers the signed envelope and logs the delivery', async () => {
+  it('delivers the envelope signed per Standard Webhooks (and the older way), and logs the delivery', async () => {
     const webhook = await subscribe('/ok');
     expect(webhook).toMatchObject({ url: receiver.url('/ok'), events: ['response.submitted'], active: true });
-    expect(webhook.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(webhook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(webhook.secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
     const responseId = await submit();
     const [delivery] = await settled(webhook.webhook_id);
     const hook = receiver.received.find((received) => received.path === '/ok');
     expect(hook).toBeDefined();
     const { headers, body } = hook!;
+    const envelope = JSON.parse(body);
+    expect(envelope).toMatchObject({ event_type: 'response.submitted', tenant_id: 'acme', entity_id: responseId });
+    expect(headers['webhook-id']).toBe(envelope.event_id);
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    // The official verifier, and the docs/api.md snippet built on it.
+    expect(officiallyVerified(webhook.secret, hook!)).toBe(true);
+    const verifyWebhook = await documentedVerifier();
+    expect(verifyWebhook(webhook.secret, headers, body)).toEqual(envelope);
+    expect(verifyWebhook(webhook.secret, headers, Buffer.from(body))).toEqual(envelope);
+    expect(() => verifyWebhook(webhook.secret, headers, body.replace('visitor@', 'intruder@'))).toThrow(
+      'No matching signature found',
+    );
+    expect(officiallyVerified(webhook.secret, { headers, body: body.replace('visitor@', 'intruder@') })).toBe(false);
+    const wrongSecret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(() => verifyWebhook(wrongSecret, headers, body)).toThrow('No matching signature found');
+    expect(officiallyVerified(wrongSecret, hook!)).toBe(false);
+    // Replayed 10 minutes later, or arriving from 10 minutes ahead: outside the 5-minute tolerance.
+    for (const skewMs of [600_000, -600_000]) {
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now + skewMs);
+      try {
+        expect(() => verifyWebhook(webhook.secret, headers, body)).toThrow(/Message timestamp too (old|new)/);
+        expect(officiallyVerified(webhook.secret, hook!)).toBe(false);
+      } finally {
+        clock.mockRestore();
+      }
+    }
+    // The older headers, for receivers made before: keyed by the whole secret string.
     const expected = createHmac('sha256', webhook.secret)
       .update(`${headers['x-webhook-timestamp']}.${body}`)
       .digest('hex');
     expect(headers['x-webhook-signature']).toBe(`sha256=${expected}`);
-    expect(Math.abs(Number(headers['x-webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
-    const envelope = JSON.parse(body);
-    expect(envelope).toMatchObject({ event_type: 'response.submitted', tenant_id: 'acme', entity_id: responseId });
     expect(headers['x-webhook-id']).toBe(envelope.event_id);
-    const verifyWebhook = await documentedVerifier();
-    expect(verifyWebhook(webhook.secret, headers, body)).toBe(true);
-    expect(verifyWebhook(webhook.secret, headers, Buffer.from(body))).toBe(true);
-    expect(verifyWebhook(webhook.secret, headers, body.replace('visitor@', 'intruder@'))).toBe(false);
-    expect(verifyWebhook('0'.repeat(64), headers, body)).toBe(false);
-    expect(verifyWebhook(webhook.secret, headers, body, -1)).toBe(false);
+    expect(headers['x-webhook-timestamp']).toBe(headers['webhook-timestamp']);
     expect(delivery).toMatchObject({
       event_id: envelope.event_id,
       status: 'succeeded',
@@ -143,7 +162,11 @@ describe('webhooks', () => {
     await submit();
     const [delivery] = await settled(webhook.webhook_id);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, response_status: 200 });
-    expect(receiver.received.filter((received) => received.path === '/flaky')).toHaveLength(3);
+    const attempts = receiver.received.filter((received) => received.path === '/flaky');
+    expect(attempts).toHaveLength(3);
+    // One event: the same webhook-id on every attempt, each attempt freshly signed and verifiable.
+    expect(new Set(attempts.map((attempt) => attempt.headers['webhook-id'])).size).toBe(1);
+    expect(attempts.every((attempt) => officiallyVerified(webhook.secret, attempt))).toBe(true);
     await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers).expect(204);
   });
 
@@ -205,20 +228,3 @@ describe('webhooks', () => {
     );
   });
 });
-
-type WebhookVerifier = (
-  secret: string,
-  headers: Record<string, unknown>,
-  rawBody: string | Buffer,
-  toleranceSeconds?: number,
-) => boolean;
-
-/** The signature check docs/api.md gives receivers, run as written (the block after its marker). */
-async function documentedVerifier(): Promise<WebhookVerifier> {
-  const guide = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
-  const snippet = /<!-- verify-webhook[^>]*-->\s*```js\n([\s\S]*?)\n```/.exec(guide)?.[1];
-  expect(snippet).toBeDefined();
-  const file = join(await mkdtemp(join(tmpdir(), 'verify-webhook-')), 'verify-webhook.mjs');
-  await writeFile(file, snippet!);
-  return ((await import(pathToFileURL(file).href)) as { verifyWebhook: WebhookVerifier }).verifyWebhook;
-}

@@ -72,6 +72,8 @@ const ROUTES: Record<string, RouteRule> = {
   'DELETE /webhooks/:webhook_id': { access: 'owner', allowed: 404 },
   'GET /webhooks/:webhook_id/deliveries': { access: 'owner', allowed: 404 },
   'POST /webhooks/:webhook_id/deliveries/:event_id/retry': { access: 'owner', allowed: 404 },
+  'POST /webhooks/:webhook_id/rotate-secret': { access: 'owner', allowed: 404 },
+  'POST /webhooks/:webhook_id/test': { access: 'owner', allowed: 404 },
   'POST /admin/tenants': { access: 'admin', allowed: 400, body: {} },
   'GET /admin/tenants': { access: 'admin', allowed: 200 },
   'GET /admin/tenants/:tenant_id': { access: 'admin', allowed: 404 },

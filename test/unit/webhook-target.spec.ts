@@ -5,8 +5,9 @@ import { Types } from 'mongoose';
 import type { AppConfigService } from '../../src/infrastructure/config/app-config.service.js';
 import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
 import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
-import { signatureOf, WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
+import { WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
 import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
+import { legacySignature } from '../../src/modules/webhooks/webhook-signature.js';
 import { isPublicAddress, pinTarget } from '../../src/modules/webhooks/webhook-target.js';
 import type { WebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
 
@@ -76,7 +77,7 @@ describe('webhook targets', () => {
   });
 
   it('signs "<timestamp>.<body>" with HMAC-SHA256 (vector from openssl dgst -sha256 -hmac)', () => {
-    expect(signatureOf('secret', '1700000000', '{"a":1}')).toBe(
+    expect(legacySignature('secret', '1700000000', '{"a":1}')).toBe(
       'sha256=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686',
     );
   });

@@ -35,6 +35,8 @@ export type EventPayloads = {
   'user.password_reset_requested': { user_id: string };
   'user.removed': { user_id: string };
   'tenant.deleted': { tenant_id: string };
+  /** The test ping of one webhook (delivered to it alone, never stored). */
+  'webhook.test': { webhook_id: string };
 };
 
 /** The payload of one event type: `EventPayload<'invitation.created'>`. */

@@ -25,6 +25,11 @@ export const EventType = {
    * follows in the background. Stored in that tenant's audit log, which its erasure removes too.
    */
   TenantDeleted: 'tenant.deleted',
+  /**
+   * Delivery only: `POST /webhooks/:webhook_id/test` sends it to that one webhook. It never goes
+   * through the dispatcher, the audit log or a subscription.
+   */
+  WebhookTest: 'webhook.test',
 } as const;
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -36,9 +41,12 @@ const INTERNAL_EVENT_TYPES: EventType[] = [
   EventType.TenantDeleted,
 ];
 
+/** Sent to a webhook, yet neither stored nor subscribed to. */
+const DELIVERY_ONLY_EVENT_TYPES: EventType[] = [EventType.WebhookTest];
+
 /** The contract's event types: what webhooks may subscribe to. */
 export const PUBLIC_EVENT_TYPES: EventType[] = Object.values(EventType).filter(
-  (type) => !INTERNAL_EVENT_TYPES.includes(type),
+  (type) => !INTERNAL_EVENT_TYPES.includes(type) && !DELIVERY_ONLY_EVENT_TYPES.includes(type),
 );
 
 /** Compiles only while `Catalog` names every event type, and nothing else. */

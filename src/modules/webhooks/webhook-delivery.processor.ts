@@ -26,6 +26,7 @@ export class WebhookDeliveryProcessor extends TenantScopedProcessor<WebhookJobs>
       job.data.event_id,
       lastAttempt,
       signal,
+      job.name === 'test' ? job.data.envelope : undefined,
     );
     switch (outcome.kind) {
       case 'delivered':

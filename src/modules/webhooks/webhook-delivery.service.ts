@@ -1,16 +1,12 @@
-import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
-import { AuditLogService } from '../events/index.js';
+import { AuditLogService, type EventEnvelope } from '../events/index.js';
 import { postPinned } from './pinned-post.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
+import { signatureHeaders } from './webhook-signature.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { WebhooksRepository } from './webhooks.repository.js';
-
-export function signatureOf(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
 
 /** How one delivery attempt ended: delivered, worth another attempt, or never to be tried again. */
 export type DeliveryOutcome =
@@ -19,8 +15,8 @@ export type DeliveryOutcome =
   | { kind: 'abandoned'; reason: string };
 
 /**
- * One attempt to deliver an event to one subscription: POSTs the envelope with `X-Webhook-Id`,
- * `X-Webhook-Timestamp` and `X-Webhook-Signature`. A 2xx succeeds; a 410 disables the subscription;
+ * One attempt to deliver an event to one subscription: POSTs the envelope signed per Standard Webhooks
+ * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and the older way (`X-Webhook-*`). A 2xx succeeds; a 410 disables the subscription;
  * anything else, a timeout or a network error is worth retrying. Every attempt is logged.
  */
 @Injectable()
@@ -38,18 +34,21 @@ export class WebhookDeliveryService {
 
   /**
    * `lastAttempt`: no retry follows, so a failure is recorded as final. `stop` (the job's time limit)
-   * cuts the request short; the attempt is then recorded as stopped and retried.
+   * cuts the request short; the attempt is then recorded as stopped and retried. `ping`: a
+   * `webhook.test` envelope, never stored, sent to this webhook even while it is disabled.
    */
   async attempt(
     webhookId: Types.ObjectId,
     eventId: string,
     lastAttempt: boolean,
     stop?: AbortSignal,
+    ping?: EventEnvelope<'webhook.test'>,
   ): Promise<DeliveryOutcome> {
     const webhook = await this.webhooks.findById(webhookId);
-    if (!webhook?.active) return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
+    if (!webhook || (!webhook.active && !ping))
+      return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
     // As stored now: a response erased since the event was queued is delivered without its data.
-    const event = await this.auditLog.envelope(eventId);
+    const event = ping ?? (await this.auditLog.envelope(eventId));
     if (!event) return { kind: 'abandoned', reason: 'The event is no longer in the audit log' };
     const started = Date.now();
     const record = (response_status: number | null, error: string | null, status: 'succeeded' | 'failed' | 'pending') =>
@@ -71,9 +70,7 @@ export class WebhookDeliveryService {
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'form-backend-webhooks/1',
-      'x-webhook-id': event.event_id,
-      'x-webhook-timestamp': timestamp,
-      'x-webhook-signature': signatureOf(webhook.secret, timestamp, body),
+      ...signatureHeaders(webhook, event.event_id, timestamp, body),
     };
     let status: number;
     try {

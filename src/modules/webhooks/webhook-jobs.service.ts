@@ -34,6 +34,17 @@ export class WebhookJobsService {
     );
   }
 
+  /** Sends a `webhook.test` ping to one webhook: one attempt (the owner pings again at will). */
+  async test(envelope: EventEnvelope<'webhook.test'>): Promise<void> {
+    this.redis.assertAvailable();
+    const webhookId = envelope.payload.webhook_id;
+    await this.queue.add(
+      'test',
+      { tenant_id: envelope.tenant_id, webhook_id: webhookId, event_id: envelope.event_id, envelope },
+      { attempts: 1, jobId: jobIdFor(envelope.event_id, 'webhook-test', webhookId) },
+    );
+  }
+
   /** Runs a failed delivery again: the same job when Redis still has it, else a new one. */
   async retry(webhookId: string, event: EventEnvelope, attempt: number): Promise<void> {
     this.redis.assertAvailable();

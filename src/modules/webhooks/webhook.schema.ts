@@ -7,8 +7,15 @@ export class Webhook {
   @Prop({ required: true }) tenant_id!: string;
   @Prop({ required: true }) url!: string;
   @Prop({ type: [String], required: true }) events!: string[];
-  /** Signs every delivery (HMAC-SHA256); shown once, when the subscription is created. */
+  /**
+   * Signs every delivery (HMAC-SHA256); shown when the subscription is created and when rotated.
+   * `whsec_` + base64 of 32 random bytes, or, made before those, 64 hex characters. Kept as it is
+   * (an HMAC needs the secret itself, a hash of it would not sign), and never read into an answer.
+   */
   @Prop({ required: true }) secret!: string;
+  /** The secret a rotation replaced: it signs beside the new one until `previous_secret_expires_at`. */
+  @Prop({ type: String, default: null }) previous_secret?: string | null;
+  @Prop({ type: Date, default: null }) previous_secret_expires_at?: Date | null;
   @Prop({ required: true, default: true }) active!: boolean;
   @Prop() disabled_reason?: string;
   created_at!: Date;

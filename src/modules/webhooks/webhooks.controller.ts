@@ -5,6 +5,7 @@ import {
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
@@ -12,6 +13,7 @@ import type { Types } from 'mongoose';
 import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
+import { WebhookSecretDto, WebhookTestDto } from './dto/webhook-secret.dto.js';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, WebhookDto } from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -64,5 +66,25 @@ export class WebhooksController {
   async retry(@WebhookId() id: Types.ObjectId, @Param('event_id') eventId: string): Promise<void> {
     this.webhooks.assertEnabled();
     await this.webhooks.retry(id, eventId);
+  }
+
+  @Post(':webhook_id/rotate-secret')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'A new secret: deliveries carry signatures by it and the old one for 24 hours, then by it alone',
+  })
+  @ApiOkResponse({ type: WebhookSecretDto })
+  async rotateSecret(@WebhookId() id: Types.ObjectId): Promise<WebhookSecretDto> {
+    this.webhooks.assertEnabled();
+    return { secret: await this.webhooks.rotateSecret(id) };
+  }
+
+  @Post(':webhook_id/test')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Send a webhook.test event to this webhook alone, even a disabled one' })
+  @ApiAcceptedResponse({ type: WebhookTestDto })
+  async test(@WebhookId() id: Types.ObjectId): Promise<WebhookTestDto> {
+    this.webhooks.assertEnabled();
+    return { event_id: await this.webhooks.test(id) };
   }
 }

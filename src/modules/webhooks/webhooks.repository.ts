@@ -65,6 +65,19 @@ export class WebhooksRepository {
     await this.webhooks.updateOne({ _id: id }, { $set: { active: false, disabled_reason: reason } });
   }
 
+  /**
+   * Replaces the secret `current` with `next`; `current` keeps signing until `previousUntil`. False when
+   * the stored secret is no longer `current` (another rotation came first) or the webhook is gone.
+   */
+  async replaceSecret(id: Types.ObjectId, current: string, next: string, previousUntil: Date): Promise<boolean> {
+    this.activeByTenant.delete(TenantContext.tenantId());
+    const replaced = await this.webhooks.updateOne(
+      { _id: id, secret: current },
+      { $set: { secret: next, previous_secret: current, previous_secret_expires_at: previousUntil } },
+    );
+    return replaced.matchedCount === 1;
+  }
+
   /** Records that a delivery is due (again); creates it on first sight. */
   async markPending(webhookId: Types.ObjectId, eventId: string): Promise<void> {
     await this.deliveryWrites.run(`${webhookId.toHexString()}.${eventId}`, async () => {

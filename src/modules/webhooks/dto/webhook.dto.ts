@@ -36,7 +36,11 @@ export class WebhookDto {
 }
 
 export class CreatedWebhookDto extends WebhookDto {
-  @ApiProperty({ description: 'HMAC-SHA256 key of X-Webhook-Signature; shown only here' }) secret!: string;
+  @ApiProperty({
+    description:
+      'The signing secret (Standard Webhooks): `whsec_` + base64 of 32 random bytes; shown only here and by rotate-secret',
+  })
+  secret!: string;
 }
 
 export class DeliveryDto {
