@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { describeErrorExamples } from './swagger-error-examples.js';
+import { describePathParameters } from './swagger-path-parameters.js';
 
 export const TENANT_HEADER = 'X-Tenant-ID';
 
@@ -22,9 +24,10 @@ export function setUpSwagger(app: INestApplication): void {
       schema: { type: 'string', example: 'acme' },
     })
     .build();
-  SwaggerModule.setup('docs', app, () => describeCommonAnswers(SwaggerModule.createDocument(app, document)), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  // The document as Nest reads it, then finished once for every route (those added later too).
+  const finished = () =>
+    describeErrorExamples(describeCommonAnswers(describePathParameters(SwaggerModule.createDocument(app, document))));
+  SwaggerModule.setup('docs', app, finished, { jsonDocumentUrl: 'docs-json' });
 }
 
 const ERROR_BODY = {
