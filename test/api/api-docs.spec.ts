@@ -57,6 +57,11 @@ describe('the OpenAPI document', () => {
     expect(formId?.schema).toMatchObject({ type: 'string', pattern: '^[0-9a-fA-F]{24}$' });
     const tenantId = document.paths['/api/v1/admin/tenants/{tenant_id}']?.get?.parameters?.[0];
     expect(tenantId?.schema).toMatchObject({ type: 'string', pattern: TENANT_ID_PATTERN.source });
+    // Swagger UI's "Try it out" sends a parameter's example: a tenant header example would make
+    // every token of another tenant answer 403 tenant_mismatch.
+    const tenantHeader = document.paths['/api/v1/forms']?.get?.parameters?.find((p) => p.name === 'X-Tenant-ID');
+    expect(tenantHeader).toMatchObject({ in: 'header', required: false });
+    expect(JSON.stringify(tenantHeader)).not.toContain('example');
     const version = document.paths['/api/v1/forms/{form_id}/versions/{version}']?.get?.parameters?.[1];
     expect(version).toMatchObject({ name: 'version', schema: { type: 'integer' } });
   });

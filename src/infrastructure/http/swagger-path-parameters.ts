@@ -36,7 +36,6 @@ export function describePathParameters(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
     for (const operation of Object.values(item as Record<string, Operation>)) {
-      if (!operation || typeof operation !== 'object') continue;
       const others = (operation.parameters ?? []).filter((parameter) => parameter.in !== 'path');
       const documented = new Map(
         (operation.parameters ?? []).filter((p) => p.in === 'path').map((parameter) => [parameter.name, parameter]),

@@ -20,8 +20,10 @@ export function setUpSwagger(app: INestApplication): void {
       name: TENANT_HEADER,
       in: 'header',
       required: false,
-      description: 'Tenant slug; must match the token tenant when both are sent.',
-      schema: { type: 'string', example: 'acme' },
+      description: 'Tenant slug (e.g. acme); must match the token tenant when both are sent.',
+      // No example: Swagger UI's "Try it out" would send it, and every token of another tenant
+      // would answer 403 tenant_mismatch.
+      schema: { type: 'string', pattern: '^[a-z0-9-]{3,63}$' },
     })
     .build();
   // The document as Nest reads it, then finished once for every route (those added later too).
