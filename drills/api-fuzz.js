@@ -43,7 +43,8 @@ const { app, stop } = await startStack({
   ADMIN_KEY_MAX_FAILURES_PER_IP: '1000000',
 });
 try {
-  // `acme` is the document's example tenant, which the fuzzer sends as X-Tenant-ID beside the token.
+  // X-Tenant-ID has no example in the document (Swagger UI would send it beside every token): the
+  // fuzzer sends none or slugs of its own beside the token (documented 403/404 answers).
   const owner = await tenantWithOwner(app, { features: { webhooks: true } }, 'acme');
   const reportDir = mkdtempSync(join(tmpdir(), 'form-backend-fuzz-'));
   const servedBefore = await servedRequests(app.base);

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { describeErrorExamples } from './swagger-error-examples.js';
+import { describePathParameters } from './swagger-path-parameters.js';
 
 export const TENANT_HEADER = 'X-Tenant-ID';
 
@@ -18,13 +20,16 @@ export function setUpSwagger(app: INestApplication): void {
       name: TENANT_HEADER,
       in: 'header',
       required: false,
-      description: 'Tenant slug; must match the token tenant when both are sent.',
-      schema: { type: 'string', example: 'acme' },
+      description: 'Tenant slug (e.g. acme); must match the token tenant when both are sent.',
+      // No example: Swagger UI's "Try it out" would send it, and every token of another tenant
+      // would answer 403 tenant_mismatch.
+      schema: { type: 'string', pattern: '^[a-z0-9-]{3,63}$' },
     })
     .build();
-  SwaggerModule.setup('docs', app, () => describeCommonAnswers(SwaggerModule.createDocument(app, document)), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  // The document as Nest reads it, then finished once for every route (those added later too).
+  const finished = () =>
+    describeErrorExamples(describeCommonAnswers(describePathParameters(SwaggerModule.createDocument(app, document))));
+  SwaggerModule.setup('docs', app, finished, { jsonDocumentUrl: 'docs-json' });
 }
 
 const ERROR_BODY = {
