@@ -47,7 +47,11 @@ export class EventEnvelopeDto {
   @ApiProperty({ nullable: true, type: String, description: 'Who did it; null for anonymous visitors' })
   user_id!: string | null;
   @ApiProperty() entity_id!: string;
-  @ApiProperty({ type: Object, example: { response_id: '665f1c2e9b1d8a0012345679', form_id: '665f…' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { response_id: '665f1c2e9b1d8a0012345679', form_id: '665f…' },
+  })
   payload!: Record<string, unknown>;
   @ApiProperty({ type: EventMetadataDto }) metadata!: EventMetadataDto;
   @ApiPropertyOptional({ description: 'true once the respondent data of the payload was erased' })

@@ -22,7 +22,13 @@ export class ResponseListQueryDto extends PageQueryDto {
 }
 
 export class SubmissionDto {
-  @ApiProperty({ example: { email: 'ada@example.com', message: 'Hello' } }) data!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'One value per field key of the form',
+    example: { email: 'ada@example.com', message: 'Hello' },
+  })
+  data!: Record<string, unknown>;
 }
 
 export class SubmittedDto {
@@ -33,7 +39,13 @@ export class ResponseDto {
   @ApiProperty({ example: '665f1c2e9b1d8a0012345679' }) response_id!: string;
   @ApiProperty({ example: '665f1c2e9b1d8a0012345678' }) form_id!: string;
   @ApiProperty({ example: 1 }) form_version!: number;
-  @ApiProperty({ example: { email: 'ada@example.com', message: 'Hello' } }) data!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'One value per field key of the form',
+    example: { email: 'ada@example.com', message: 'Hello' },
+  })
+  data!: Record<string, unknown>;
   @ApiProperty({ example: false, description: 'Caught by the honeypot; POST /responses/:id/not-spam clears it' })
   spam!: boolean;
   @ApiProperty() created_at!: string;
