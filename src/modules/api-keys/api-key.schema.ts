@@ -24,6 +24,7 @@ export class ApiKey {
 }
 
 export const ApiKeySchema = SchemaFactory.createForClass(ApiKey);
-// A key is looked up by its hash before its tenant is known: unique across tenants.
-ApiKeySchema.index({ key_hash: 1 }, { unique: true });
+// A key is looked up by its hash before its tenant is known (system scope): unique across tenants, and
+// named `system_` as the few indexes that serve deliberate cross-tenant reads are.
+ApiKeySchema.index({ key_hash: 1 }, { unique: true, name: 'system_api_key_hash' });
 ApiKeySchema.index({ tenant_id: 1, created_at: -1 });
