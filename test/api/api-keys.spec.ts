@@ -244,6 +244,23 @@ describe('API keys: made by owners, used wherever a JWT works, revoked everywher
     expect(Date.parse((await listed(key.api_key_id))?.last_used_at as string)).toBeGreaterThan(minuteAgo.getTime());
   });
 
+  it('documents the routes and a bearer scheme that takes a JWT or an API key', async () => {
+    const { paths, components } = (await api.http.get('/docs-json').expect(200)).body;
+    expect(components.securitySchemes.bearer.description).toContain('API key');
+    const create = paths['/api/v1/api-keys'].post;
+    expect(create.responses['201'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreatedApiKeyDto',
+    });
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['400', '401', '403']));
+    expect(components.schemas.CreatedApiKeyDto.required).toEqual(
+      expect.arrayContaining(['api_key_id', 'prefix', 'last_used_at', 'created_by', 'key']),
+    );
+    expect(Object.keys(paths['/api/v1/api-keys'].get.responses)).toContain('200');
+    expect(Object.keys(paths['/api/v1/api-keys/{api_key_id}'].delete.responses)).toEqual(
+      expect.arrayContaining(['204', '404']),
+    );
+  });
+
   it('holds a tenant to 50 keys (quota_exceeded)', async () => {
     await createTenant(api, 'quota');
     const quotaOwner = await addMember(api, 'quota');
