@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
+import { bearer, createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
@@ -14,6 +14,7 @@ interface Targets {
   exportId: string;
   userId: string;
   invitationId: string;
+  apiKeyId: string;
 }
 
 interface Attempt {
@@ -23,11 +24,14 @@ interface Attempt {
   body?: (a: Targets) => object;
   /** Open to anonymous callers who name a tenant (the rest need a token: 401 without one). */
   anonymous?: boolean;
+  /** Needs a member's JWT: an API key is refused (403) before any tenant's data is looked at. */
+  membersOnly?: boolean;
 }
 
 /**
  * Every tenant-scoped endpoint that takes an id. Extend it with each new one: tenant B, with its own
- * valid token, must get the same 404 as for a missing document, and a 403 when it names tenant A.
+ * valid token (and with its own API key), must get the same 404 as for a missing document, and a 403
+ * when it names tenant A.
  */
 const ATTEMPTS: Attempt[] = [
   { name: 'get a form', method: 'get', path: (a) => `/api/v1/forms/${a.formId}` },
@@ -85,6 +89,12 @@ const ATTEMPTS: Attempt[] = [
   { name: 'remove a member', method: 'delete', path: (a) => `/api/v1/users/${a.userId}` },
   { name: 'revoke an invitation', method: 'delete', path: (a) => `/api/v1/invitations/${a.invitationId}` },
   {
+    name: 'revoke an API key',
+    method: 'delete',
+    path: (a) => `/api/v1/api-keys/${a.apiKeyId}`,
+    membersOnly: true,
+  },
+  {
     name: 'retry a webhook delivery',
     method: 'post',
     path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries/${a.eventId}/retry`,
@@ -105,7 +115,10 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
     exportId: '0123456789abcdef01234567',
     userId: '0123456789abcdef01234567',
     invitationId: '0123456789abcdef01234567',
+    apiKeyId: '0123456789abcdef01234567',
   };
+  /** Tenant B's own owner API key: as strong as B's owner, and no further. */
+  let keyB: { authorization: string };
 
   const send = (attempt: Attempt, ids: Targets, headers: Record<string, string>) => {
     const request = api.http[attempt.method](attempt.path(ids)).set(headers);
@@ -129,6 +142,7 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       members: await get('/api/v1/users'),
       invitations: await get('/api/v1/invitations'),
       tenant: await get('/api/v1/tenant'),
+      apiKeys: await get('/api/v1/api-keys'),
     };
   };
 
@@ -174,7 +188,19 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       .send({ email: 'invited@example.com', role: 'editor' })
       .expect(201);
     const viewerA = await addMember(api, 'tenant-a', 'viewer@example.com', 'viewer');
+    const apiKey = await api.http
+      .post('/api/v1/api-keys')
+      .set(ownerA.headers)
+      .send({ name: 'A key', role: 'owner' })
+      .expect(201);
+    const created = await api.http
+      .post('/api/v1/api-keys')
+      .set(ownerB.headers)
+      .send({ name: 'B key', role: 'owner' })
+      .expect(201);
+    keyB = bearer(created.body.key);
     targets = {
+      apiKeyId: apiKey.body.api_key_id,
       userId: viewerA.user_id,
       invitationId: invitation.body.invitation_id,
       exportId: exported.body.export_id,
@@ -200,6 +226,12 @@ describe('tenant isolation over every tenant-scoped endpoint', () => {
       expect(byHeader.status).toBe(attempt.anonymous ? 404 : 401);
       const naming = await send(attempt, targets, { ...ownerB.headers, 'x-tenant-id': 'tenant-a' });
       expect([naming.status, naming.body.error]).toEqual([403, 'tenant_mismatch']);
+      if (!attempt.membersOnly) {
+        const byKey = await send(attempt, targets, keyB);
+        expect([byKey.status, byKey.body]).toEqual([404, (await send(attempt, missing, keyB)).body]);
+      }
+      const keyNaming = await send(attempt, targets, { ...keyB, 'x-tenant-id': 'tenant-a' });
+      expect([keyNaming.status, keyNaming.body.error]).toEqual([403, 'tenant_mismatch']);
       expect(await snapshotOfA()).toEqual(before);
     },
   );

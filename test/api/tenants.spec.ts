@@ -166,6 +166,7 @@ describe('tenants: admin API and resolution', () => {
         .map(([keys]) => `${model.collection.collectionName}(${Object.keys(keys).join(',')})`),
     );
     expect(uniques.sort()).toEqual([
+      'api_keys(key_hash)',
       'blobs.chunks(tenant_id,files_id,n)',
       'form_responses(tenant_id,form_id,dedup_key)',
       'form_versions(tenant_id,form_id,version)',

@@ -4,7 +4,8 @@ import { addMember, bearer, createTenant, type SignedInUser } from '../support/a
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
-type Caller = 'anonymous' | 'viewer' | 'editor' | 'owner';
+/** `api-key`: an owner-role API key of the tenant (as strong as a key gets). */
+type Caller = 'anonymous' | 'viewer' | 'editor' | 'owner' | 'api-key';
 /** Who may call a route: a member role, anyone (public), or only the operator (admin key). */
 type Access = Caller | 'admin';
 
@@ -15,10 +16,12 @@ interface RouteRule {
   body?: object;
   /** The route revokes the caller's token: each caller signs in afresh for it. */
   freshToken?: boolean;
+  /** About the calling member, or key management: an API key gets 403 whatever its role. */
+  membersOnly?: boolean;
 }
 
 const MISSING = '0123456789abcdef01234567';
-const CALLERS: Caller[] = ['anonymous', 'viewer', 'editor', 'owner'];
+const CALLERS: Caller[] = ['anonymous', 'viewer', 'editor', 'owner', 'api-key'];
 
 /**
  * The contract's role table, one entry per route (`METHOD path` as declared). Requests name missing
@@ -31,9 +34,9 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /auth/password-reset': { access: 'anonymous', allowed: 400, body: {} },
   'POST /auth/password-reset/confirm': { access: 'anonymous', allowed: 400, body: {} },
   'POST /auth/invitations/accept': { access: 'anonymous', allowed: 400, body: {} },
-  'POST /auth/password': { access: 'viewer', allowed: 400, body: {} },
-  'POST /auth/logout': { access: 'viewer', allowed: 204, freshToken: true },
-  'GET /users/me': { access: 'viewer', allowed: 200 },
+  'POST /auth/password': { access: 'viewer', allowed: 400, body: {}, membersOnly: true },
+  'POST /auth/logout': { access: 'viewer', allowed: 204, freshToken: true, membersOnly: true },
+  'GET /users/me': { access: 'viewer', allowed: 200, membersOnly: true },
   'GET /users': { access: 'viewer', allowed: 200 },
   'PATCH /users/:user_id': { access: 'owner', allowed: 404, body: { role: 'viewer' } },
   'DELETE /users/:user_id': { access: 'owner', allowed: 404 },
@@ -74,6 +77,9 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /webhooks/:webhook_id/deliveries/:event_id/retry': { access: 'owner', allowed: 404 },
   'POST /webhooks/:webhook_id/rotate-secret': { access: 'owner', allowed: 404 },
   'POST /webhooks/:webhook_id/test': { access: 'owner', allowed: 404 },
+  'POST /api-keys': { access: 'owner', allowed: 400, body: {}, membersOnly: true },
+  'GET /api-keys': { access: 'owner', allowed: 200, membersOnly: true },
+  'DELETE /api-keys/:api_key_id': { access: 'owner', allowed: 404, membersOnly: true },
   'POST /admin/tenants': { access: 'admin', allowed: 400, body: {} },
   'GET /admin/tenants': { access: 'admin', allowed: 200 },
   'GET /admin/tenants/:tenant_id': { access: 'admin', allowed: 404 },
@@ -89,7 +95,7 @@ const ROUTES: Record<string, RouteRule> = {
 
 /** Routes outside the `/api/v1` prefix (see `configureHttpApp`). */
 const UNPREFIXED = new Set(['GET /health/live', 'GET /health/ready', 'GET /metrics']);
-const RANK: Record<Caller, number> = { anonymous: 0, viewer: 1, editor: 2, owner: 3 };
+const RANK: Record<Caller, number> = { anonymous: 0, viewer: 1, editor: 2, owner: 3, 'api-key': 3 };
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 /** Every route the application declares, read from its controllers' metadata. */
@@ -118,13 +124,15 @@ function declaredRoutes(api: E2eApp): string[] {
 
 function expectedStatus(rule: RouteRule, caller: Caller): number {
   if (rule.access === 'admin') return 401;
+  if (caller === 'api-key' && rule.membersOnly) return 403;
   if (RANK[caller] >= RANK[rule.access]) return rule.allowed;
   return caller === 'anonymous' ? 401 : 403;
 }
 
 describe('roles: every route × every role × anonymous, as the contract table says', () => {
   let api: E2eApp;
-  const members = new Map<Exclude<Caller, 'anonymous'>, SignedInUser>();
+  const members = new Map<Exclude<Caller, 'anonymous' | 'api-key'>, SignedInUser>();
+  let apiKeyHeaders: { authorization: string };
 
   beforeAll(async () => {
     useTestEnvironment('roles', { LOG_LEVEL: 'error' });
@@ -133,6 +141,12 @@ describe('roles: every route × every role × anonymous, as the contract table s
     for (const role of ['viewer', 'editor', 'owner'] as const) {
       members.set(role, await addMember(api, 'roles', `${role}@roles.test`, role));
     }
+    const key = await api.http
+      .post('/api/v1/api-keys')
+      .set(members.get('owner')?.headers ?? {})
+      .send({ name: 'roles', role: 'owner' })
+      .expect(201);
+    apiKeyHeaders = bearer(key.body.key);
   });
 
   afterAll(() => api.close());
@@ -162,12 +176,16 @@ describe('roles: every route × every role × anonymous, as the contract table s
       'x-tenant-id',
       'roles',
     );
-    const member = caller === 'anonymous' ? undefined : members.get(caller);
+    const member = caller === 'anonymous' || caller === 'api-key' ? undefined : members.get(caller);
     if (member) request.set(rule.freshToken ? await freshHeaders(member) : member.headers);
+    if (caller === 'api-key') request.set(apiKeyHeaders);
     const response = rule.body ? await request.send(rule.body) : await request;
     // Signing out revoked every token of the member: the next cases sign in again.
     if (member && rule.freshToken)
-      members.set(caller as Exclude<Caller, 'anonymous'>, { ...member, headers: await freshHeaders(member) });
+      members.set(caller as Exclude<Caller, 'anonymous' | 'api-key'>, {
+        ...member,
+        headers: await freshHeaders(member),
+      });
     expect(response.status).toBe(expected);
     if (expected === 403) expect(response.body.error).toBe('forbidden');
     if (expected === 401) expect(response.body.error).toBe('unauthorized');

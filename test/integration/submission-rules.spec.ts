@@ -11,7 +11,7 @@ import { SubmissionService } from '../../src/modules/responses/submission.servic
 import { createDomainFixture, type DomainFixture } from '../support/domain-fixture.js';
 import { useTestEnvironment } from '../support/test-environment.js';
 
-const editor: Actor = { user_id: '64b000000000000000000001', role: 'editor' };
+const editor = { user_id: '64b000000000000000000001', role: 'editor' } satisfies Actor;
 
 describe('submission rules, below HTTP', () => {
   let domain: DomainFixture;

@@ -79,6 +79,7 @@ export class AppConfigService {
       invitationsPerTenantPerHour: this.get('RATE_LIMIT_INVITATIONS_PER_TENANT_PER_HOUR'),
       submissionsPerClientPerMinute: this.get('RATE_LIMIT_SUBMISSIONS_PER_CLIENT_PER_MINUTE'),
       publicUploadsPerClientPerMinute: this.get('RATE_LIMIT_PUBLIC_UPLOADS_PER_CLIENT_PER_MINUTE'),
+      apiKeyRequestsPerMinute: this.get('API_KEY_REQUESTS_PER_MINUTE'),
     };
   }
 

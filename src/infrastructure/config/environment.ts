@@ -2,13 +2,13 @@ import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MinLength, validateSync } from 'class-validator';
 import { ROLES, type Role } from '../auth/roles.js';
+import { ApiKeyEnvironment } from './api-key-environment.js';
 import { BoolVar, EmptyAsUnset, HttpUrlVar, IntVar, IsTrustProxySetting, SecretVar } from './environment-decorators.js';
 
 /**
- * Every environment variable the processes read. `.env.example` documents each one; a missing or
- * malformed value stops start-up with a single line naming the variable.
- */
-export class Environment {
+ * Every environment variable the processes read (groups in base classes: `ApiKeyEnvironment`). `.env.example`
+ * documents each one; a missing or malformed value stops start-up with a single line naming the variable. */
+export class Environment extends ApiKeyEnvironment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 

@@ -14,7 +14,14 @@ export function setUpSwagger(app: INestApplication): void {
         `otherwise from the ${TENANT_HEADER} header, otherwise the default tenant.`,
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT or API key',
+      description:
+        "A member's access token (JWT, from login) or a tenant API key (`fbk_…`, from POST /api-keys). " +
+        'A key acts in its tenant with its role; routes about the calling user and key management need a JWT.',
+    })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'admin-key')
     .addGlobalParameters({
       name: TENANT_HEADER,

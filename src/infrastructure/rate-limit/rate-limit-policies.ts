@@ -30,6 +30,8 @@ export const RateLimitName = {
   AdminKeyFailures: 'admin-key-failures',
   /** Invitation emails the members of a tenant send. */
   Invitations: 'invitations',
+  /** Requests made with one API key, whatever the route. */
+  ApiKeyRequests: 'api-key-requests',
 } as const;
 
 export type RateLimitName = (typeof RateLimitName)[keyof typeof RateLimitName];
@@ -102,6 +104,11 @@ export class RateLimitPolicies {
         limit: failures.adminKeyFailuresPerIp,
         windowMs: failures.adminKeyWindowSeconds * 1000,
         whenUncounted: 'refuse',
+      },
+      [RateLimitName.ApiKeyRequests]: {
+        limit: limits.apiKeyRequestsPerMinute,
+        windowMs: MINUTE_MS,
+        whenUncounted: 'allow',
       },
       [RateLimitName.Invitations]: {
         limit: limits.invitationsPerTenantPerHour,

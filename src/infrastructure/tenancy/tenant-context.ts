@@ -26,9 +26,16 @@ export interface ResolvedTenant {
   settings: TenantSettings;
 }
 
+/**
+ * Who calls: a member (a JWT: `user_id`) or an API key of the tenant (`api_key_id`, and `user_id`
+ * null: a key acts for the tenant, not for the owner who made it).
+ */
 export interface Actor {
-  user_id: string;
+  user_id: string | null;
   role: string;
+  api_key_id?: string;
+  /** With `api_key_id`: the owner who made the key (what a key creates is theirs, e.g. a form's `owner_id`). */
+  api_key_created_by?: string;
 }
 
 const TENANT_KEY = 'tenant';

@@ -121,15 +121,16 @@ export class EventDispatcherService implements OnApplicationShutdown {
     entityId: string,
     payload: EventPayloads[Type],
   ): EventEnvelope<Type> {
+    const actor = TenantContext.actor();
     const envelope: EventEnvelope<Type> = {
       event_id: randomUUID(),
       event_type: eventType,
       timestamp: new Date().toISOString(),
       tenant_id: TenantContext.tenantId(),
-      user_id: TenantContext.actor()?.user_id ?? null,
+      user_id: actor?.user_id ?? null,
       entity_id: entityId,
       payload,
-      metadata: { ...currentRequestIds(), source: 'api' },
+      metadata: { ...currentRequestIds(), source: 'api', ...(actor?.api_key_id && { api_key_id: actor.api_key_id }) },
     };
     // Never the payload: it carries respondents' answers.
     this.logger.debug({ msg: 'event', event_id: envelope.event_id, event_type: eventType, entity_id: entityId });

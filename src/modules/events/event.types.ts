@@ -70,7 +70,8 @@ export interface EventEnvelope<Type extends EventType = EventType> {
   entity_id: string;
   payload: Payloads[Type];
   /** `request_id` is the server's own id of the request; `client_request_id` the caller's `X-Request-ID`. */
-  metadata: { request_id?: string; client_request_id?: string; source: 'api' | 'worker' };
+  /** `api_key_id`: the API key that made the change (then `user_id` is null). */
+  metadata: { request_id?: string; client_request_id?: string; source: 'api' | 'worker'; api_key_id?: string };
   /** Present (true) once the personal data its payload carried (answers, a member's name and email) was erased; the envelope stays. */
   redacted?: true;
 }

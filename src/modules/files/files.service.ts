@@ -99,7 +99,7 @@ export class FilesService {
         content_type: upload.content_type || 'application/octet-stream',
         size,
         storage_key: storageKey,
-        uploaded_by: TenantContext.actor()?.user_id,
+        uploaded_by: TenantContext.actor()?.user_id ?? undefined,
         form_id: formId,
         ...(purpose ? { purpose } : {}),
         used_at: null,

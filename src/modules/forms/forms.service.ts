@@ -59,7 +59,7 @@ export class FormsService implements OnModuleInit {
           description: input.description ?? '',
           fields: input.fields ?? [],
           settings: input.settings,
-          owner_id: TenantContext.actor()?.user_id ?? '',
+          owner_id: ownerOfNewForm(),
         })
         .catch(rethrowDuplicateSlug);
     return this.withinFormQuota(() =>
@@ -287,4 +287,10 @@ function slugTaken(): ApiError {
 function rethrowDuplicateSlug(error: unknown): never {
   if (isDuplicateKeyError(error)) throw slugTaken();
   throw error;
+}
+
+/** The member who creates it; for an API key, the owner who made the key. */
+function ownerOfNewForm(): string {
+  const actor = TenantContext.actor();
+  return actor?.user_id ?? actor?.api_key_created_by ?? '';
 }

@@ -68,7 +68,11 @@ export class InvitationsService implements OnModuleInit {
     const { email, formTitle } = await this.admissible(request);
     if (!TenantContext.actor()) return this.create(request, email, formTitle, null);
     await this.attempts.count(RateLimitName.Invitations, TenantContext.tenantId());
-    return this.members.whileOwner(async () => this.create(request, email, formTitle, await this.users.current()));
+    // An API key invites as the tenant (no inviting member), as an operator does.
+    const byKey = TenantContext.actor()?.api_key_id !== undefined;
+    return this.members.whileOwner(async () =>
+      this.create(request, email, formTitle, byKey ? null : await this.users.current()),
+    );
   }
 
   private async create(

@@ -8,6 +8,7 @@ import { ErrorCode } from '../../infrastructure/http/error-codes.js';
 import { type Actor, TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { TENANT_FROM_QUERY } from '../../infrastructure/tenancy/tenant-from-query.decorator.js';
 import { WITHOUT_TENANT } from '../../infrastructure/tenancy/without-tenant.decorator.js';
+import { ApiKeySecret, ApiKeyVerifier } from '../api-keys/index.js';
 import { SessionsService } from '../users/index.js';
 import { TenantResolver } from './tenant-resolver.js';
 import { TENANT_ID_PATTERN } from './tenant.schema.js';
@@ -17,6 +18,7 @@ import { TENANT_ID_PATTERN } from './tenant.schema.js';
  * (an `X-Tenant-ID` that differs is refused), then `X-Tenant-ID`, then the default tenant (unless
  * isolation is enforced). The result goes into the CLS context for everything after it. A token
  * must also still be current (its user exists and its sessions were not revoked: `SessionsService`).
+ * A bearer API key (`fbk_…`) decides the tenant as a token does, and runs as the key (`ApiKeyVerifier`).
  */
 @Injectable()
 export class TenantResolutionGuard implements CanActivate {
@@ -25,6 +27,7 @@ export class TenantResolutionGuard implements CanActivate {
     private readonly tokens: AccessTokenService,
     private readonly resolver: TenantResolver,
     private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeyVerifier,
     private readonly config: AppConfigService,
   ) {}
 
@@ -38,11 +41,11 @@ export class TenantResolutionGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const { tenantId, claims } = await this.identify(request, fromQuery === true);
+    const { tenantId, claims, keyActor } = await this.identify(request, fromQuery === true);
     if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new ApiError(HttpStatus.NOT_FOUND, ErrorCode.TenantNotFound, 'Tenant not found');
     }
-    const actor: Actor | undefined = claims && { user_id: claims.sub, role: claims.role };
+    const actor: Actor | undefined = keyActor ?? (claims && { user_id: claims.sub, role: claims.role });
     TenantContext.enter(await this.resolver.resolve(tenantId), actor);
     // Inside the tenant: the user is looked up there. A removed user's or a revoked token is no token.
     if (claims && !(await this.sessions.isCurrent(claims))) {
@@ -54,19 +57,18 @@ export class TenantResolutionGuard implements CanActivate {
   private async identify(
     request: FastifyRequest,
     fromQuery: boolean,
-  ): Promise<{ tenantId: string; claims?: AccessTokenClaims }> {
+  ): Promise<{ tenantId: string; claims?: AccessTokenClaims; keyActor?: Actor }> {
     const header = singleValue(request.headers['x-tenant-id']);
     const token = bearerToken(request.headers.authorization);
+    if (token !== undefined && ApiKeySecret.isApiKey(token)) {
+      const { tenantId, actor } = await this.apiKeys.authenticate(token);
+      assertSameTenant(header, tenantId, 'the API key');
+      return { tenantId, keyActor: actor };
+    }
     if (token !== undefined) {
       const claims = await this.tokens.verify(token);
       if (!claims) throw ApiError.unauthorized('Invalid or expired access token');
-      if (header !== undefined && header !== claims.tenant_id) {
-        throw new ApiError(
-          HttpStatus.FORBIDDEN,
-          ErrorCode.TenantMismatch,
-          'X-Tenant-ID does not match the access token',
-        );
-      }
+      assertSameTenant(header, claims.tenant_id, 'the access token');
       return { tenantId: claims.tenant_id, claims };
     }
     if (header !== undefined) return { tenantId: header };
@@ -83,6 +85,13 @@ export class TenantResolutionGuard implements CanActivate {
       );
     }
     return { tenantId: this.config.tenancy.defaultTenantId };
+  }
+}
+
+/** A credential decides the tenant: an `X-Tenant-ID` naming another one is refused. */
+function assertSameTenant(header: string | undefined, tenantId: string, credential: string): void {
+  if (header !== undefined && header !== tenantId) {
+    throw new ApiError(HttpStatus.FORBIDDEN, ErrorCode.TenantMismatch, `X-Tenant-ID does not match ${credential}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { AuthModule } from '../../infrastructure/auth/auth.module.js';
 import { AdminKeyModule } from '../../infrastructure/http/admin-key.module.js';
 import { PublicFormOrigins } from '../../infrastructure/http/cors.js';
 import { TenantDirectory } from '../../infrastructure/tenancy/tenant-directory.js';
+import { ApiKeysModule } from '../api-keys/index.js';
 import { EventsModule } from '../events/index.js';
 import { FormsModule } from '../forms/index.js';
 import { InvitationsModule } from '../invitations/index.js';
@@ -34,6 +35,7 @@ import { TenantsService } from './tenants.service.js';
     AuthModule,
     AdminKeyModule,
     UsersModule,
+    ApiKeysModule,
     InvitationsModule,
     FormsModule,
     EventsModule,

@@ -64,7 +64,7 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(HttpStatus.OK)
-  @RequireUser()
+  @RequireUser('viewer', { apiKeys: false })
   @ApiOperation({
     summary: 'Any member: change one’s password; every earlier token stops working, a new one is returned',
   })
@@ -80,7 +80,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @RequireUser()
+  @RequireUser('viewer', { apiKeys: false })
   @ApiOperation({ summary: 'Any member: every token issued to this user so far stops working, on every replica' })
   @ApiNoContentResponse()
   async logout(): Promise<void> {

@@ -115,7 +115,10 @@ export class MembersService {
 
   /** The acting owner may have been demoted a moment ago, by another owner, on another replica. */
   private async assertActingOwner(): Promise<void> {
-    const actorId = TenantContext.actor()?.user_id ?? '';
+    // An API key's role never changes, and the tenant guard checked the key is still current.
+    const caller = TenantContext.actor();
+    if (caller?.api_key_id && caller.role === 'owner') return;
+    const actorId = caller?.user_id ?? '';
     const actor = isObjectIdHex(actorId) ? await this.users.findById(new Types.ObjectId(actorId)) : null;
     if (!actor || actor.role !== 'owner') throw ApiError.forbidden('This action requires the owner role');
   }

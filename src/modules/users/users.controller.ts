@@ -23,7 +23,7 @@ export class UsersController {
   ) {}
 
   @Get('me')
-  @RequireUser()
+  @RequireUser('viewer', { apiKeys: false })
   @ApiOperation({ summary: 'Any member: the signed-in user' })
   @ApiOkResponse({ type: UserDto })
   async me(): Promise<UserDto> {

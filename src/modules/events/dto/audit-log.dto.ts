@@ -36,6 +36,8 @@ class EventMetadataDto {
   @ApiPropertyOptional({ description: "The caller's own X-Request-ID, when it sent a sane one" })
   client_request_id?: string;
   @ApiProperty({ enum: ['api', 'worker'] }) source!: string;
+  @ApiPropertyOptional({ description: 'The API key that caused it, when a key called (user_id is then null)' })
+  api_key_id?: string;
 }
 
 /** The contract's envelope, as webhook receivers got it. */
@@ -44,7 +46,7 @@ export class EventEnvelopeDto {
   @ApiProperty({ enum: PUBLIC_EVENT_TYPES }) event_type!: string;
   @ApiProperty({ example: '2026-05-01T12:00:00.000Z' }) timestamp!: string;
   @ApiProperty() tenant_id!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Who did it; null for anonymous visitors' })
+  @ApiProperty({ nullable: true, type: String, description: 'Who did it; null for anonymous visitors and API keys' })
   user_id!: string | null;
   @ApiProperty() entity_id!: string;
   @ApiProperty({
