@@ -4,6 +4,7 @@ import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { AuditLogService } from '../events/index.js';
 import { postPinned } from './pinned-post.js';
+import { WebhookHealthService } from './webhook-health.service.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { WebhooksRepository } from './webhooks.repository.js';
@@ -11,6 +12,9 @@ import { WebhooksRepository } from './webhooks.repository.js';
 export function signatureOf(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
+
+/** `last_error` of a delivery its webhook was off for. */
+export const NOT_SENT = 'not sent: the webhook is disabled';
 
 /** How one delivery attempt ended: delivered, worth another attempt, or never to be tried again. */
 export type DeliveryOutcome =
@@ -31,6 +35,7 @@ export class WebhookDeliveryService {
     private readonly webhooks: WebhooksRepository,
     private readonly hosts: WebhookHostResolver,
     private readonly auditLog: AuditLogService,
+    private readonly health: WebhookHealthService,
     config: AppConfigService,
   ) {
     this.settings = config.webhooks;
@@ -47,18 +52,31 @@ export class WebhookDeliveryService {
     stop?: AbortSignal,
   ): Promise<DeliveryOutcome> {
     const webhook = await this.webhooks.findById(webhookId);
-    if (!webhook?.active) return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
+    if (!webhook) return { kind: 'abandoned', reason: 'The webhook was deleted' };
+    if (!webhook.active) {
+      // Disabled while queued: failed, not attempted, so a bulk retry after re-enabling brings it back.
+      await this.webhooks.markNotSent(webhookId, eventId, NOT_SENT);
+      return { kind: 'abandoned', reason: 'The webhook is disabled' };
+    }
     // As stored now: a response erased since the event was queued is delivered without its data.
     const event = await this.auditLog.envelope(eventId);
     if (!event) return { kind: 'abandoned', reason: 'The event is no longer in the audit log' };
     const started = Date.now();
-    const record = (response_status: number | null, error: string | null, status: 'succeeded' | 'failed' | 'pending') =>
-      this.webhooks.recordAttempt(
+    const record = async (
+      response_status: number | null,
+      error: string | null,
+      status: 'succeeded' | 'failed' | 'pending',
+    ) => {
+      await this.webhooks.recordAttempt(
         webhookId,
         event.event_id,
         { at: new Date(started), response_status, error, duration_ms: Date.now() - started },
         status,
+        event.event_type,
       );
+      if (status === 'succeeded') await this.health.succeeded(webhookId);
+      if (status === 'failed') await this.health.failed(webhookId);
+    };
 
     // Checked again at every attempt (the name may point elsewhere by now), and connected to as checked.
     const target = await pinTarget(webhook.url, this.hosts.resolve, this.settings.allowPrivate);
@@ -93,7 +111,7 @@ export class WebhookDeliveryService {
     }
     if (status === 410) {
       await record(410, 'receiver answered 410 Gone: subscription disabled', 'failed');
-      await this.webhooks.disable(webhookId, 'receiver answered 410 Gone');
+      await this.health.disable(webhookId, 'gone');
       return { kind: 'abandoned', reason: 'Receiver answered 410: webhook disabled' };
     }
     await record(status, `receiver answered ${status}`, lastAttempt ? 'failed' : 'pending');
