@@ -76,14 +76,17 @@ export class WebhooksRepository {
 
   async update(id: Types.ObjectId, changes: WebhookChanges): Promise<WebhookRecord | null> {
     this.byTenant.delete(TenantContext.tenantId());
-    return this.webhooks.findOneAndUpdate({ _id: id }, { $set: changes }, { new: true }).lean<WebhookRecord>().exec();
+    return this.webhooks
+      .findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after' })
+      .lean<WebhookRecord>()
+      .exec();
   }
 
   /** A failed delivery: starts the failing run if none is running and counts it; answers the webhook after. */
   async recordFailure(id: Types.ObjectId, at: Date): Promise<WebhookRecord | null> {
     await this.webhooks.updateOne({ _id: id, failing_since: null }, { $set: { failing_since: at } });
     return this.webhooks
-      .findOneAndUpdate({ _id: id }, { $inc: { consecutive_failures: 1 } }, { new: true })
+      .findOneAndUpdate({ _id: id }, { $inc: { consecutive_failures: 1 } }, { returnDocument: 'after' })
       .lean<WebhookRecord>()
       .exec();
   }
