@@ -107,7 +107,7 @@ describe('webhooks', () => {
 
   it('delivers the signed envelope and logs the delivery', async () => {
     const webhook = await subscribe('/ok');
-    expect(webhook).toMatchObject({ url: receiver.url('/ok'), events: ['response.submitted'], active: true });
+    expect(webhook).toMatchObject({ url: receiver.url('/ok'), events: ['response.submitted'], enabled: true });
     expect(webhook.secret).toMatch(/^[0-9a-f]{64}$/);
     const responseId = await submit();
     const [delivery] = await settled(webhook.webhook_id);
@@ -175,7 +175,8 @@ describe('webhooks', () => {
     const list = await api.http.get('/api/v1/webhooks').set(owner.headers).expect(200);
     expect(list.body.data.find((hook: { webhook_id: string }) => hook.webhook_id === webhook.webhook_id)).toMatchObject(
       {
-        active: false,
+        enabled: false,
+        disabled_reason: 'gone',
       },
     );
     await submit();
