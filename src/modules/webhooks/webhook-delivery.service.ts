@@ -110,8 +110,9 @@ export class WebhookDeliveryService {
       return { kind: 'delivered', status };
     }
     if (status === 410) {
-      await record(410, 'receiver answered 410 Gone: subscription disabled', 'failed');
+      // Off first: whoever sees this delivery failed sees the webhook disabled too.
       await this.health.disable(webhookId, 'gone');
+      await record(410, 'receiver answered 410 Gone: subscription disabled', 'failed');
       return { kind: 'abandoned', reason: 'Receiver answered 410: webhook disabled' };
     }
     await record(status, `receiver answered ${status}`, lastAttempt ? 'failed' : 'pending');

@@ -13,7 +13,12 @@ import {
 import { IsOmittable } from '../../../infrastructure/http/is-omittable.js';
 import { PageQueryDto } from '../../../infrastructure/http/page-query.dto.js';
 import { PUBLIC_EVENT_TYPES } from '../../events/index.js';
-import { DELIVERY_STATUSES, type DeliveryStatus, WEBHOOK_DISABLED_REASONS } from '../webhook.schema.js';
+import {
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  WEBHOOK_DISABLED_REASONS,
+  type WebhookDisabledReason,
+} from '../webhook.schema.js';
 import type { DeliveryRecord, WebhookRecord } from '../webhooks.repository.js';
 
 const EVENT_TYPES = PUBLIC_EVENT_TYPES;
@@ -99,10 +104,16 @@ export class WebhookDto {
       events: webhook.events,
       form_ids: webhook.form_ids ?? null,
       enabled: webhook.active,
-      disabled_reason: webhook.active ? null : (webhook.disabled_reason ?? null),
+      disabled_reason: webhook.active ? null : reasonOf(webhook.disabled_reason),
       created_at: webhook.created_at.toISOString(),
     };
   }
+}
+
+/** Webhooks disabled before the reasons were named hold a sentence; only a 410 disabled them then. */
+function reasonOf(stored: string | null | undefined): WebhookDisabledReason | null {
+  if (!stored) return null;
+  return (WEBHOOK_DISABLED_REASONS as readonly string[]).includes(stored) ? (stored as WebhookDisabledReason) : 'gone';
 }
 
 export class CreatedWebhookDto extends WebhookDto {
