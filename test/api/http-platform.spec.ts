@@ -166,8 +166,11 @@ describe('HTTP platform', () => {
         'GET /api/v1/exports/{export_id}/download',
         'POST /api/v1/webhooks',
         'GET /api/v1/webhooks',
+        'GET /api/v1/webhooks/{webhook_id}',
+        'PATCH /api/v1/webhooks/{webhook_id}',
         'DELETE /api/v1/webhooks/{webhook_id}',
         'GET /api/v1/webhooks/{webhook_id}/deliveries',
+        'POST /api/v1/webhooks/{webhook_id}/deliveries/retry',
         'POST /api/v1/webhooks/{webhook_id}/deliveries/{event_id}/retry',
       ]),
     );

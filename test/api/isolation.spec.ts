@@ -78,6 +78,19 @@ const ATTEMPTS: Attempt[] = [
   },
   { name: 'get an export', method: 'get', path: (a) => `/api/v1/exports/${a.exportId}` },
   { name: 'download an export', method: 'get', path: (a) => `/api/v1/exports/${a.exportId}/download` },
+  { name: 'get a webhook', method: 'get', path: (a) => `/api/v1/webhooks/${a.webhookId}` },
+  {
+    name: 'change a webhook',
+    method: 'patch',
+    path: (a) => `/api/v1/webhooks/${a.webhookId}`,
+    body: () => ({ enabled: false }),
+  },
+  {
+    name: "retry a webhook's failed deliveries",
+    method: 'post',
+    path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries/retry`,
+    body: () => ({ status: 'failed' }),
+  },
   { name: 'delete a webhook', method: 'delete', path: (a) => `/api/v1/webhooks/${a.webhookId}` },
   { name: "list a webhook's deliveries", method: 'get', path: (a) => `/api/v1/webhooks/${a.webhookId}/deliveries` },
   {

@@ -170,10 +170,13 @@ describe('webhook signatures', () => {
     await arrival('/pinged', first);
     const disabled = await eventually(
       async () => (await api.http.get('/api/v1/webhooks').set(owner.headers).expect(200)).body.data,
-      (list: { webhook_id: string; active: boolean }[]) =>
-        list.some((hook) => hook.webhook_id === pinged.webhook_id && !hook.active),
+      (list: { webhook_id: string; enabled: boolean }[]) =>
+        list.some((hook) => hook.webhook_id === pinged.webhook_id && !hook.enabled),
     );
-    expect(disabled.find((hook) => hook.webhook_id === pinged.webhook_id)).toMatchObject({ active: false });
+    expect(disabled.find((hook) => hook.webhook_id === pinged.webhook_id)).toMatchObject({
+      enabled: false,
+      disabled_reason: 'gone',
+    });
 
     const { event_id } = await ping(pinged.webhook_id);
     const hook = await arrival('/pinged', event_id);

@@ -104,7 +104,7 @@ describe('webhooks', () => {
 
   it('delivers the envelope signed per Standard Webhooks (and the older way), and logs the delivery', async () => {
     const webhook = await subscribe('/ok');
-    expect(webhook).toMatchObject({ url: receiver.url('/ok'), events: ['response.submitted'], active: true });
+    expect(webhook).toMatchObject({ url: receiver.url('/ok'), events: ['response.submitted'], enabled: true });
     expect(webhook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(webhook.secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
     const responseId = await submit();
@@ -198,7 +198,8 @@ describe('webhooks', () => {
     const list = await api.http.get('/api/v1/webhooks').set(owner.headers).expect(200);
     expect(list.body.data.find((hook: { webhook_id: string }) => hook.webhook_id === webhook.webhook_id)).toMatchObject(
       {
-        active: false,
+        enabled: false,
+        disabled_reason: 'gone',
       },
     );
     await submit();

@@ -13,7 +13,10 @@ describe('webhook events listener', () => {
       imports: [EventEmitterModule.forRoot()],
       providers: [
         WebhookEventsListener,
-        { provide: WebhooksRepository, useValue: { activeFor: async () => [], markPending: async () => undefined } },
+        {
+          provide: WebhooksRepository,
+          useValue: { subscribersOf: async () => [], markPending: async () => undefined },
+        },
         {
           provide: WebhookJobsService,
           useValue: { deliver: async (_ids: string[], event: EventEnvelope) => void delivered.push(event.event_type) },
@@ -24,7 +27,7 @@ describe('webhook events listener', () => {
     const emitter = moduleRef.get(EventEmitter2);
 
     for (const type of [...PUBLIC_EVENT_TYPES, 'invitation.created']) {
-      await emitter.emitAsync(type, { event_type: type });
+      await emitter.emitAsync(type, { event_type: type, payload: {} });
     }
     expect(delivered).toEqual(PUBLIC_EVENT_TYPES);
     await moduleRef.close();

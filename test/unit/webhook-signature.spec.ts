@@ -5,6 +5,7 @@ import type { AppConfigService } from '../../src/infrastructure/config/app-confi
 import type { StoreLock } from '../../src/infrastructure/database/store-lock.js';
 import type { ApiError } from '../../src/infrastructure/http/api-error.js';
 import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
+import type { FormsService } from '../../src/modules/forms/index.js';
 import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
 import type { WebhookJobsService } from '../../src/modules/webhooks/webhook-jobs.service.js';
 import {
@@ -90,6 +91,7 @@ describe('secret rotation', () => {
       {} as AppConfigService,
       {} as WebhookHostResolver,
       {} as StoreLock,
+      {} as FormsService,
     );
 
   it('replaces the stored secret, keeping it as the previous one for 24 hours', async () => {

@@ -6,6 +6,7 @@ import type { AppConfigService } from '../../src/infrastructure/config/app-confi
 import type { AuditLogService } from '../../src/modules/events/audit-log.service.js';
 import { postPinned } from '../../src/modules/webhooks/pinned-post.js';
 import { WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
+import type { WebhookHealthService } from '../../src/modules/webhooks/webhook-health.service.js';
 import type { WebhookHostResolver } from '../../src/modules/webhooks/webhook-host-resolver.js';
 import { legacySignature } from '../../src/modules/webhooks/webhook-signature.js';
 import { isPublicAddress, pinTarget } from '../../src/modules/webhooks/webhook-target.js';
@@ -150,13 +151,20 @@ describe('pinned delivery', () => {
       envelope: async (event_id: string) => ({ event_id, event_type: 'response.submitted', payload: {} }),
     } as unknown as AuditLogService;
     const config = { webhooks: { timeoutMs: 20_000, allowPrivate: true } } as unknown as AppConfigService;
-    const deliveries = new WebhookDeliveryService(webhooks, {} as WebhookHostResolver, events, config);
+    const health = {} as WebhookHealthService;
+    const deliveries = new WebhookDeliveryService(webhooks, {} as WebhookHostResolver, events, health, config);
     const stop = new AbortController();
     setTimeout(() => stop.abort(new Error('job time limit')), 100);
     const outcome = await deliveries.attempt(new Types.ObjectId(), 'event-1', false, stop.signal);
     expect(outcome).toMatchObject({ kind: 'retry', reason: 'Delivery failed: stopped at the job time limit' });
     expect(recorded).toEqual([
-      [expect.anything(), 'event-1', expect.objectContaining({ error: 'stopped at the job time limit' }), 'pending'],
+      [
+        expect.anything(),
+        'event-1',
+        expect.objectContaining({ error: 'stopped at the job time limit' }),
+        'pending',
+        'response.submitted',
+      ],
     ]);
   });
 });

@@ -1,7 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvitationsService } from '../invitations/index.js';
 import { PasswordResetService, UsersService } from '../users/index.js';
-import type { InvitationEmailJob, PasswordResetEmailJob, WelcomeEmailJob } from './email.types.js';
+import type {
+  InvitationEmailJob,
+  PasswordResetEmailJob,
+  WebhookDisabledEmailJob,
+  WelcomeEmailJob,
+} from './email.types.js';
 import { MailService } from './mail.service.js';
 
 /**
@@ -66,6 +71,28 @@ export class AccountEmailsService {
       stop,
     });
     return { message_id };
+  }
+
+  /** One email to each owner of the tenant (as they are when it is sent); a resend keeps each Message-ID. */
+  async sendWebhookDisabled(
+    job: WebhookDisabledEmailJob,
+    sendingId?: string,
+    stop?: AbortSignal,
+  ): Promise<{ message_ids: string[] }> {
+    const owners = (await this.users.list()).filter((user) => user.role === 'owner');
+    const message_ids: string[] = [];
+    for (const owner of owners) {
+      message_ids.push(
+        await this.mail.send({
+          to: owner.email,
+          template: 'webhook-disabled',
+          context: { name: owner.name, webhook_id: job.webhook_id, failing: job.reason === 'failing' },
+          sendingId: sendingId && `${sendingId}.${owner._id.toHexString()}`,
+          stop,
+        }),
+      );
+    }
+    return { message_ids };
   }
 
   private skipped(reason: string, id: string): { skipped: string } {

@@ -13,6 +13,7 @@ import {
   type PasswordResetEmailJob,
   type ResponseEmailJob,
   type ResponseNotificationJob,
+  type WebhookDisabledEmailJob,
   type WelcomeEmailJob,
 } from './email.types.js';
 
@@ -57,6 +58,10 @@ export class EmailJobsService {
 
   sendPasswordReset(jobId: string, job: PasswordResetEmailJob): Promise<void> {
     return this.add(EmailJobName.PasswordReset, jobId, job);
+  }
+
+  webhookDisabled(jobId: string, job: WebhookDisabledEmailJob): Promise<void> {
+    return this.add(EmailJobName.WebhookDisabled, jobId, job);
   }
 
   /**

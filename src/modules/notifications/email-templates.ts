@@ -37,6 +37,20 @@ const SOURCES: Record<string, { subject: string; text: string; html: string; nam
       'to join {{tenant_name}} as {{role}}{{#if form_title}}, to work on the form &ldquo;{{form_title}}&rdquo;{{/if}}.</p>' +
       '<p><a href="{{link}}">Accept the invitation</a> (the link works once, until {{expires_at}}).</p>',
   },
+  'webhook-disabled': {
+    names: ['name'],
+    subject: 'A webhook was disabled',
+    text:
+      'Hello {{name}},\n\nthe webhook {{webhook_id}} was disabled: ' +
+      '{{#if failing}}every delivery to it failed for 72 hours{{else}}its receiver answered 410 Gone{{/if}}. ' +
+      'It gets no events until it is enabled again (PATCH /api/v1/webhooks/{{webhook_id}} with {"enabled": true}); ' +
+      'failed deliveries of the last 7 days can then be retried.\n',
+    html:
+      '<p>Hello {{name}},</p><p>the webhook {{webhook_id}} was disabled: ' +
+      '{{#if failing}}every delivery to it failed for 72 hours{{else}}its receiver answered 410 Gone{{/if}}.</p>' +
+      '<p>It gets no events until it is enabled again (<code>PATCH /api/v1/webhooks/{{webhook_id}}</code> with ' +
+      '<code>{"enabled": true}</code>); failed deliveries of the last 7 days can then be retried.</p>',
+  },
   'response-notification': {
     subject: 'New response to "{{form_title}}"',
     text: 'A new response ({{response_id}}) arrived for "{{form_title}}":\n\n{{#each fields}}{{key}}: {{value}}\n{{/each}}',
@@ -46,7 +60,7 @@ const SOURCES: Record<string, { subject: string; text: string; html: string; nam
   },
 };
 
-export type EmailTemplate = 'welcome' | 'password-reset' | 'invitation' | 'response-notification';
+export type EmailTemplate = 'welcome' | 'password-reset' | 'invitation' | 'response-notification' | 'webhook-disabled';
 
 export interface RenderedEmail {
   subject: string;

@@ -38,6 +38,8 @@ export class EmailProcessor extends TenantScopedProcessor<EmailJobs> {
         return this.accountEmails.sendInvitation(job.data, signal);
       case EmailJobName.PasswordReset:
         return this.accountEmails.sendPasswordReset(job.data, signal);
+      case EmailJobName.WebhookDisabled:
+        return this.accountEmails.sendWebhookDisabled(job.data, job.id, signal);
       default:
         return this.sendLegacy(job, signal);
     }

@@ -61,6 +61,12 @@ export interface PasswordResetEmailJob extends TenantJobData {
   user_id: string;
 }
 
+/** A webhook was disabled: every owner of the tenant is told (their addresses are read when it is sent). */
+export interface WebhookDisabledEmailJob extends TenantJobData {
+  webhook_id: string;
+  reason: 'failing' | 'gone';
+}
+
 export const EmailJobName = {
   Send: 'send',
   ResponseNotification: 'response-notification',
@@ -69,6 +75,7 @@ export const EmailJobName = {
   Invitation: 'invitation',
   PasswordReset: 'password-reset',
   Autoresponse: 'autoresponse',
+  WebhookDisabled: 'webhook-disabled',
 } as const;
 
 /** The `email` queue's job catalog: each name of `EmailJobName` and the data of its jobs. */
@@ -83,6 +90,7 @@ export type EmailJobs = JobCatalogOf<
     invitation: InvitationEmailJob;
     'password-reset': PasswordResetEmailJob;
     autoresponse: AutoresponseJob;
+    'webhook-disabled': WebhookDisabledEmailJob;
   }
 >;
 

@@ -3,10 +3,14 @@ import type { Types } from 'mongoose';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
 import { AuditLogService, type EventEnvelope } from '../events/index.js';
 import { postPinned } from './pinned-post.js';
+import { WebhookHealthService } from './webhook-health.service.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { signatureHeaders } from './webhook-signature.js';
 import { pinTarget, REFUSED_URL } from './webhook-target.js';
 import { WebhooksRepository } from './webhooks.repository.js';
+
+/** `last_error` of a delivery its webhook was off for. */
+export const NOT_SENT = 'not sent: the webhook is disabled';
 
 /** How one delivery attempt ended: delivered, worth another attempt, or never to be tried again. */
 export type DeliveryOutcome =
@@ -27,6 +31,7 @@ export class WebhookDeliveryService {
     private readonly webhooks: WebhooksRepository,
     private readonly hosts: WebhookHostResolver,
     private readonly auditLog: AuditLogService,
+    private readonly health: WebhookHealthService,
     config: AppConfigService,
   ) {
     this.settings = config.webhooks;
@@ -45,19 +50,32 @@ export class WebhookDeliveryService {
     ping?: EventEnvelope<'webhook.test'>,
   ): Promise<DeliveryOutcome> {
     const webhook = await this.webhooks.findById(webhookId);
-    if (!webhook || (!webhook.active && !ping))
-      return { kind: 'abandoned', reason: 'The webhook was deleted or disabled' };
+    if (!webhook) return { kind: 'abandoned', reason: 'The webhook was deleted' };
+    // A test ping goes even to a disabled webhook (the owner checks the receiver before turning it on).
+    if (!webhook.active && !ping) {
+      // Disabled while queued: failed, not attempted, so a bulk retry after re-enabling brings it back.
+      await this.webhooks.markNotSent(webhookId, eventId, NOT_SENT);
+      return { kind: 'abandoned', reason: 'The webhook is disabled' };
+    }
     // As stored now: a response erased since the event was queued is delivered without its data.
     const event = ping ?? (await this.auditLog.envelope(eventId));
     if (!event) return { kind: 'abandoned', reason: 'The event is no longer in the audit log' };
     const started = Date.now();
-    const record = (response_status: number | null, error: string | null, status: 'succeeded' | 'failed' | 'pending') =>
-      this.webhooks.recordAttempt(
+    const record = async (
+      response_status: number | null,
+      error: string | null,
+      status: 'succeeded' | 'failed' | 'pending',
+    ) => {
+      await this.webhooks.recordAttempt(
         webhookId,
         event.event_id,
         { at: new Date(started), response_status, error, duration_ms: Date.now() - started },
         status,
+        event.event_type,
       );
+      if (status === 'succeeded') await this.health.succeeded(webhookId);
+      if (status === 'failed') await this.health.failed(webhookId);
+    };
 
     // Checked again at every attempt (the name may point elsewhere by now), and connected to as checked.
     const target = await pinTarget(webhook.url, this.hosts.resolve, this.settings.allowPrivate);
@@ -89,8 +107,9 @@ export class WebhookDeliveryService {
       return { kind: 'delivered', status };
     }
     if (status === 410) {
+      // Off first: whoever sees this delivery failed sees the webhook disabled too.
+      await this.health.disable(webhookId, 'gone');
       await record(410, 'receiver answered 410 Gone: subscription disabled', 'failed');
-      await this.webhooks.disable(webhookId, 'receiver answered 410 Gone');
       return { kind: 'abandoned', reason: 'Receiver answered 410: webhook disabled' };
     }
     await record(status, `receiver answered ${status}`, lastAttempt ? 'failed' : 'pending');

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { type EventEnvelope, EventType, OnDomainEvent } from '../events/index.js';
+import { NOT_SENT } from './webhook-delivery.service.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
-/** Fans every public event out to the tenant's active subscriptions of its type, one job each. */
+/** Fans every public event out to the tenant's enabled subscriptions of its type (and form), one job each. */
 @Injectable()
 export class WebhookEventsListener {
   constructor(
@@ -24,11 +25,22 @@ export class WebhookEventsListener {
     EventType.UserRegistered,
   )
   async fanOut(event: EventEnvelope): Promise<void> {
-    const subscribers = await this.webhooks.activeFor(event.event_type);
-    for (const webhook of subscribers) await this.webhooks.markPending(webhook._id, event.event_id);
+    const subscribers = await this.webhooks.subscribersOf(event.event_type, formOf(event));
+    const enabled = subscribers.filter((webhook) => webhook.active);
+    // A disabled webhook gets no delivery, only a failed record a bulk retry can bring back.
+    for (const webhook of subscribers.filter((hook) => !hook.active)) {
+      await this.webhooks.markNotSent(webhook._id, event.event_id, NOT_SENT, event.event_type);
+    }
+    for (const webhook of enabled) await this.webhooks.markPending(webhook._id, event.event_id, event.event_type);
     await this.jobs.deliver(
-      subscribers.map((webhook) => webhook._id.toHexString()),
+      enabled.map((webhook) => webhook._id.toHexString()),
       event,
     );
   }
+}
+
+/** The form an event is about (`response.*`, `form.*`), or null (`user.registered`): `form_ids` filters by it. */
+function formOf(event: EventEnvelope): string | null {
+  const formId = (event.payload as { form_id?: unknown }).form_id;
+  return typeof formId === 'string' ? formId : null;
 }

@@ -45,15 +45,23 @@ export class WebhookJobsService {
     );
   }
 
-  /** Runs a failed delivery again: the same job when Redis still has it, else a new one. */
-  async retry(webhookId: string, event: EventEnvelope, attempt: number): Promise<void> {
+  /**
+   * Runs deliveries again, each as a new job: its id counts the attempts made so far, so a retry gets a
+   * fresh id while asking twice before it ran finds the job already queued.
+   */
+  async retry(
+    tenantId: string,
+    webhookId: string,
+    deliveries: { event_id: string; attempts: number }[],
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
     this.redis.assertAvailable();
-    const job = await this.queue.getJob(jobIdFor(event.event_id, 'webhook', webhookId));
-    if (job && (await job.isFailed())) return job.retry();
-    await this.queue.add(
-      'deliver',
-      { tenant_id: event.tenant_id, webhook_id: webhookId, event_id: event.event_id },
-      { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId, `retry-${attempt}`) },
+    await this.queue.addBulk(
+      deliveries.map(({ event_id, attempts }) => ({
+        name: 'deliver',
+        data: { tenant_id: tenantId, webhook_id: webhookId, event_id },
+        opts: { ...this.options, jobId: jobIdFor(event_id, 'webhook', webhookId, `retry-${attempts}`) },
+      })),
     );
   }
 }

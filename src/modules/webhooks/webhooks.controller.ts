@@ -1,6 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -14,7 +16,17 @@ import { RequireUser } from '../../infrastructure/auth/require-user.guard.js';
 import { ApiOkListResponse } from '../../infrastructure/http/api-list-response.js';
 import { ObjectIdPipe } from '../../infrastructure/http/object-id.pipe.js';
 import { WebhookSecretDto, WebhookTestDto } from './dto/webhook-secret.dto.js';
-import { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, WebhookDto } from './dto/webhook.dto.js';
+import {
+  CreatedWebhookDto,
+  CreateWebhookDto,
+  DeliveriesQueryDto,
+  DeliveryDto,
+  DeliveryPageDto,
+  RetriedDto,
+  RetryDeliveriesDto,
+  UpdateWebhookDto,
+  WebhookDto,
+} from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
 
 const WebhookId = () => Param('webhook_id', new ObjectIdPipe('Webhook'));
@@ -43,6 +55,22 @@ export class WebhooksController {
     return { data: (await this.webhooks.list()).map(WebhookDto.from) };
   }
 
+  @Get(':webhook_id')
+  @ApiOkResponse({ type: WebhookDto })
+  async get(@WebhookId() id: Types.ObjectId): Promise<WebhookDto> {
+    this.webhooks.assertEnabled();
+    return WebhookDto.from(await this.webhooks.get(id));
+  }
+
+  @Patch(':webhook_id')
+  @ApiOperation({ summary: 'Change the URL, events or forms, or turn the webhook on or off' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiBadRequestResponse({ description: 'An internal URL or a form of no such id in this tenant (validation_failed)' })
+  async update(@WebhookId() id: Types.ObjectId, @Body() body: UpdateWebhookDto): Promise<WebhookDto> {
+    this.webhooks.assertEnabled();
+    return WebhookDto.from(await this.webhooks.update(id, body));
+  }
+
   @Delete(':webhook_id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
@@ -52,17 +80,29 @@ export class WebhooksController {
   }
 
   @Get(':webhook_id/deliveries')
-  @ApiOperation({ summary: 'The latest 100 deliveries, newest first' })
-  @ApiOkListResponse(DeliveryDto)
-  async deliveries(@WebhookId() id: Types.ObjectId): Promise<{ data: DeliveryDto[] }> {
+  @ApiOperation({ summary: 'Its deliveries, newest first, by status' })
+  @ApiOkResponse({ type: DeliveryPageDto })
+  async deliveries(@WebhookId() id: Types.ObjectId, @Query() query: DeliveriesQueryDto): Promise<DeliveryPageDto> {
     this.webhooks.assertEnabled();
-    return { data: (await this.webhooks.deliveries(id)).map(DeliveryDto.from) };
+    const page = await this.webhooks.deliveries(id, query);
+    return { data: page.items.map(DeliveryDto.from), next_cursor: page.next_cursor };
+  }
+
+  @Post(':webhook_id/deliveries/retry')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Queue every failed delivery of the last 7 days again' })
+  @ApiAcceptedResponse({ type: RetriedDto })
+  @ApiConflictResponse({ description: 'The webhook is disabled: enable it first (webhook_disabled)' })
+  async retryFailed(@WebhookId() id: Types.ObjectId, @Body() _body: RetryDeliveriesDto): Promise<RetriedDto> {
+    this.webhooks.assertEnabled();
+    return { queued: await this.webhooks.retryFailed(id) };
   }
 
   @Post(':webhook_id/deliveries/:event_id/retry')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Queue a delivery again' })
   @ApiAcceptedResponse()
+  @ApiConflictResponse({ description: 'The webhook is disabled: enable it first (webhook_disabled)' })
   async retry(@WebhookId() id: Types.ObjectId, @Param('event_id') eventId: string): Promise<void> {
     this.webhooks.assertEnabled();
     await this.webhooks.retry(id, eventId);

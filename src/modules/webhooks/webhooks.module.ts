@@ -4,8 +4,11 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { StoreLock } from '../../infrastructure/database/store-lock.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { EventsModule } from '../events/index.js';
+import { FormsModule } from '../forms/index.js';
+import { NotificationsModule } from '../notifications/index.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import { WebhookEventsListener } from './webhook-events.listener.js';
+import { WebhookHealthService } from './webhook-health.service.js';
 import { WebhookHostResolver } from './webhook-host-resolver.js';
 import { WebhookJobsService } from './webhook-jobs.service.js';
 import { Webhook, WebhookDelivery, WebhookDeliverySchema, WebhookSchema } from './webhook.schema.js';
@@ -22,6 +25,8 @@ import { WebhooksService } from './webhooks.service.js';
     ]),
     BullModule.registerQueue({ name: QueueName.Webhook }),
     EventsModule,
+    FormsModule,
+    NotificationsModule,
   ],
   controllers: [WebhooksController],
   providers: [
@@ -31,6 +36,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhookEventsListener,
     WebhookDeliveryService,
     WebhookHostResolver,
+    WebhookHealthService,
     StoreLock,
   ],
   exports: [WebhookDeliveryService],
