@@ -83,7 +83,16 @@ await TenantContext.runForTenant('bench', async () => {
         born: `19${String(50 + (n % 50)).padStart(2, '0')}-0${1 + (n % 9)}-1${n % 10}`,
         tags: ['a', 'c'],
       };
-      return { _id, form_id: formId, form_version: 1, data, dedup_key: `id:${_id.toHexString()}` };
+      const at = new Date();
+      return {
+        _id,
+        form_id: formId,
+        form_version: 1,
+        data,
+        dedup_key: `id:${_id.toHexString()}`,
+        created_at: at,
+        updated_at: at,
+      };
     });
     await model(FormResponse).insertMany(responses, { lean: true });
   }
