@@ -131,7 +131,8 @@ export class ExportsService implements OnModuleInit {
       );
     }
     const { content } = await this.files.open(found.file_id);
-    const format = found.format ?? 'csv';
+    // Exports recorded before formats existed hold `format: 'csv'` too.
+    const format = found.format;
     return {
       filename: exportFilename(found.form_id.toHexString(), format),
       contentType: EXPORT_CONTENT_TYPES[format],
@@ -257,7 +258,7 @@ export class ExportsService implements OnModuleInit {
 
   /** The export's file; stops at the next response once `signal` fires, leaving no bytes behind. */
   private async writeFile(found: ExportRecord, signal: AbortSignal): Promise<{ fileId: Types.ObjectId; rows: number }> {
-    const format = found.format ?? 'csv';
+    const format = found.format;
     const fields = await this.formVersions.latestFields(found.form_id);
     const stream = this.responses.stream(found.form_id, { from: found.from, to: found.to });
     let rows = 0;

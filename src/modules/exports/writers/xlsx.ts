@@ -54,7 +54,7 @@ async function writeSheet(columns: XlsxColumn[], rows: AsyncIterable<unknown[]>,
   }));
   sheet.getRow(1).font = { bold: true };
   for await (const values of rows) {
-    sheet.addRow(values.map((value, index) => xlsxCell(value, columns[index] ?? { header: '' }))).commit();
+    sheet.addRow(columns.map((column, index) => xlsxCell(values[index], column))).commit();
     if (output.destroyed) return;
     if (output.writableNeedDrain) await drainedOrClosed(output);
   }
