@@ -84,9 +84,11 @@ describe('CSV exports', () => {
       completed_at: expect.any(String),
     });
     const csv = await download(created.export_id).expect(200);
-    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="form-${formId}-responses.csv"`);
     const [header, first] = csv.body.split('\r\n');
-    expect(header).toBe('name,tags,response_id,submitted_at');
+    // A UTF-8 byte-order mark first, so spreadsheets read accents right.
+    expect(header).toBe('\uFEFFname,tags,response_id,submitted_at');
     expect(first).toMatch(new RegExp(`^"'=HYPERLINK\\(""http://evil""\\)",a; b,${submitted.body.response_id},\\d{4}-`));
     expect(csv.body).toContain('"Smith, ""Jo""\nline two",,');
   });
@@ -263,6 +265,208 @@ describe('CSV exports', () => {
       await expect(erase(second)).resolves.toMatchObject({ responses: 1 });
       expect((await download(later).expect(200)).body).toBe(csv);
       expect(await inAcme(() => responses.countDocuments({ form_id: new Types.ObjectId(formId) }))).toBe(1);
+    });
+  });
+
+  describe('formats and ranges', () => {
+    const submitTo = async (formId: string, data: Record<string, unknown>) =>
+      (await api.http.post(`/api/v1/forms/${formId}/submit`).set('x-tenant-id', 'acme').send({ data }).expect(201)).body
+        .response_id as string;
+    const exportAs = async (formId: string, body: Record<string, unknown>) => {
+      const created = await api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send(body).expect(202);
+      expect(await finished(created.body.export_id)).toMatchObject({ status: 'completed' });
+      return created.body.export_id as string;
+    };
+    const downloadBytes = (exportId: string) =>
+      api.http
+        .get(`/api/v1/exports/${exportId}/download`)
+        .set(owner.headers)
+        .buffer(true)
+        .parse((response, callback) => {
+          const parts: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => parts.push(chunk));
+          response.on('end', () => callback(null, Buffer.concat(parts)));
+        });
+
+    it('writes JSON as one array of responses, as the API shows them', async () => {
+      const formId = await createForm(api, owner, { title: 'As JSON' });
+      await submitTo(formId, { email: 'a@example.com', message: 'Zoë says "hi"' });
+      await submitTo(formId, { email: 'b@example.com' });
+      const exportId = await exportAs(formId, { format: 'json' });
+      const file = await downloadBytes(exportId).expect(200);
+      expect(file.headers['content-type']).toBe('application/json');
+      expect(file.headers['content-disposition']).toBe(`attachment; filename="form-${formId}-responses.json"`);
+      const listed = await api.http.get(`/api/v1/forms/${formId}/responses`).set(owner.headers).expect(200);
+      const exported = JSON.parse((file.body as Buffer).toString('utf8'));
+      expect(exported).toEqual([...listed.body.data].reverse());
+      expect(exported).toHaveLength(2);
+    });
+
+    it('writes xlsx with the CSV columns, typed cells, and formula-looking text as text', async () => {
+      const formId = await createForm(api, owner, {
+        title: 'As a spreadsheet',
+        fields: [
+          { key: 'name', type: 'text', label: 'Name' },
+          { key: 'age', type: 'number', label: 'Age' },
+          { key: 'agree', type: 'checkbox', label: 'Agree' },
+          { key: 'born', type: 'date', label: 'Born' },
+          { key: 'tags', type: 'multiselect', label: 'Tags', options: ['a', 'b'] },
+        ],
+      });
+      const responseId = await submitTo(formId, {
+        name: '=HYPERLINK("http://evil","click")',
+        age: 42.5,
+        agree: true,
+        born: '1990-05-17',
+        tags: ['a', 'b'],
+      });
+      await submitTo(formId, { name: '+cmd|calc', agree: false });
+      await submitTo(formId, { name: '-1+1' });
+      await submitTo(formId, { name: '@SUM(A1)' });
+      const exportId = await exportAs(formId, { format: 'xlsx' });
+      const file = await downloadBytes(exportId).expect(200);
+      expect(file.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(file.headers['content-disposition']).toBe(`attachment; filename="form-${formId}-responses.xlsx"`);
+      const { default: ExcelJS } = await import('exceljs');
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(file.body as unknown as ArrayBuffer);
+      expect(workbook.worksheets).toHaveLength(1);
+      const sheet = workbook.worksheets[0];
+      expect(sheet.getRow(1).values).toEqual([
+        undefined,
+        ...['name', 'age', 'agree', 'born', 'tags', 'response_id', 'submitted_at'],
+      ]);
+      expect(sheet.rowCount).toBe(5);
+      const first = sheet.getRow(2);
+      expect([first.getCell(1).type, first.getCell(1).value]).toEqual([
+        ExcelJS.ValueType.String,
+        '=HYPERLINK("http://evil","click")',
+      ]);
+      expect([first.getCell(2).type, first.getCell(2).value]).toEqual([ExcelJS.ValueType.Number, 42.5]);
+      expect([first.getCell(3).type, first.getCell(3).value]).toEqual([ExcelJS.ValueType.Boolean, true]);
+      expect([first.getCell(4).type, first.getCell(4).value]).toEqual([
+        ExcelJS.ValueType.Date,
+        new Date('1990-05-17T00:00:00Z'),
+      ]);
+      expect(first.getCell(5).value).toBe('a; b');
+      expect(first.getCell(6).value).toBe(responseId);
+      expect(first.getCell(7).type).toBe(ExcelJS.ValueType.Date);
+      expect(Math.abs((first.getCell(7).value as Date).getTime() - Date.now())).toBeLessThan(120_000);
+      expect(sheet.getRow(3).getCell(3).value).toBe(false);
+      // Every formula-looking value is a text cell: no cell of the sheet is a formula.
+      const names = [3, 4, 5].map((row) => sheet.getRow(row).getCell(1));
+      expect(names.map((cell) => [cell.type, cell.value])).toEqual([
+        [ExcelJS.ValueType.String, '+cmd|calc'],
+        [ExcelJS.ValueType.String, '-1+1'],
+        [ExcelJS.ValueType.String, '@SUM(A1)'],
+      ]);
+      sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
+    });
+
+    it('keeps only responses submitted within from/to (both included; a date is the whole day)', async () => {
+      const formId = await createForm(api, owner, { title: 'Ranged' });
+      const responses = worker.get<Model<FormResponse>>(getModelToken(FormResponse.name));
+      const at = ['2026-02-28T23:59:59.999Z', '2026-03-01T00:00:00Z', '2026-03-31T23:59:59Z', '2026-04-01T00:00:00Z'];
+      const ids = at.map(() => new Types.ObjectId());
+      await TenantContext.runForTenant('acme', () =>
+        responses.insertMany(
+          at.map((when, index) => ({
+            _id: ids[index],
+            tenant_id: 'acme',
+            form_id: new Types.ObjectId(formId),
+            form_version: 1,
+            data: { email: `r${index}@example.com` },
+            dedup_key: `id:${ids[index].toHexString()}`,
+            created_at: new Date(when),
+            updated_at: new Date(when),
+          })),
+          { lean: true },
+        ),
+      );
+      const exportedIds = async (body: Record<string, unknown>) => {
+        const exported = JSON.parse((await downloadBytes(await exportAs(formId, body)).expect(200)).body.toString());
+        return exported.map((response: { response_id: string }) => response.response_id);
+      };
+      const hex = ids.map((id) => id.toHexString());
+      expect(await exportedIds({ format: 'json', from: '2026-03-01', to: '2026-03-31' })).toEqual(hex.slice(1, 3));
+      expect(await exportedIds({ format: 'json', from: '2026-03-31T23:59:59Z' })).toEqual(hex.slice(2));
+      expect(await exportedIds({ format: 'json', to: '2026-03-01T00:00:00Z' })).toEqual(hex.slice(0, 2));
+      const csvExport = await exportAs(formId, { format: 'csv', from: '2026-03-01', to: '2026-03-01' });
+      expect((await api.http.get(`/api/v1/exports/${csvExport}`).set(owner.headers).expect(200)).body.row_count).toBe(
+        1,
+      );
+    });
+
+    it('refuses an unknown format, a from/to that is not ISO 8601, and to before from (400 validation_failed)', async () => {
+      const formId = await createForm(api, owner, { title: 'Refused' });
+      for (const body of [
+        { format: 'pdf' },
+        {},
+        { format: 'csv', from: 'yesterday' },
+        { format: 'csv', to: 12 },
+        { format: 'csv', from: null },
+        { format: 'csv', from: '2026-04-01', to: '2026-03-31' },
+      ]) {
+        const refused = await api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send(body);
+        expect([refused.status, refused.body.error]).toEqual([400, 'validation_failed']);
+      }
+      const rejected = await api.http
+        .post(`/api/v1/forms/${formId}/exports`)
+        .set(owner.headers)
+        .send({ format: 'csv', from: '2026-04-01T00:00:00Z', to: '2026-03-31T23:59:59Z' })
+        .expect(400);
+      expect(rejected.body.details).toEqual([{ field: 'to', message: 'to must be at or after from' }]);
+    });
+
+    it('holds the form while an export of any format is queued or running, and frees it once done', async () => {
+      const formId = await createForm(api, owner, { title: 'One format at a time' });
+      const queue = worker.get<Queue>(getQueueToken('export'));
+      const exportsModel = worker.get<Model<FormExport>>(getModelToken(FormExport.name));
+      const attempt = (format: string) =>
+        api.http.post(`/api/v1/forms/${formId}/exports`).set(owner.headers).send({ format });
+      await queue.pause();
+      let first: string;
+      try {
+        const answers = await Promise.all([attempt('xlsx'), attempt('json')]);
+        expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
+        first = answers.find((answer) => answer.status === 202)?.body.export_id as string;
+        const queued = await attempt('csv').expect(409);
+        expect(queued.body).toMatchObject({ error: 'export_in_progress', message: expect.stringMatching(/queued/) });
+        // As while a worker writes it.
+        await TenantContext.runForTenant('acme', () =>
+          exportsModel.updateOne({ _id: new Types.ObjectId(first) }, { $set: { status: 'running' } }),
+        );
+        const running = await attempt('json').expect(409);
+        expect(running.body).toMatchObject({ error: 'export_in_progress', message: expect.stringMatching(/running/) });
+        expect(await TenantContext.runForTenant('acme', () => exportsModel.countDocuments({ form_id: formId }))).toBe(
+          1,
+        );
+      } finally {
+        await queue.resume();
+      }
+      expect(await finished(first)).toMatchObject({ status: 'completed' });
+      await exportAs(formId, { format: 'json' });
+    });
+
+    it('erases a JSON or xlsx export holding an erased response: its download answers 410 export_expired', async () => {
+      const secret = `answer-${new Types.ObjectId().toHexString()}`;
+      const formId = await createForm(api, owner, { title: 'Erasable formats' });
+      const responseId = await submitTo(formId, { email: 'someone@example.com', message: secret });
+      const asJson = await exportAs(formId, { format: 'json' });
+      const asXlsx = await exportAs(formId, { format: 'xlsx' });
+      expect((await downloadBytes(asJson).expect(200)).body.toString()).toContain(secret);
+      await downloadBytes(asXlsx).expect(200);
+
+      await api.http.delete(`/api/v1/responses/${responseId}`).set(owner.headers).expect(204);
+
+      for (const exportId of [asJson, asXlsx]) {
+        const gone = await eventually(
+          () => downloadBytes(exportId),
+          (answer) => answer.status === 410,
+        );
+        expect(JSON.parse(gone.body.toString()).error).toBe('export_expired');
+      }
+      expect((await storedBlobs(api.app)).filter((blob) => blob.bytes.includes(secret))).toHaveLength(0);
     });
   });
 

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, type Types } from 'mongoose';
+import { EXPORT_FORMATS, type ExportFormat } from './export-format.js';
 
 export const EXPORT_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 export type ExportStatus = (typeof EXPORT_STATUSES)[number];
@@ -9,11 +10,15 @@ export class FormExport {
   _id!: Types.ObjectId;
   @Prop({ required: true }) tenant_id!: string;
   @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) form_id!: Types.ObjectId;
-  @Prop({ type: String, required: true, default: 'csv' }) format!: 'csv';
+  /** Exports recorded before formats existed are CSV. */
+  @Prop({ type: String, required: true, enum: EXPORT_FORMATS, default: 'csv' }) format!: ExportFormat;
+  /** Only responses submitted within these (both included; an absent end is open). */
+  @Prop() from?: Date;
+  @Prop() to?: Date;
   @Prop({ type: String, required: true, enum: EXPORT_STATUSES, default: 'queued' }) status!: ExportStatus;
   @Prop({ required: true, default: 0 }) row_count!: number;
   @Prop() error?: string;
-  /** The CSV, stored as a file of the tenant. */
+  /** The export's file (CSV, JSON or xlsx), stored as a file of the tenant. */
   @Prop({ type: MongooseSchema.Types.ObjectId }) file_id?: Types.ObjectId;
   /**
    * When the run under way (or the run whose file is recorded) started: a run that started after a

@@ -11,8 +11,8 @@ const IN_PROGRESS: ExportStatus[] = ['queued', 'running'];
 export class ExportsRepository {
   constructor(@InjectModel(FormExport.name) private readonly exports: Model<FormExport>) {}
 
-  async create(formId: Types.ObjectId): Promise<ExportRecord> {
-    return (await this.exports.create({ form_id: formId, format: 'csv' })).toObject();
+  async create(formId: Types.ObjectId, request: Pick<ExportRecord, 'format' | 'from' | 'to'>): Promise<ExportRecord> {
+    return (await this.exports.create({ form_id: formId, ...request })).toObject();
   }
 
   /** The form's exports that are queued or running (one, unless written before the one-at-a-time rule). */

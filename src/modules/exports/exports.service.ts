@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Types } from 'mongoose';
@@ -16,7 +16,8 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { FilesService } from '../files/index.js';
 import { FormsService, FormVersionsService } from '../forms/index.js';
 import { ResponsesService } from '../responses/index.js';
-import { csvRow } from './csv.js';
+import { exportContent } from './export-content.js';
+import { EXPORT_CONTENT_TYPES, type ExportFormat, exportFilename } from './export-format.js';
 import type { ExportJobs } from './export.types.js';
 import { type ExportRecord, ExportsRepository } from './exports.repository.js';
 
@@ -58,14 +59,17 @@ export class ExportsService implements OnModuleInit {
    * and on FerretDB alike (an insert against a unique key is the one write both make atomic). Without
    * Redis it is refused at once rather than left queued forever.
    */
-  async request(formId: Types.ObjectId): Promise<ExportRecord> {
+  async request(
+    formId: Types.ObjectId,
+    request: { format: ExportFormat; from?: Date; to?: Date },
+  ): Promise<ExportRecord> {
     await this.forms.get(formId);
     if (!this.redis.isAvailable()) {
       throw ApiError.unavailable('Exports are unavailable; retry shortly');
     }
     try {
       return await this.lock.withLock(`exports:${TenantContext.tenantId()}:${formId.toHexString()}`, () =>
-        this.startUnlessInProgress(formId),
+        this.startUnlessInProgress(formId, request),
       );
     } catch (error) {
       // Held past the wait: another request is starting an export of this form right now.
@@ -79,12 +83,15 @@ export class ExportsService implements OnModuleInit {
    * worker that crashed past its retries, Redis data gone), leaves its export `failed` here instead of
    * blocking the form for ever.
    */
-  private async startUnlessInProgress(formId: Types.ObjectId): Promise<ExportRecord> {
+  private async startUnlessInProgress(
+    formId: Types.ObjectId,
+    request: Pick<ExportRecord, 'format' | 'from' | 'to'>,
+  ): Promise<ExportRecord> {
     for (const current of await this.exports.inProgressOf(formId)) {
       if (await this.jobIsPending(current._id)) throw exportInProgress(current.status);
       await this.exports.update(current._id, { status: 'failed', error: 'The export stopped without finishing' });
     }
-    const created = await this.exports.create(formId);
+    const created = await this.exports.create(formId, request);
     const exportId = created._id.toHexString();
     try {
       await this.queue.add(
@@ -111,7 +118,7 @@ export class ExportsService implements OnModuleInit {
     return found;
   }
 
-  async download(id: Types.ObjectId): Promise<{ filename: string; content: Readable }> {
+  async download(id: Types.ObjectId): Promise<{ filename: string; contentType: string; content: Readable }> {
     const found = await this.get(id);
     if (found.status !== 'completed') {
       throw new ApiError(HttpStatus.CONFLICT, ErrorCode.ExportNotReady, `The export is ${found.status}`);
@@ -123,8 +130,14 @@ export class ExportsService implements OnModuleInit {
         `Export files are kept ${this.ttlMs / 3_600_000} hours; start a new export`,
       );
     }
-    const { file, content } = await this.files.open(found.file_id);
-    return { filename: file.filename, content };
+    const { content } = await this.files.open(found.file_id);
+    // Exports recorded before formats existed hold `format: 'csv'` too.
+    const format = found.format;
+    return {
+      filename: exportFilename(found.form_id.toHexString(), format),
+      contentType: EXPORT_CONTENT_TYPES[format],
+      content,
+    };
   }
 
   /**
@@ -197,8 +210,8 @@ export class ExportsService implements OnModuleInit {
   }
 
   /**
-   * Streams the form's responses from a cursor into a CSV file of the tenant: one column per field
-   * of the latest version, then `response_id` and `submitted_at`. Memory stays flat.
+   * Streams the form's responses (within the export's `from` / `to`) from a cursor into a file of the
+   * tenant in the export's format (see `exportContent`). Memory stays flat.
    *
    * `signal` fires at the job's time limit: the streaming stops, the storage removes the chunks it
    * wrote, and the export waits for its retry (`queued`), or is `failed` after its `lastAttempt`.
@@ -215,7 +228,7 @@ export class ExportsService implements OnModuleInit {
     const startedAt = new Date();
     await this.exports.update(id, { status: 'running', started_at: startedAt });
     try {
-      const csv = await this.writeCsv(found.form_id, signal);
+      const csv = await this.writeFile(found, signal);
       if (Date.now() - startedAt.getTime() > this.longestRunMs) {
         // Its job failed past the grace (a call stuck past the time limit): for a response's erasure,
         // which may have gone ahead, it no longer runs, so it records nothing.
@@ -243,31 +256,24 @@ export class ExportsService implements OnModuleInit {
     }
   }
 
-  /** The CSV as a file of the tenant; stops at the next row once `signal` fires, leaving no bytes behind. */
-  private async writeCsv(
-    formId: Types.ObjectId,
-    signal: AbortSignal,
-  ): Promise<{ fileId: Types.ObjectId; rows: number }> {
-    const keys = (await this.formVersions.latestFields(formId)).map((field) => field.key);
+  /** The export's file; stops at the next response once `signal` fires, leaving no bytes behind. */
+  private async writeFile(found: ExportRecord, signal: AbortSignal): Promise<{ fileId: Types.ObjectId; rows: number }> {
+    const format = found.format;
+    const fields = await this.formVersions.latestFields(found.form_id);
+    const stream = this.responses.stream(found.form_id, { from: found.from, to: found.to });
     let rows = 0;
-    const responses = this.responses;
-    const lines = async function* () {
-      yield csvRow([...keys, 'response_id', 'submitted_at']);
-      for await (const response of responses.stream(formId)) {
+    const counted = async function* () {
+      for await (const response of stream) {
         // Thrown into the storage's write, which removes what it stored; leaving the loop closes the cursor.
         signal.throwIfAborted();
         rows += 1;
-        yield csvRow([
-          ...keys.map((key) => response.data[key]),
-          response._id.toHexString(),
-          response.created_at.toISOString(),
-        ]);
+        yield response;
       }
     };
     const file = await this.files.writeExport({
-      filename: `form-${formId.toHexString()}-responses.csv`,
-      content_type: 'text/csv',
-      content: Readable.from(lines()),
+      filename: exportFilename(found.form_id.toHexString(), format),
+      content_type: EXPORT_CONTENT_TYPES[format],
+      content: exportContent(format, fields, counted()),
     });
     return { fileId: file._id, rows };
   }

@@ -14,6 +14,12 @@ import { FormResponse } from './response.schema.js';
 
 export type ResponseRecord = FormResponse;
 
+/** Submission times to keep, both ends included; an absent end is open. */
+export interface SubmittedRange {
+  from?: Date;
+  to?: Date;
+}
+
 /** What an erasure works from: never the data. */
 export type ErasureView = Pick<
   ResponseRecord,
@@ -95,9 +101,13 @@ export class ResponsesRepository {
   }
 
   /** Every response of a form, oldest first, read in batches: memory stays flat however many. */
-  async *streamForForm(formId: Types.ObjectId): AsyncGenerator<ResponseRecord> {
+  /** Oldest first; within `range` (created_at at or after `from`, at or before `to`) when given. */
+  async *streamForForm(formId: Types.ObjectId, range: SubmittedRange = {}): AsyncGenerator<ResponseRecord> {
+    const createdAt: Record<string, Date> = {};
+    if (range.from) createdAt.$gte = range.from;
+    if (range.to) createdAt.$lte = range.to;
     yield* this.responses
-      .find({ form_id: formId, ...LIVE, ...NOT_SPAM })
+      .find({ form_id: formId, ...LIVE, ...NOT_SPAM, ...(range.from || range.to ? { created_at: createdAt } : {}) })
       .sort({ created_at: 1, _id: 1 })
       .lean<ResponseRecord[]>()
       .cursor({ batchSize: 500 });

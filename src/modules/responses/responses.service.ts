@@ -12,6 +12,7 @@ import {
   type ErasureView,
   type ResponseQuery,
   type ResponseRecord,
+  type SubmittedRange,
   ResponsesRepository,
 } from './responses.repository.js';
 
@@ -47,8 +48,8 @@ export class ResponsesService implements OnModuleInit {
     return this.responses.list(query);
   }
 
-  stream(formId: Types.ObjectId): AsyncGenerator<ResponseRecord> {
-    return this.responses.streamForForm(formId);
+  stream(formId: Types.ObjectId, range?: SubmittedRange): AsyncGenerator<ResponseRecord> {
+    return this.responses.streamForForm(formId, range);
   }
 
   /** A live response of a live form: a deleted form's responses answer 404 before their erasure reaches them. */

@@ -1,5 +1,8 @@
 /** Cells a spreadsheet would run as a formula start with one of these; they get a leading quote. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+export const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A UTF-8 byte-order mark: without it spreadsheets read the file in the machine's code page (accents break). */
+export const UTF8_BOM = '\uFEFF';
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -18,3 +21,12 @@ export function csvCell(value: unknown): string {
 export function csvRow(values: unknown[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }
+
+/** The whole CSV, line by line: the BOM and the header, then one line per row as `rows` yields them. */
+export async function* csvLines(header: string[], rows: AsyncIterable<unknown[]>): AsyncGenerator<string> {
+  yield UTF8_BOM + csvRow(header);
+  for await (const values of rows) yield csvRow(values);
+}
+
+/** How a CSV cell shows a value (a multiselect's options joined by "; "); the xlsx writer's text cells agree. */
+export const cellText = text;
