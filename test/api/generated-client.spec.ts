@@ -21,6 +21,7 @@ type WalkMainFlow = (settings: {
   formId: string;
   responseId: string;
   listedResponseIds: string[];
+  listedWithKey: string[];
   webhookId: string;
   exportCsv: string;
 }>;
@@ -86,6 +87,7 @@ describe('a client generated from /docs-json', () => {
       webhookUrl: receiver.url('/generated-client'),
     });
     expect(result.listedResponseIds).toEqual([result.responseId]);
+    expect(result.listedWithKey).toEqual([result.responseId]);
     expect(result.webhookId).toMatch(/^[0-9a-f]{24}$/);
     expect(result.exportCsv).toContain(result.responseId);
   });

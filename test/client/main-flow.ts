@@ -21,6 +21,8 @@ export interface FlowResult {
   formId: string;
   responseId: string;
   listedResponseIds: string[];
+  /** The same list, read with an API key instead of the owner's token. */
+  listedWithKey: string[];
   webhookId: string;
   exportCsv: string;
 }
@@ -76,6 +78,18 @@ export async function walkMainFlow(settings: FlowSettings): Promise<FlowResult> 
   expectStatus('list the responses', listed.response, 200);
   const listedResponseIds = (listed.data?.data ?? []).map((response) => response.response_id);
 
+  const apiKey = await client.POST('/api/v1/api-keys', {
+    headers: auth,
+    body: { name: 'Generated client', role: 'viewer' },
+  });
+  expectStatus('create an API key', apiKey.response, 201);
+  const withKey = await client.GET('/api/v1/forms/{form_id}/responses', {
+    headers: { authorization: `Bearer ${apiKey.data?.key ?? ''}` },
+    params: { path: { form_id: formId } },
+  });
+  expectStatus('list the responses with the API key', withKey.response, 200);
+  const listedWithKey = (withKey.data?.data ?? []).map((response) => response.response_id);
+
   const webhook = await client.POST('/api/v1/webhooks', {
     headers: auth,
     body: { url: settings.webhookUrl, events: ['response.submitted'] },
@@ -107,5 +121,5 @@ export async function walkMainFlow(settings: FlowSettings): Promise<FlowResult> 
   });
   expectStatus('download the export', download.response, 200);
 
-  return { formId, responseId, listedResponseIds, webhookId, exportCsv: download.data ?? '' };
+  return { formId, responseId, listedResponseIds, listedWithKey, webhookId, exportCsv: download.data ?? '' };
 }
