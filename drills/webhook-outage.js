@@ -6,9 +6,9 @@
 // Usage: npm run drill -- webhook-outage   (DRILL_OUTAGE_SECONDS, DRILL_EVENTS override the defaults)
 import { createServer } from 'node:http';
 import { call, publishedForm, submit, tenantWithOwner, waitFor } from '../harness/http-client.js';
+import { documentedNodeVerifier, documentedPythonVerifier } from '../harness/webhook-verifiers.js';
 import { report } from './support/report.js';
 import { startStack } from './support/stack.js';
-import { documentedNodeVerifier, documentedPythonVerifier } from './support/webhook-verifiers.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 120);
 const EVENTS = Number(process.env.DRILL_EVENTS ?? 20);

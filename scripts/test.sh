@@ -14,6 +14,8 @@ choose_mongo_store
 choose_redis_store
 ensure_deploy_checkers
 ensure_chromium
+# The Python snippet docs/api.md gives webhook receivers runs in the api tests, on the official package.
+ensure_standardwebhooks_python
 
 if [[ $# -gt 0 ]]; then
   log "jest $*"

@@ -119,7 +119,7 @@ ensure_schemathesis() { pip_tool "$SCHEMATHESIS_VENV" "schemathesis==$SCHEMATHES
 STANDARDWEBHOOKS_PY_VERSION="1.1.0"
 STANDARDWEBHOOKS_PY_VENV="$TOOLS_DIR/standardwebhooks-$STANDARDWEBHOOKS_PY_VERSION"
 ensure_standardwebhooks_python() {
-  pip_tool "$STANDARDWEBHOOKS_PY_VENV" "standardwebhooks==$STANDARDWEBHOOKS_PY_VERSION" "the webhook-outage drill"
+  pip_tool "$STANDARDWEBHOOKS_PY_VENV" "standardwebhooks==$STANDARDWEBHOOKS_PY_VERSION" "the webhook tests and the webhook-outage drill"
 }
 
 # SecantusDB, the second MongoDB-compatible engine the tests run on (WiredTiger inside: atomic updates,

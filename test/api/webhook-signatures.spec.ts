@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
+import { documentedPythonVerifier } from '../../harness/webhook-verifiers.js';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
@@ -100,6 +101,19 @@ describe('webhook signatures', () => {
       event_type: 'response.submitted',
     });
     expect(verifyWebhook(second, during.headers, during.body)).toMatchObject({ event_type: 'response.submitted' });
+    // The Python snippet (official PyPI package) agrees, and refuses a tampered body and a wrong secret.
+    const verifyInPython = documentedPythonVerifier();
+    const verdicts = await verifyInPython([
+      { secret: webhook.secret, headers: during.headers, body: during.body },
+      { secret: second, headers: during.headers, body: during.body },
+      { secret: second, headers: during.headers, body: during.body.replace('response.submitted', 'response.deleted') },
+      { secret: `whsec_${randomBytes(32).toString('base64')}`, headers: during.headers, body: during.body },
+    ]);
+    expect(verdicts.slice(0, 2)).toEqual(['ok', 'ok']);
+    expect(verdicts.slice(2)).toEqual([
+      expect.stringMatching(/^WebhookVerificationError/),
+      expect.stringMatching(/^WebhookVerificationError/),
+    ]);
     // The older header has one signature: the current secret's.
     expect(during.headers['x-webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
 

@@ -1,32 +1,13 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { expect } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
+import { documentedNodeVerifier } from '../../harness/webhook-verifiers.js';
 import type { ReceivedHook } from './webhook-receiver.js';
 
 /** The Node snippet of docs/api.md: the event when the delivery is genuine, else it throws. */
-export type DocumentedVerifier = (
-  secret: string,
-  headers: Record<string, unknown>,
-  rawBody: string | Buffer,
-) => unknown;
+export type DocumentedVerifier = Awaited<ReturnType<typeof documentedNodeVerifier>>;
 
-/**
- * The signature check docs/api.md gives receivers (the block after its `verify-webhook` marker), run
- * as written. It is written to a temporary file, where the bare name `standardwebhooks` would not
- * resolve: only that specifier is replaced, by the installed package's own URL.
- */
-export async function documentedVerifier(): Promise<DocumentedVerifier> {
-  const guide = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
-  const snippet = /<!-- verify-webhook:[^>]*-->\s*```js\n([\s\S]*?)\n```/.exec(guide)?.[1];
-  expect(snippet).toBeDefined();
-  expect(snippet).toContain("from 'standardwebhooks'");
-  const resolved = pathToFileURL(join(process.cwd(), 'node_modules/standardwebhooks/dist/index.js')).href;
-  const file = join(await mkdtemp(join(tmpdir(), 'verify-webhook-')), 'verify-webhook.mjs');
-  await writeFile(file, snippet!.replace("from 'standardwebhooks'", `from '${resolved}'`));
-  return ((await import(pathToFileURL(file).href)) as { verifyWebhook: DocumentedVerifier }).verifyWebhook;
+/** The signature check docs/api.md gives receivers (after its `verify-webhook` marker), run as written. */
+export function documentedVerifier(): Promise<DocumentedVerifier> {
+  return documentedNodeVerifier();
 }
 
 /**
