@@ -6,7 +6,7 @@
  * v1 responses get the `dedup_key` the unique index needs; every migrated form gets the response
  * counter its quota reads.
  *
- * Copy and swap, chosen by measurement (README, "Migrating a v1 database"; `bench/migration.js`): each
+ * Copy and swap, chosen by measurement (docs/migrating-v1.md; `bench/migration.js`): each
  * collection is streamed once in `_id` order into `<collection>_migrating_<stamp>` with the new fields,
  * then the original is renamed to `<collection>_backup_<stamp>` (the backup: the untouched original,
  * indexes included) and the copy takes its name. One read and one insert per document on both stores,

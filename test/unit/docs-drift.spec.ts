@@ -172,6 +172,14 @@ const toolingText = [...repoPaths]
   .map(read)
   .join('\n');
 
+/** Every source the docs may name a class, function or option of. */
+const codeText = [...repoPaths]
+  .filter((path) => /^(src|migrations|harness|test|scripts|bench|drills)\/.+\.(ts|js)$/.test(path))
+  .concat(['jest.config.js', 'eslint.config.js'])
+  .map(read)
+  .join('\n');
+const withoutFences = (text: string) => text.replace(/^```[\s\S]*?^```/gm, '');
+
 describe('the docs name only what exists', () => {
   it.each(markdown)('%s: every path in backticks or a link is in the repository', (doc) => {
     const missing = spansOf(read(doc)).flatMap(({ span, line }) =>
@@ -233,6 +241,14 @@ describe('the docs name only what exists', () => {
     const unknown = [...read(doc).matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:=[^`]*)?`/g)]
       .map(([, name]) => name)
       .filter((name) => !environmentVariables.has(name) && !toolingText.includes(name));
+    expect([...new Set(unknown)]).toEqual([]);
+  });
+
+  it.each(markdown)('%s: every class, function and option in backticks is in the code', (doc) => {
+    // `TenantContext.runForTenant`, `SubmissionService.submit(…)`, `maxWorkers`: each name is in a source file.
+    const unknown = [...withoutFences(read(doc)).matchAll(/`((?:[A-Z][a-z]|[a-z]+[A-Z])\w*(?:\.\w+)?)(?:\([^`]*\))?`/g)]
+      .map(([, name]) => name)
+      .filter((name) => !name.split('.').every((part) => new RegExp(`\\b${part}\\b`).test(codeText)));
     expect([...new Set(unknown)]).toEqual([]);
   });
 

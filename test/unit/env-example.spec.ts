@@ -11,7 +11,7 @@ import { Environment, validateEnvironment } from '../../src/infrastructure/confi
  */
 const DIFFERS_FROM_DEFAULT: Record<string, string> = {
   WORKER_METRICS_PORT: 'a first run serves the worker metrics; by default the worker opens no port at all',
-  SHUTDOWN_TIMEOUT_MS: 'below the 30 s after which orchestrators kill by default; the README gives both',
+  SHUTDOWN_TIMEOUT_MS: 'below the 30 s after which orchestrators kill by default; docs/operations.md gives both',
 };
 
 /** Variables without a default: `.env.example` gives a local store's address, or a placeholder secret. */
