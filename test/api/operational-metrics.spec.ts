@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { freePort } from '../../harness/ports.js';
 import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
@@ -111,6 +112,19 @@ describe('operational metrics: Redis availability, task failures, outbox age', (
     expect(finished(afterFailure, 'email', 'failed')).toBe(failedBefore + 1);
     expect(finished(afterFailure, 'email', 'completed')).toBe(completedBefore + 3);
   }, 30_000);
+
+  it('reads a Redis that does not answer within a second as down', async () => {
+    // Redis holds every client's commands for 2.5 s (a hung server); the probe gives up after 1 s.
+    const operator = new Redis(redis.url);
+    try {
+      await operator.call('CLIENT', 'PAUSE', '2500', 'ALL');
+      expect(value(await apiMetrics(), 'redis_up')).toBe(0);
+      await operator.call('CLIENT', 'UNPAUSE');
+      expect(value(await apiMetrics(), 'redis_up')).toBe(1);
+    } finally {
+      operator.disconnect();
+    }
+  });
 
   it('reports redis_up 0 from the API and the worker while Redis is down, the age of the oldest undelivered event, and both back to normal once Redis returns', async () => {
     expect(value(await apiMetrics(), 'redis_up')).toBe(1);
