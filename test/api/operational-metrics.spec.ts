@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
+import { getModelToken } from '@nestjs/mongoose';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Model } from 'mongoose';
 import { freePort } from '../../harness/ports.js';
 import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { OutboxEntry } from '../../src/modules/events/event.schema.js';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
@@ -112,6 +117,23 @@ describe('operational metrics: Redis availability, task failures, outbox age', (
     expect(finished(afterFailure, 'email', 'failed')).toBe(failedBefore + 1);
     expect(finished(afterFailure, 'email', 'completed')).toBe(completedBefore + 3);
   }, 30_000);
+
+  it('reads an outbox entry whose event is not written yet (the two writes race) as no age, not as an error', async () => {
+    const outbox = api.app.get<Model<OutboxEntry>>(getModelToken(OutboxEntry.name));
+    const _id = randomUUID();
+    // Not due for an hour: the relay leaves it alone while the metrics read it.
+    const relayAt = new Date(Date.now() + 3_600_000);
+    await TenantContext.runForTenant('ops', () =>
+      outbox.create({ _id, tenant_id: 'ops', next_attempt_at: relayAt, attempts: 0 }),
+    );
+    try {
+      const text = await eventually(apiMetrics, (scraped) => value(scraped, 'events_undelivered') === 1);
+      expect(value(text, 'events_undelivered')).toBe(1);
+      expect(value(text, 'events_outbox_oldest_age_seconds')).toBe(0);
+    } finally {
+      await TenantContext.runForTenant('ops', () => outbox.deleteOne({ _id }));
+    }
+  });
 
   it('reads a Redis that does not answer within a second as down', async () => {
     // Redis holds every client's commands for 2.5 s (a hung server); the probe gives up after 1 s.
