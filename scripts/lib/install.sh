@@ -61,8 +61,10 @@ ensure_ferretdb() {
   rm -rf "$build"
 }
 
-# The deployment files' checkers: promtool (Debian's prometheus package) for the alert rules, and the
-# Compose specification's own loader (compose-go, built once with Go into .tools/) for the compose file.
+# The deployment files' checkers: promtool (Debian's prometheus package) for the alert rules,
+# Alertmanager and amtool (Debian's prometheus-alertmanager package: its binary is
+# prometheus-alertmanager) for the alert routing and a real delivery, and the Compose specification's
+# own loader (compose-go, built once with Go into .tools/) for the compose file.
 COMPOSE_CHECK_BIN="$TOOLS_DIR/bin/compose-check"
 ensure_deploy_checkers() {
   if ! command -v promtool >/dev/null; then
@@ -70,6 +72,12 @@ ensure_deploy_checkers() {
     log "installing promtool (Debian's prometheus package)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
+  if ! command -v amtool >/dev/null || ! command -v prometheus-alertmanager >/dev/null; then
+    command -v apt-get >/dev/null || die "Alertmanager is needed to check the alert routing: install Debian's prometheus-alertmanager (or put amtool and Alertmanager, as prometheus-alertmanager, on the PATH)"
+    log "installing Alertmanager and amtool (Debian's prometheus-alertmanager package)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null
   fi
   if [[ ! -x $COMPOSE_CHECK_BIN || $ROOT/tools/compose-check/go.sum -nt $COMPOSE_CHECK_BIN ]]; then
     command -v go >/dev/null || die "Go is needed to build the compose file's validator (tools/compose-check; https://go.dev/dl/)"

@@ -31,7 +31,7 @@ describe('deployment files', () => {
     const valid = run(COMPOSE_CHECK, ['docker-compose.yml'], SECRETS, scratch);
     expect(valid).toEqual({
       code: 0,
-      output: 'valid: docker-compose.yml (services: [api mail mongo prometheus redis worker])\n',
+      output: 'valid: docker-compose.yml (services: [alertmanager api mail mongo prometheus redis worker])\n',
     });
 
     const withoutSecret = run(COMPOSE_CHECK, ['docker-compose.yml'], { ADMIN_API_KEY: SECRETS.ADMIN_API_KEY }, scratch);
@@ -63,7 +63,7 @@ describe('deployment files', () => {
   it('promtool accepts the Prometheus config and the rules, and every alert passes its unit tests', () => {
     const config = run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']);
     expect(config.code).toBe(0);
-    expect(config.output).toContain('SUCCESS: 7 rules found');
+    expect(config.output).toContain('SUCCESS: 11 rules found');
 
     const tests = run('promtool', ['test', 'rules', 'deploy/prometheus/alerts.test.yml']);
     expect(tests).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
@@ -77,12 +77,34 @@ describe('deployment files', () => {
       'FormBackendApi5xxRatioHigh',
       'FormBackendApiLatencyP90High',
       'FormBackendEventsUndelivered',
-      'FormBackendJobFailureRatioHigh',
+      'FormBackendNoTargets',
       'FormBackendQueueBacklog',
       'FormBackendQueueStale',
+      'FormBackendRedisAvailabilityLow',
+      'FormBackendRedisDown',
       'FormBackendTargetDown',
+      'FormBackendTaskFailureRatioHigh',
     ]);
     expect([...firing].sort()).toEqual(alerts);
+  });
+
+  it('Prometheus finds every API and worker replica by DNS and sends its alerts to the compose Alertmanager', () => {
+    const prometheus = readFileSync('deploy/prometheus/prometheus.yml', 'utf8');
+    // One target per container behind the compose service name: `--scale worker=3` gives 3 instances.
+    expect(prometheus).toContain("dns_sd_configs:\n      - names: ['api']\n        type: A\n        port: 3000");
+    expect(prometheus).toContain("dns_sd_configs:\n      - names: ['worker']\n        type: A\n        port: 9100");
+    expect(prometheus).not.toContain("static_configs:\n      - targets: ['api");
+    expect(prometheus).toContain(
+      "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['alertmanager:9093']",
+    );
+
+    const compose = readFileSync('docker-compose.yml', 'utf8');
+    expect(compose).toContain("WORKER_METRICS_PORT: '9100'");
+    expect(compose).toContain('- ./deploy/alertmanager:/etc/alertmanager-source:ro');
+    expect(compose).toContain('/bin/sh /etc/alertmanager-source/render-config.sh');
+    // The app and Alertmanager take their mail settings from one place.
+    expect(compose.match(/<<: \*mail/g)).toHaveLength(2);
+    expect(compose).toContain("- '127.0.0.1:9093:9093'");
   });
 
   it('promtool fails a rule test that expects the wrong thing (the tests can fail)', () => {

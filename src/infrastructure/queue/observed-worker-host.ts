@@ -15,11 +15,15 @@ export abstract class ObservedWorkerHost extends WorkerHost {
   @OnWorkerEvent('completed')
   onCompleted(job: Job): void {
     this.metrics.observeJob(job.queueName, 'completed', secondsRun(job));
+    this.metrics.jobFinished(job.queueName, 'completed');
   }
 
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined): void {
-    if (job) this.metrics.observeJob(job.queueName, 'failed', secondsRun(job));
+    if (!job) return;
+    this.metrics.observeJob(job.queueName, 'failed', secondsRun(job));
+    // BullMQ sets finishedOn only when the job moves to the failed set: no retry is left.
+    if (job.finishedOn) this.metrics.jobFinished(job.queueName, 'failed');
   }
 
   @OnWorkerEvent('error')

@@ -3,7 +3,11 @@ import { Metrics } from '../../infrastructure/metrics/metrics.js';
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventsRepository } from './events.repository.js';
 
-/** Publishes the outbox size as `events_undelivered`: above zero for long means delivery is stuck. */
+/**
+ * Publishes the outbox for Prometheus: its size as `events_undelivered`, and the age of the oldest
+ * event not yet handed to the queues as `events_outbox_oldest_age_seconds` (0 when empty). Entries
+ * normally leave within seconds, so an old one means delivery is stuck (Redis or the relay down).
+ */
 @Injectable()
 export class EventMetrics implements OnModuleInit {
   constructor(
@@ -18,5 +22,13 @@ export class EventMetrics implements OnModuleInit {
         value: await TenantContext.runAsSystem('metrics: outbox size', () => this.events.countPending(), 'debug'),
       },
     ]);
+    this.metrics.source('events_outbox_oldest_age_seconds', async () => {
+      const oldest = await TenantContext.runAsSystem(
+        'metrics: outbox age',
+        () => this.events.oldestPendingAt(),
+        'debug',
+      );
+      return [{ labels: {}, value: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 }];
+    });
   }
 }

@@ -9,6 +9,8 @@ import { OutboxEntry, StoredEvent } from './event.schema.js';
 import { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
 
 const OUTBOX_REMOVAL_LINGER_MS = 200;
+/** How many outbox entries `oldestPendingAt` looks at: the outbox is small unless delivery is stuck. */
+const OLDEST_PENDING_SCAN = 1_000;
 
 /** A page request of the audit log: every filter optional, newest first. */
 export interface AuditLogQuery {
@@ -212,6 +214,28 @@ export class EventsRepository {
   /** Envelopes not yet delivered, across tenants: call only in the system scope. */
   countPending(): Promise<number> {
     return this.outbox.countDocuments().exec();
+  }
+
+  /**
+   * When the oldest event still waiting in the outbox happened, across tenants (null when the outbox
+   * is empty): call only in the system scope. Entries carry no time of their own, so this reads their
+   * events' timestamps. It looks at the first 1,000 entries due: a stuck outbox holds more only when
+   * delivery has been stopped for long, and `events_undelivered` says how many wait.
+   */
+  async oldestPendingAt(): Promise<Date | null> {
+    const waiting = await this.outbox
+      .find({}, { _id: 1 })
+      .sort({ next_attempt_at: 1 })
+      .limit(OLDEST_PENDING_SCAN)
+      .lean<{ _id: string }[]>()
+      .exec();
+    if (waiting.length === 0) return null;
+    const oldest = await this.events
+      .findOne({ _id: { $in: waiting.map((entry) => entry._id) } }, { timestamp: 1 })
+      .sort({ timestamp: 1 })
+      .lean<Pick<StoredEvent, 'timestamp'>>()
+      .exec();
+    return oldest?.timestamp ?? null;
   }
 
   /** Whether an event still waits in the outbox. */
