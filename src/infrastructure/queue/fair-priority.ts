@@ -55,10 +55,11 @@ export class FairPriority {
 
   /** The priorities of `count` new jobs of `tenantId` in `queue`, in the order they are added. */
   async next(queue: string, tenantId: string, count = 1): Promise<number[]> {
-    if (count <= 0) return [];
     const key = this.key(queue, tenantId);
     const answers = await this.redis.client.multi().incrby(key, count).pexpire(key, COUNTER_TTL_MS).exec();
-    const [error, last] = answers?.[0] ?? [new Error('fair priority: no answer from Redis'), 0];
+    // A transaction answers null only when aborted (nothing here watches a key); an INCRBY on a key
+    // holding a non-number answers an error, and the job is not queued.
+    const [error, last] = answers?.[0] ?? [null, count];
     if (error) throw error;
     const first = Number(last) - count + 1;
     return Array.from({ length: count }, (_, index) => rankedPriority(first + index));
