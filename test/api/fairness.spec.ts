@@ -8,12 +8,14 @@ import { addMember, createForm, createTenant, type SignedInUser } from '../suppo
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
 import { useTestEnvironment } from '../support/test-environment.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { startWorker } from '../support/worker-fixture.js';
 
 const BACKLOG = 20;
 
 describe('fairness between tenants in the email queue', () => {
   let smtp: SmtpSink;
+  let receiver: WebhookReceiver;
   let api: E2eApp;
   let queuePrefix: string;
   let busy: SignedInUser;
@@ -54,10 +56,13 @@ describe('fairness between tenants in the email queue', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
+    receiver = await startWebhookReceiver();
     ({ queuePrefix } = useTestEnvironment('fairness', {
       LOG_LEVEL: 'error',
       SMTP_URL: smtp.url,
       QUEUE_CONCURRENCY: '1',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_ATTEMPTS: '1',
     }));
     api = await createE2eApp();
     await createTenant(api, 'busy');
@@ -74,6 +79,7 @@ describe('fairness between tenants in the email queue', () => {
   afterAll(async () => {
     await api.close();
     await smtp.stop();
+    await receiver.stop();
   });
 
   it("sends another tenant's password reset before any of a tenant's queued notifications", async () => {
@@ -114,5 +120,41 @@ describe('fairness between tenants in the email queue', () => {
 
     await drainWith(() => notificationsTo(busy).length >= BACKLOG);
     expect(await eventually(fairnessCounters, (keys) => keys.length === 0)).toEqual([]);
+  });
+
+  it("delivers another tenant's webhook while a tenant's failing, slow deliveries are still queued", async () => {
+    const subscribed = async (tenant: string) => {
+      await createTenant(api, tenant, { features: { webhooks: true } });
+      const owner = await addMember(api, tenant);
+      await api.http
+        .post('/api/v1/webhooks')
+        .set(owner.headers)
+        .send({ url: receiver.url(`/${tenant}`), events: ['response.submitted'] })
+        .expect(201);
+      return createForm(api, owner);
+    };
+    const loudForm = await subscribed('loud');
+    const calmForm = await subscribed('calm');
+    receiver.hold('/loud', 200);
+    receiver.answer('/loud', ...Array.from({ length: 10 }, () => 503));
+    for (let index = 0; index < 10; index += 1) await submit('loud', loudForm, `visitor${index}@example.com`);
+    await submit('calm', calmForm, 'newcomer@example.com');
+
+    const webhooks = api.app.get<Queue>(getQueueToken(QueueName.Webhook));
+    const worker = await startWorker();
+    try {
+      const drained = await eventually(
+        async () => Object.values(await webhooks.getJobCounts('prioritized', 'waiting', 'active', 'delayed')),
+        (counts) => counts.every((count) => count === 0),
+        60_000,
+      );
+      expect(drained.every((count) => count === 0)).toBe(true);
+    } finally {
+      await worker.stop();
+    }
+    const paths = receiver.received.map((hook) => hook.path).filter((path) => path === '/loud' || path === '/calm');
+    // First in, first out, it came after all 10 of the loud tenant's attempts.
+    expect(paths.indexOf('/calm')).toBeLessThan(3);
+    expect(paths.filter((path) => path === '/loud')).toHaveLength(10);
   });
 });
