@@ -207,7 +207,7 @@ describe('autoresponses, through the queue and the worker', () => {
     const responseId = await submit(formId, { email: 'deleted@example.com', name: 'Gone', message: 'erased answer' });
     await eventually(
       async () =>
-        (await queue.getJobs(['waiting'])).some(
+        (await queue.getJobs(['waiting', 'prioritized'])).some(
           (job) => job.data.response_id === responseId && job.name === 'autoresponse',
         ),
       (queued) => queued,

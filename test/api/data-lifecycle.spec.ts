@@ -153,7 +153,7 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       expect(await storedFilesContaining(secret)).toEqual([]);
       // No queue holds the answers: jobs name what they work on and read it when they run.
       for (const name of ['email', 'webhook', 'export', 'erasure', 'housekeeping']) {
-        const jobs = await queue(name).getJobs(['waiting', 'delayed', 'failed', 'completed', 'active']);
+        const jobs = await queue(name).getJobs(['waiting', 'prioritized', 'delayed', 'failed', 'completed', 'active']);
         expect([name, JSON.stringify(jobs.map((job) => [job.data, job.returnvalue]))]).not.toEqual([
           name,
           expect.stringContaining(secret),
@@ -586,8 +586,8 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         (counts) => counts.waiting + counts.active + counts.delayed === 0,
       );
       await eventually(
-        () => worker.get<Queue>(getQueueToken('email')).getJobCounts('waiting', 'active', 'delayed'),
-        (counts) => counts.waiting + counts.active + counts.delayed === 0,
+        () => worker.get<Queue>(getQueueToken('email')).getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
+        (counts) => counts.waiting + counts.prioritized + counts.active + counts.delayed === 0,
       );
       const survivorBefore = await snapshotOf('survivor');
       expect(Object.keys(await snapshotOf('doomed')).length).toBeGreaterThanOrEqual(8);
@@ -631,7 +631,7 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
       }
       expect(await storedFilesContaining('bytes of doomed')).toEqual([]);
       for (const name of ['email', 'webhook', 'export', 'erasure', 'housekeeping', 'diagnostics']) {
-        const jobs = await queue(name).getJobs(['waiting', 'delayed', 'failed', 'completed']);
+        const jobs = await queue(name).getJobs(['waiting', 'prioritized', 'delayed', 'failed', 'completed']);
         expect(jobs.filter((job) => job?.data?.tenant_id === 'doomed').map((job) => job.id)).toEqual([]);
       }
       expect(await snapshotOf('survivor')).toEqual(survivorBefore);

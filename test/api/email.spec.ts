@@ -40,7 +40,7 @@ describe('email, through the queue and the worker', () => {
   /** The token is in no job (Redis), no stored event and no API answer: only in the email. */
   const expectNowhereBut = async (token: string, _where: 'the email') => {
     const queue = api.app.get<Queue>(getQueueToken(QueueName.Email));
-    const jobs = await queue.getJobs(['completed', 'waiting', 'delayed', 'failed', 'active']);
+    const jobs = await queue.getJobs(['completed', 'waiting', 'prioritized', 'delayed', 'failed', 'active']);
     expect(jobs.length).toBeGreaterThan(0);
     expect(JSON.stringify(jobs.map((job) => [job.data, job.returnvalue]))).not.toContain(token);
     const secret = token.split('.')[1];
@@ -174,8 +174,8 @@ describe('email, through the queue and the worker', () => {
     const erased = await submit(secret);
     const kept = await submit('kept answer');
     await eventually(
-      () => queue.getJobCounts('waiting'),
-      (counts) => counts.waiting >= 2,
+      () => queue.getJobCounts('waiting', 'prioritized'),
+      (counts) => counts.waiting + counts.prioritized >= 2,
     );
     await api.http.delete(`/api/v1/responses/${erased}`).set(owner.headers).expect(204);
     await queue.resume();
@@ -186,13 +186,13 @@ describe('email, through the queue and the worker', () => {
     );
     expect(mail.text).toContain('message: "kept answer"');
     await eventually(
-      () => queue.getJobCounts('waiting', 'active', 'delayed'),
-      (counts) => counts.waiting + counts.active + counts.delayed === 0,
+      () => queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
+      (counts) => counts.waiting + counts.prioritized + counts.active + counts.delayed === 0,
     );
     await sleep(300);
     expect(mailTo('erasing-owner@example.com').filter((found) => found.text.includes(erased))).toEqual([]);
     expect(smtp.messages.filter((found) => found.text.includes(secret))).toEqual([]);
-    const jobs = await queue.getJobs(['completed', 'failed', 'waiting', 'delayed', 'active']);
+    const jobs = await queue.getJobs(['completed', 'failed', 'waiting', 'prioritized', 'delayed', 'active']);
     const held = JSON.stringify(jobs.map((job) => [job.name, job.data, job.returnvalue, job.failedReason]));
     expect(held).toContain(kept);
     expect(held).not.toContain(secret);
@@ -345,8 +345,8 @@ describe('email, through the queue and the worker', () => {
     expect(await eventually(held, (data) => !data.includes(secret))).not.toContain(secret);
     expect(await held()).not.toContain('null');
     await eventually(
-      () => queue.getJobCounts('waiting', 'active', 'delayed'),
-      (counts) => counts.waiting + counts.active + counts.delayed === 0,
+      () => queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
+      (counts) => counts.waiting + counts.prioritized + counts.active + counts.delayed === 0,
     );
     await sleep(300);
     expect(smtp.messages.filter((found) => found.text.includes(secret) || found.text.includes(deleted))).toEqual([]);

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
+import { FairPriority } from './fair-priority.js';
 import { RedisAvailability } from './redis-availability.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -28,7 +29,7 @@ const DAY_SECONDS = 24 * 60 * 60;
       extraOptions: { manualRegistration: true },
     }),
   ],
-  providers: [RedisAvailability],
-  exports: [BullModule, RedisAvailability],
+  providers: [RedisAvailability, FairPriority],
+  exports: [BullModule, RedisAvailability, FairPriority],
 })
 export class QueueModule {}

@@ -1,11 +1,18 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service.js';
 import { TenantContext } from '../tenancy/tenant-context.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { FairPriority } from './fair-priority.js';
 import type { CatalogJob } from './job-catalog.js';
 import { runWithTimeLimit } from './job-time-limit.js';
 import { ObservedWorkerHost } from './observed-worker-host.js';
+
+/** Whether `error` fails the job for good: no retry follows (a job put back to wait is still pending). */
+function endsTheJob(job: Pick<Job, 'attemptsMade' | 'opts'>, error: unknown): boolean {
+  if (error instanceof DelayedError) return false;
+  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts?.attempts ?? 1);
+}
 
 /** Every tenant's job carries its tenant; the queue producers guarantee it, the processors check it. */
 export interface TenantJobData {
@@ -23,7 +30,8 @@ export interface TenantJobData {
  * - otherwise runs it inside the tenant's context. `handle` gets an `AbortSignal` that fires at the
  *   job's time limit (`QUEUE_JOB_TIMEOUT_MS`): it stops on it, and the job then fails with a timeout
  *   error and is retried (see `runWithTimeLimit`).
- * `Jobs` is the queue's job catalog (see `job-catalog.ts`): every job of it carries its tenant.
+ * A job that ends (completed, or failed with no attempt left) gives its tenant's rank back (see
+ * `FairPriority`). `Jobs` is the queue's job catalog (see `job-catalog.ts`): every job of it carries its tenant.
  */
 export abstract class TenantScopedProcessor<Jobs extends { [Name in keyof Jobs]: TenantJobData }, Result = unknown>
   extends ObservedWorkerHost
@@ -31,6 +39,7 @@ export abstract class TenantScopedProcessor<Jobs extends { [Name in keyof Jobs]:
 {
   private readonly gateLogger = new Logger('TenantJobGate');
   @Inject(TenantDirectory) private readonly tenants!: TenantDirectory;
+  @Inject(FairPriority) private readonly fairness?: FairPriority;
   private readonly limits: { concurrency: number; timeoutMs: number; suspendedDelayMs: number };
   /**
    * Whether this processor's jobs run while their tenant is suspended, instead of waiting for its
@@ -51,6 +60,17 @@ export abstract class TenantScopedProcessor<Jobs extends { [Name in keyof Jobs]:
   }
 
   async process(job: CatalogJob<Jobs, Result>, token?: string): Promise<Result> {
+    try {
+      const result = await this.gateAndRun(job, token);
+      await this.fairness?.release(job);
+      return result;
+    } catch (error) {
+      if (endsTheJob(job, error)) await this.fairness?.release(job);
+      throw error;
+    }
+  }
+
+  private async gateAndRun(job: CatalogJob<Jobs, Result>, token?: string): Promise<Result> {
     const tenantId = job.data?.tenant_id;
     if (typeof tenantId !== 'string' || tenantId.length === 0) {
       throw new UnrecoverableError(`Job ${job.id} of ${job.queueName} carries no tenant_id`);

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, JobType } from 'bullmq';
+import { FairPriority, URGENT_PRIORITY } from '../../infrastructure/queue/fair-priority.js';
 import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
@@ -24,23 +25,37 @@ const PAGE = 500;
 /**
  * Queues email work. Job ids are deterministic (`jobIdFor`), so queuing the same event
  * again (a relay retry) never makes a second job while the first is known to Redis.
+ *
+ * Fairness between tenants (`FairPriority`): emails a member waits for (welcome, invitation, password
+ * reset, a disabled webhook's notice) go before any tenant's backlog; the others (response
+ * notifications, autoresponses) are ranked within their tenant, so one tenant's thousands of
+ * notifications do not hold back another tenant's first.
  */
 @Injectable()
 export class EmailJobsService {
   constructor(
     @InjectQueue(QueueName.Email) private readonly queue: CatalogQueue<EmailJobs>,
     private readonly redis: RedisAvailability,
+    private readonly fairness: FairPriority,
   ) {}
 
   welcome(jobId: string, job: WelcomeEmailJob): Promise<void> {
-    return this.add(EmailJobName.Welcome, jobId, job);
+    return this.add(EmailJobName.Welcome, jobId, job, URGENT_PRIORITY);
   }
 
   /** One job per recipient of a response's notification: a failing address retries alone. */
   async sendResponseEmails(jobs: { jobId: string; job: ResponseEmailJob }[]): Promise<void> {
     this.redis.assertAvailable();
+    const priorities = await this.fairness.nextEach(
+      QueueName.Email,
+      jobs.map(({ job }) => job.tenant_id),
+    );
     await this.queue.addBulk(
-      jobs.map(({ jobId, job }) => ({ name: EmailJobName.ResponseEmail, data: job, opts: { jobId } })),
+      jobs.map(({ jobId, job }, index) => ({
+        name: EmailJobName.ResponseEmail,
+        data: job,
+        opts: { jobId, priority: priorities[index] },
+      })),
     );
   }
 
@@ -53,15 +68,15 @@ export class EmailJobsService {
   }
 
   sendInvitation(jobId: string, job: InvitationEmailJob): Promise<void> {
-    return this.add(EmailJobName.Invitation, jobId, job);
+    return this.add(EmailJobName.Invitation, jobId, job, URGENT_PRIORITY);
   }
 
   sendPasswordReset(jobId: string, job: PasswordResetEmailJob): Promise<void> {
-    return this.add(EmailJobName.PasswordReset, jobId, job);
+    return this.add(EmailJobName.PasswordReset, jobId, job, URGENT_PRIORITY);
   }
 
   webhookDisabled(jobId: string, job: WebhookDisabledEmailJob): Promise<void> {
-    return this.add(EmailJobName.WebhookDisabled, jobId, job);
+    return this.add(EmailJobName.WebhookDisabled, jobId, job, URGENT_PRIORITY);
   }
 
   /**
@@ -95,8 +110,10 @@ export class EmailJobsService {
     name: Name,
     jobId: string,
     job: EmailJobs[Name],
+    urgent?: typeof URGENT_PRIORITY,
   ): Promise<void> {
     this.redis.assertAvailable();
-    await this.queue.add(name, job, { jobId });
+    const priority = urgent ?? (await this.fairness.next(QueueName.Email, job.tenant_id))[0];
+    await this.queue.add(name, job, { jobId, priority });
   }
 }

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../../infrastructure/config/app-config.service.js';
+import { FairPriority, URGENT_PRIORITY } from '../../infrastructure/queue/fair-priority.js';
 import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
@@ -8,7 +9,12 @@ import { RedisAvailability } from '../../infrastructure/queue/redis-availability
 import type { EventEnvelope } from '../events/index.js';
 import type { WebhookJobs } from './webhook.types.js';
 
-/** Queues deliveries: one job per (event, subscription), retried with exponential backoff and jitter. */
+/**
+ * Queues deliveries: one job per (event, subscription), retried with exponential backoff and jitter.
+ * Deliveries are ranked within their tenant (`FairPriority`): one tenant's backlog, or a dead receiver
+ * retrying, does not hold back another tenant's first delivery. A test ping, which its sender
+ * waits for, goes first.
+ */
 @Injectable()
 export class WebhookJobsService {
   private readonly options: { attempts: number; backoff: { type: 'exponential'; delay: number; jitter: number } };
@@ -16,6 +22,7 @@ export class WebhookJobsService {
   constructor(
     @InjectQueue(QueueName.Webhook) private readonly queue: CatalogQueue<WebhookJobs>,
     private readonly redis: RedisAvailability,
+    private readonly fairness: FairPriority,
     config: AppConfigService,
   ) {
     const { attempts, backoffMs } = config.webhooks;
@@ -25,11 +32,12 @@ export class WebhookJobsService {
   async deliver(webhookIds: string[], event: EventEnvelope): Promise<void> {
     if (webhookIds.length === 0) return;
     this.redis.assertAvailable();
+    const priorities = await this.fairness.next(QueueName.Webhook, event.tenant_id, webhookIds.length);
     await this.queue.addBulk(
-      webhookIds.map((webhookId) => ({
+      webhookIds.map((webhookId, index) => ({
         name: 'deliver',
         data: { tenant_id: event.tenant_id, webhook_id: webhookId, event_id: event.event_id },
-        opts: { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId) },
+        opts: { ...this.options, jobId: jobIdFor(event.event_id, 'webhook', webhookId), priority: priorities[index] },
       })),
     );
   }
@@ -41,7 +49,7 @@ export class WebhookJobsService {
     await this.queue.add(
       'test',
       { tenant_id: envelope.tenant_id, webhook_id: webhookId, event_id: envelope.event_id, envelope },
-      { attempts: 1, jobId: jobIdFor(envelope.event_id, 'webhook-test', webhookId) },
+      { attempts: 1, jobId: jobIdFor(envelope.event_id, 'webhook-test', webhookId), priority: URGENT_PRIORITY },
     );
   }
 
@@ -56,11 +64,16 @@ export class WebhookJobsService {
   ): Promise<void> {
     if (deliveries.length === 0) return;
     this.redis.assertAvailable();
+    const priorities = await this.fairness.next(QueueName.Webhook, tenantId, deliveries.length);
     await this.queue.addBulk(
-      deliveries.map(({ event_id, attempts }) => ({
+      deliveries.map(({ event_id, attempts }, index) => ({
         name: 'deliver',
         data: { tenant_id: tenantId, webhook_id: webhookId, event_id },
-        opts: { ...this.options, jobId: jobIdFor(event_id, 'webhook', webhookId, `retry-${attempts}`) },
+        opts: {
+          ...this.options,
+          jobId: jobIdFor(event_id, 'webhook', webhookId, `retry-${attempts}`),
+          priority: priorities[index],
+        },
       })),
     );
   }
