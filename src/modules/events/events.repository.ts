@@ -205,9 +205,13 @@ export class EventsRepository {
     return old.length;
   }
 
-  /** The audit trail of one entity, newest first. */
+  /** The audit trail of one entity, newest first (its envelopes, without the delivery bookkeeping). */
   forEntity(entityId: string): Promise<StoredEvent[]> {
-    return this.events.find({ entity_id: entityId }).sort({ timestamp: -1 }).lean<StoredEvent[]>().exec();
+    return this.events
+      .find({ entity_id: entityId }, { relay_at: 0, attempts: 0, last_error: 0 })
+      .sort({ timestamp: -1 })
+      .lean<StoredEvent[]>()
+      .exec();
   }
 
   /** Envelopes not yet delivered, across tenants: call only in the system scope. */
