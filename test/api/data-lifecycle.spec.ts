@@ -441,12 +441,9 @@ describe('data lifecycle: delete, erase, retain, and read the audit log', () => 
         );
       }
       const oldEvent = await db().collection('events').findOne({ tenant_id: 'keeper', entity_id: ids[3] });
-      // Delivered, not waiting to be (retention keeps those): it stops being pending a moment after.
+      // Delivered, not waiting in the outbox (retention keeps those): its outbox entry goes a moment after.
       await eventually(
-        () =>
-          db()
-            .collection('events')
-            .countDocuments({ _id: oldEvent?._id, relay_at: { $exists: true } }),
+        () => db().collection('event_outbox').countDocuments({ _id: oldEvent?._id }),
         (waiting) => waiting === 0,
       );
       await db()

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { getConnectionToken } from '@nestjs/mongoose';
-import { type Connection, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { type RunningRedis, startRedisServer } from '../../harness/stores.js';
 import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
@@ -166,44 +165,5 @@ describe('event delivery survives Redis outages and crashes', () => {
       async () => notifications().length,
       (count) => count === before + 2,
     );
-  });
-
-  it('delivers the pending events an earlier release left in its event_outbox collection, then empties it', async () => {
-    const before = notifications().length;
-    const responseId: string = (await submit().expect(201)).body.response_id;
-    await eventually(
-      async () => notifications().length,
-      (count) => count > before,
-    );
-    // The earlier shape: the envelope in `events` (never pending there), an entry in `event_outbox`.
-    const leftBehind = randomUUID();
-    const database = api.app.get<Connection>(getConnectionToken()).db;
-    if (!database) throw new Error('not connected');
-    await database.collection<Record<string, unknown> & { _id: string }>('events').insertOne({
-      _id: leftBehind,
-      tenant_id: 'acme',
-      event_type: EventType.ResponseSubmitted,
-      timestamp: new Date(Date.now() - 60_000),
-      user_id: null,
-      entity_id: responseId,
-      payload: { form_id: formId, response_id: responseId, data: { email: 'visitor@example.com' } },
-      metadata: { source: 'api' },
-    });
-    await database
-      .collection<Record<string, unknown> & { _id: string }>('event_outbox')
-      .insertOne({ _id: leftBehind, tenant_id: 'acme', next_attempt_at: new Date(Date.now() - 1_000), attempts: 2 });
-
-    await worker.relayOnce();
-
-    expect(await database.collection('event_outbox').countDocuments()).toBe(0);
-    await eventually(
-      async () => notifications().length,
-      (count) => count === before + 2,
-    );
-    const pending = await eventually(
-      () => TenantContext.runForTenant('acme', () => events().isPending(leftBehind)),
-      (state) => !state,
-    );
-    expect(pending).toBe(false);
   });
 });

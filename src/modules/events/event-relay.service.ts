@@ -3,7 +3,8 @@ import { AppConfigService } from '../../infrastructure/config/app-config.service
 import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { EventDispatcherService } from './event-dispatcher.service.js';
 import { EventEntitiesService } from './event-entities.service.js';
-import { EventsRepository, type PendingEvent } from './events.repository.js';
+import type { OutboxEntry } from './event.schema.js';
+import { EventsRepository } from './events.repository.js';
 
 const BATCH = 200;
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -43,10 +44,14 @@ export class EventRelayService implements OnApplicationShutdown {
 
   private async pass(): Promise<number> {
     try {
-      const due = await TenantContext.runAsSystem('event relay scan', () => this.scan(), 'debug');
+      const due = await TenantContext.runAsSystem(
+        'event relay scan',
+        () => this.events.due(new Date(), BATCH),
+        'debug',
+      );
       let settled = 0;
-      for (const pending of due) {
-        if (await TenantContext.runForTenant(pending.envelope.tenant_id, () => this.settle(pending))) settled += 1;
+      for (const entry of due) {
+        if (await TenantContext.runForTenant(entry.tenant_id, () => this.settle(entry))) settled += 1;
       }
       if (due.length) this.logger.log({ msg: 'event relay pass', due: due.length, settled });
       return settled;
@@ -56,19 +61,18 @@ export class EventRelayService implements OnApplicationShutdown {
     }
   }
 
-  /** What an earlier release left in its outbox joins the pending events first, then the due ones. */
-  private async scan(): Promise<PendingEvent[]> {
-    await this.events.adoptLegacyOutbox(BATCH);
-    return this.events.due(new Date(), BATCH);
-  }
-
-  private async settle({ envelope, attempts }: PendingEvent): Promise<boolean> {
-    if (!(await this.entities.happened(envelope.event_type, envelope.entity_id, new Date(envelope.timestamp)))) {
-      await this.events.discard(envelope.event_id);
-      this.logger.warn({ msg: 'event discarded: its write never happened', event_id: envelope.event_id });
+  private async settle(entry: OutboxEntry): Promise<boolean> {
+    const pending = await this.events.pending(entry);
+    const envelope = pending?.envelope;
+    if (
+      !envelope ||
+      !(await this.entities.happened(envelope.event_type, envelope.entity_id, new Date(envelope.timestamp)))
+    ) {
+      await this.events.discard(entry._id);
+      this.logger.warn({ msg: 'event discarded: its write never happened', event_id: entry._id });
       return true;
     }
-    const retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.config.events.retryMs * 2 ** attempts);
+    const retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.config.events.retryMs * 2 ** entry.attempts);
     return this.dispatcher.publish(envelope, retryDelayMs);
   }
 }

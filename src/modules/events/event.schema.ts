@@ -3,10 +3,8 @@ import { Schema as MongooseSchema } from 'mongoose';
 import type { EventEnvelope, EventType } from './event.types.js';
 
 /**
- * `events`: every envelope, written before the change it announces; the tenant's audit log, and the
- * outbox: an event not yet handed to the queues carries `relay_at` until its publication clears it
- * (one document per event, written once on the hot path; the clearing is batched, by `_id`, which
- * the local store finds without a scan).
+ * `events`: every envelope, written before the change it announces; the tenant's audit log.
+ * Insert-only on the hot path (the local store scans a whole collection for an update).
  */
 @Schema({ collection: 'events', versionKey: false, minimize: false })
 export class StoredEvent {
@@ -23,14 +21,6 @@ export class StoredEvent {
   @Prop() discarded?: boolean;
   /** Set when the respondent data of its payload was erased (the response was deleted or retired). */
   @Prop() redacted?: boolean;
-  /**
-   * Present while the event waits to be handed to the queues (pending): when the relay may next try
-   * it. Removed once it is published or discarded.
-   */
-  @Prop() relay_at?: Date;
-  /** Failed publications so far, while pending. */
-  @Prop() attempts?: number;
-  @Prop() last_error?: string;
 }
 
 export const StoredEventSchema = SchemaFactory.createForClass(StoredEvent);
@@ -38,16 +28,10 @@ export const StoredEventSchema = SchemaFactory.createForClass(StoredEvent);
 StoredEventSchema.index({ tenant_id: 1, timestamp: -1, _id: -1 });
 StoredEventSchema.index({ tenant_id: 1, event_type: 1, timestamp: -1, _id: -1 });
 StoredEventSchema.index({ tenant_id: 1, entity_id: 1, timestamp: -1, _id: -1 });
-/**
- * The relay's scan over every tenant (system scope; `system_` names indexes without tenant_id
- * first): only pending events have a date there, so the scan reads them alone.
- */
-StoredEventSchema.index({ relay_at: 1 }, { name: 'system_relay_due' });
 
 /**
- * `event_outbox`, the earlier releases' outbox (one entry per pending event, beside its envelope in
- * `events`): no longer written. The relay moves what an upgrade (or an older replica during a
- * rolling one) left there onto the events themselves (`EventsRepository.adoptLegacyOutbox`).
+ * `event_outbox`: the envelopes not yet handed to the queues. Small by design: an entry is removed
+ * as soon as its event is published, so the relay's scan stays cheap.
  */
 @Schema({ collection: 'event_outbox', versionKey: false })
 export class OutboxEntry {
@@ -60,4 +44,5 @@ export class OutboxEntry {
 }
 
 export const OutboxEntrySchema = SchemaFactory.createForClass(OutboxEntry);
+/** The relay's scan over every tenant (system scope); `system_` names indexes without tenant_id first. */
 OutboxEntrySchema.index({ next_attempt_at: 1 }, { name: 'system_relay_due' });

@@ -8,11 +8,7 @@ import { TenantContext } from '../../infrastructure/tenancy/tenant-context.js';
 import { OutboxEntry, StoredEvent } from './event.schema.js';
 import { type EventEnvelope, EventType, PUBLIC_EVENT_TYPES } from './event.types.js';
 
-const PUBLISHED_LINGER_MS = 200;
-/** What a pending event has (an ordinary date, so an index on it holds the pending events alone). */
-const PENDING = { relay_at: { $gte: new Date(0) } };
-/** What its publication or discarding removes. */
-const OUTBOX_FIELDS = { relay_at: 1, attempts: 1, last_error: 1 } as const;
+const OUTBOX_REMOVAL_LINGER_MS = 200;
 
 /** A page request of the audit log: every filter optional, newest first. */
 export interface AuditLogQuery {
@@ -24,7 +20,7 @@ export interface AuditLogQuery {
   limit: number;
 }
 
-/** A pending event due for delivery, with its envelope. */
+/** An outbox entry due for delivery, with its envelope. */
 export interface PendingEvent {
   envelope: EventEnvelope;
   attempts: number;
@@ -33,87 +29,80 @@ export interface PendingEvent {
 @Injectable()
 export class EventsRepository {
   /** Writes of concurrent requests go out together, one batch per tenant (the hot path). */
-  private readonly writes = new GroupCommit<StoredEvent, void>((tenantId, events) =>
-    TenantContext.runForTenant(tenantId, () => this.insertAll(events)),
+  private readonly logWrites = new GroupCommit<StoredEvent, void>((tenantId, events) =>
+    TenantContext.runForTenant(tenantId, () => this.insertAll(this.events, events)),
+  );
+  private readonly outboxWrites = new GroupCommit<OutboxEntry, void>((tenantId, entries) =>
+    TenantContext.runForTenant(tenantId, () => this.insertAll(this.outbox, entries)),
   );
   /**
-   * Nobody waits on a publication's bookkeeping (the answer is gone already) and the relay leaves a
-   * pending event alone for EVENT_RELAY_GRACE_MS, so they linger a moment: one write of many
-   * updates, each by `_id`, a few times a second instead of one per batch of requests.
+   * Nobody waits on a removal (the answer is gone already) and the relay leaves an entry alone for
+   * EVENT_RELAY_GRACE_MS, so removals linger a moment: a few deletes a second instead of one per batch.
    */
-  private readonly publications = new GroupCommit<string, void>(
-    (tenantId, ids) => TenantContext.runForTenant(tenantId, () => this.clearPending(ids)),
+  private readonly outboxRemovals = new GroupCommit<string, void>(
+    (tenantId, ids) =>
+      TenantContext.runForTenant(tenantId, async () => {
+        await this.outbox.deleteMany({ _id: { $in: ids } });
+        return ids.map(() => undefined);
+      }),
     5_000,
-    PUBLISHED_LINGER_MS,
+    OUTBOX_REMOVAL_LINGER_MS,
   );
 
   constructor(
     @InjectModel(StoredEvent.name) private readonly events: Model<StoredEvent>,
-    @InjectModel(OutboxEntry.name) private readonly legacyOutbox: Model<OutboxEntry>,
+    @InjectModel(OutboxEntry.name) private readonly outbox: Model<OutboxEntry>,
   ) {}
 
-  /** Stores the envelope, pending (the audit log and the outbox in one document); the relay looks at it after `relayAt`. */
+  /** Stores the envelope in the audit log and the outbox; the relay looks at it after `relayAt`. */
   async record(envelope: EventEnvelope, relayAt: Date): Promise<void> {
-    await this.writes.submit(envelope.tenant_id, {
-      _id: envelope.event_id,
-      tenant_id: envelope.tenant_id,
-      event_type: envelope.event_type,
-      timestamp: new Date(envelope.timestamp),
-      user_id: envelope.user_id,
-      entity_id: envelope.entity_id,
-      payload: envelope.payload,
-      metadata: envelope.metadata,
-      relay_at: relayAt,
-      attempts: 0,
-    });
+    const { event_id: _id, tenant_id } = envelope;
+    await Promise.all([
+      this.logWrites.submit(tenant_id, {
+        _id,
+        tenant_id,
+        event_type: envelope.event_type,
+        timestamp: new Date(envelope.timestamp),
+        user_id: envelope.user_id,
+        entity_id: envelope.entity_id,
+        payload: envelope.payload,
+        metadata: envelope.metadata,
+      }),
+      this.outboxWrites.submit(tenant_id, { _id, tenant_id, next_attempt_at: relayAt, attempts: 0 }),
+    ]);
   }
 
   /** The event reached its listeners: nothing is left to deliver. */
   published(envelope: EventEnvelope): Promise<void> {
-    return this.publications.submit(envelope.tenant_id, envelope.event_id);
+    return this.outboxRemovals.submit(envelope.tenant_id, envelope.event_id);
   }
 
-  /** The change it announced never happened: kept in the log as discarded, no longer pending. */
   async discard(eventId: string): Promise<void> {
-    await this.events.updateOne({ _id: eventId }, { $set: { discarded: true }, $unset: OUTBOX_FIELDS });
+    await this.events.updateOne({ _id: eventId }, { $set: { discarded: true } });
+    await this.outbox.deleteOne({ _id: eventId });
   }
 
-  /** Only while still pending: a publication that succeeded meanwhile is not undone. */
   async recordFailure(eventId: string, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.events.updateOne(
-      { _id: eventId, ...PENDING },
-      { $set: { last_error: error.slice(0, 500), relay_at: nextAttemptAt }, $inc: { attempts: 1 } },
+    await this.outbox.updateOne(
+      { _id: eventId },
+      { $set: { last_error: error.slice(0, 500), next_attempt_at: nextAttemptAt }, $inc: { attempts: 1 } },
     );
   }
 
-  /** Pending events due for another try, oldest first, across tenants: call only in the system scope. */
-  async due(now: Date, limit: number): Promise<PendingEvent[]> {
-    const rows = await this.events
-      .find({ relay_at: { $gte: new Date(0), $lte: now } })
-      .sort({ relay_at: 1 })
+  /** Outbox entries due for another try, across tenants: call only in the system scope. */
+  due(now: Date, limit: number): Promise<OutboxEntry[]> {
+    return this.outbox
+      .find({ next_attempt_at: { $lte: now } })
+      .sort({ next_attempt_at: 1 })
       .limit(limit)
-      .lean<StoredEvent[]>()
+      .lean<OutboxEntry[]>()
       .exec();
-    return rows.map((row) => ({ envelope: toEnvelope(row), attempts: row.attempts ?? 0 }));
   }
 
-  /**
-   * Earlier releases kept pending events in `event_outbox` (an entry beside the envelope): up to
-   * `limit` of them become pending events of this shape (their envelope gets `relay_at`, attempts
-   * kept), then the entry goes. Call in the system scope; answers how many were moved.
-   */
-  async adoptLegacyOutbox(limit: number): Promise<number> {
-    const entries = await this.legacyOutbox.find().limit(limit).lean<OutboxEntry[]>().exec();
-    for (const entry of entries) {
-      await TenantContext.runForTenant(entry.tenant_id, async () => {
-        await this.events.updateOne(
-          { _id: entry._id, discarded: { $ne: true } },
-          { $set: { relay_at: entry.next_attempt_at, attempts: entry.attempts } },
-        );
-        await this.legacyOutbox.deleteOne({ _id: entry._id });
-      });
-    }
-    return entries.length;
+  /** The envelope of an outbox entry, in the entry's tenant. */
+  async pending(entry: OutboxEntry): Promise<PendingEvent | null> {
+    const envelope = await this.envelope(entry._id);
+    return envelope ? { envelope, attempts: entry.attempts } : null;
   }
 
   async envelope(eventId: string): Promise<EventEnvelope | null> {
@@ -198,55 +187,41 @@ export class EventsRepository {
 
   /** Erases up to `limit` of the tenant's audit entries older than `cutoff` that nothing waits to deliver. */
   async eraseOlderThan(cutoff: Date, limit: number): Promise<number> {
-    const delivered = { timestamp: { $lt: cutoff }, relay_at: { $exists: false } };
-    const old = await this.events.find(delivered, { _id: 1 }).limit(limit).lean<{ _id: string }[]>().exec();
+    const old = await this.events
+      .find({ timestamp: { $lt: cutoff } }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: string }[]>()
+      .exec();
     if (old.length === 0) return 0;
-    await this.events.deleteMany({ _id: { $in: old.map((event) => event._id) }, ...delivered });
-    return old.length;
+    const ids = old.map((event) => event._id);
+    const waiting = await this.outbox
+      .find({ _id: { $in: ids } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    const keep = new Set(waiting.map((entry) => entry._id));
+    const erasable = ids.filter((id) => !keep.has(id));
+    if (erasable.length) await this.events.deleteMany({ _id: { $in: erasable } });
+    return erasable.length;
   }
 
-  /** The audit trail of one entity, newest first (its envelopes, without the delivery bookkeeping). */
+  /** The audit trail of one entity, newest first. */
   forEntity(entityId: string): Promise<StoredEvent[]> {
-    return this.events
-      .find({ entity_id: entityId }, { relay_at: 0, attempts: 0, last_error: 0 })
-      .sort({ timestamp: -1 })
-      .lean<StoredEvent[]>()
-      .exec();
+    return this.events.find({ entity_id: entityId }).sort({ timestamp: -1 }).lean<StoredEvent[]>().exec();
   }
 
   /** Envelopes not yet delivered, across tenants: call only in the system scope. */
   countPending(): Promise<number> {
-    return this.events.countDocuments(PENDING).exec();
+    return this.outbox.countDocuments().exec();
   }
 
-  /** When the oldest event not yet delivered was emitted, across tenants (null: none): call only in the system scope. */
-  async oldestPendingAt(): Promise<Date | null> {
-    // The pending events are few (the index on relay_at finds them): sorting them costs little.
-    const oldest = await this.events
-      .findOne(PENDING, { timestamp: 1 })
-      .sort({ timestamp: 1 })
-      .lean<Pick<StoredEvent, 'timestamp'>>()
-      .exec();
-    return oldest?.timestamp ?? null;
-  }
-
-  /** Whether an event still waits to be delivered. */
+  /** Whether an event still waits in the outbox. */
   async isPending(eventId: string): Promise<boolean> {
-    return (await this.events.exists({ _id: eventId, ...PENDING })) !== null;
+    return (await this.outbox.exists({ _id: eventId })) !== null;
   }
 
-  private async insertAll(documents: StoredEvent[]): Promise<void[]> {
-    await this.events.insertMany(documents, { ordered: false, lean: true });
+  private async insertAll<T>(model: Model<T>, documents: T[]): Promise<void[]> {
+    await model.insertMany(documents, { ordered: false, lean: true });
     return documents.map(() => undefined);
-  }
-
-  /** One write for the batch: an update per event, each found by `_id`. */
-  private async clearPending(ids: string[]): Promise<void[]> {
-    await this.events.bulkWrite(
-      ids.map((_id) => ({ updateOne: { filter: { _id }, update: { $unset: OUTBOX_FIELDS } } })),
-      { ordered: false },
-    );
-    return ids.map(() => undefined);
   }
 }
 
