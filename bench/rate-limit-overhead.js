@@ -1,12 +1,15 @@
 // What rate limiting adds to a request, measured on the guard the API runs (RateLimitGuard on
 // @nestjs/throttler, counters in Redis), 10,000 calls each; p50/p99 in ms. "Before" is a route
 // without a limit: every authenticated data route (forms, responses, exports…) and the public form
-// read. "After" is a limited route: a submission or upload (anonymous or not: the limit is per client
-// IP and form), and a login (per-IP guard, then the failed-login counter, taken back on success).
+// read. "After" is a limited route: a submission or upload (anonymous or not: its two limits, per
+// client IP and form and per client IP across forms, counted by one script, and for comparison one
+// by one as the throttler itself would), and a login (per-IP guard, then the failed-login counter,
+// taken back on success).
 // Usage: npm run bench (or, with Redis running: npm run build && REDIS_URL=… node bench/rate-limit-overhead.js)
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Reflector } from '@nestjs/core';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { AttemptCounter } from '../dist/infrastructure/rate-limit/attempt-counter.js';
 import { RateLimitName, RateLimitPolicies } from '../dist/infrastructure/rate-limit/rate-limit-policies.js';
 import { RATE_LIMITS_KEY, RateLimitGuard } from '../dist/infrastructure/rate-limit/rate-limit.guard.js';
@@ -28,6 +31,16 @@ const config = {
     loginFailuresPerEmail: 1e9,
     loginsPerIp: 1e9,
     loginWindowSeconds: 900,
+    submissionsPerClientPerMinute: 1e9,
+    publicUploadsPerClientPerMinute: 1e9,
+    apiKeyRequestsPerMinute: 1e9,
+    invitationsPerTenantPerHour: 1e9,
+  },
+  credentialFailureLimits: {
+    passwordChangeFailuresPerUser: 1e9,
+    passwordChangeWindowSeconds: 900,
+    adminKeyFailuresPerIp: 1e9,
+    adminKeyWindowSeconds: 900,
   },
 };
 const policies = new RateLimitPolicies(config);
@@ -39,9 +52,9 @@ const attempts = new AttemptCounter(storage, policies);
 const guard = new RateLimitGuard(throttlerOptions(policies, storage), storage, new Reflector());
 await guard.onModuleInit();
 
-function handlerWith(limit) {
+function handlerWith(...limits) {
   const handler = function handler() {};
-  if (limit) Reflect.defineMetadata(RATE_LIMITS_KEY, [limit], handler);
+  if (limits.length) Reflect.defineMetadata(RATE_LIMITS_KEY, limits, handler);
   return handler;
 }
 const contextFor = (handler, index) => {
@@ -65,13 +78,18 @@ async function measure(label, call) {
 }
 
 console.log(`rate limiting, per request (${CALLS} calls each, Redis ${config.redisUrl})`);
-const unlimited = handlerWith(undefined);
+const unlimited = handlerWith();
 await measure('before: route without a limit (authenticated reads)', (index) =>
   guard.canActivate(contextFor(unlimited, index)),
 );
-const submission = handlerWith(RateLimitName.Submission);
-await measure('after: submission or upload, anonymous or authenticated', (index) =>
+// As the routes declare them: per form, then across forms.
+const submission = handlerWith(RateLimitName.Submission, RateLimitName.SubmissionAnyForm);
+await measure('after: submission or upload (2 limits, one script)', (index) =>
   guard.canActivate(contextFor(submission, index)),
+);
+// The throttler's own way, for comparison: one Redis round trip per limit, one after the other.
+await measure('after: submission or upload (2 limits, one by one)', (index) =>
+  ThrottlerGuard.prototype.canActivate.call(guard, contextFor(submission, index)),
 );
 const login = handlerWith(RateLimitName.Login);
 await measure('after: login (per-IP guard + failed-login count/uncount)', async (index) => {

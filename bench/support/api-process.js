@@ -6,10 +6,10 @@ import { post } from '../../harness/http-client.js';
 import { freePort, waitForHttp } from '../../harness/ports.js';
 import { benchDatabaseUrl } from './load.js';
 
-/** Runs `script` as a child process with `env`, until `stop()`. */
+/** Runs `script` as a child process with `env`, until `stop()`; `pid` for reading its CPU time. */
 export function spawnServer(script, env) {
   const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return { stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
+  return { pid: child.pid, stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
 }
 
 /**
@@ -46,5 +46,5 @@ export async function startApiWithEditor(database, env = {}) {
     headers: { 'x-tenant-id': tenant },
     body: { email: 'owner@example.com', password: 'bench-password', name: 'Bench' },
   });
-  return { base, tenant, auth: { authorization: `Bearer ${access_token}` }, stop: server.stop };
+  return { base, tenant, auth: { authorization: `Bearer ${access_token}` }, pid: server.pid, stop: server.stop };
 }
