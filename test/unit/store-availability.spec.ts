@@ -2,6 +2,9 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { ArgumentsHost } from '@nestjs/common';
 import {
   isKnownUnreachable,
+  newAvailability,
+  noteConnected,
+  noteConnectFailure,
   StoreUnreachableError,
   updateAvailability,
 } from '../../src/infrastructure/database/mongo-availability.js';
@@ -15,7 +18,7 @@ const topology = (...types: string[]) => ({
 
 describe('knowing MongoDB is unreachable', () => {
   it('flips when no monitored server can serve, and back when one can', () => {
-    const state = { served: true, unreachableSince: null as number | null };
+    const state = newAvailability(true);
     updateAvailability(state, topology('Standalone'));
     expect(state.unreachableSince).toBeNull();
     updateAvailability(state, topology('Unknown'));
@@ -28,7 +31,7 @@ describe('knowing MongoDB is unreachable', () => {
   });
 
   it('counts a replica set without a primary as unreachable, and a mongos or a primary as serving', () => {
-    const state = { served: true, unreachableSince: null as number | null };
+    const state = newAvailability(true);
     updateAvailability(state, topology('RSSecondary', 'RSSecondary', 'Unknown'));
     expect(state.unreachableSince).not.toBeNull();
     updateAvailability(state, topology('RSSecondary', 'RSPrimary'));
@@ -38,11 +41,29 @@ describe('knowing MongoDB is unreachable', () => {
   });
 
   it('does not call a process that is still connecting unreachable', () => {
-    const state = { served: false, unreachableSince: null as number | null };
+    const state = newAvailability(false);
     updateAvailability(state, topology('Unknown'));
     expect(state.unreachableSince).toBeNull();
     updateAvailability(state, topology('Standalone'));
     expect(state.served).toBe(true);
+  });
+
+  it('flips when an operation cannot connect, and back once a connection or a later heartbeat succeeds', () => {
+    const state = newAvailability(true);
+    updateAvailability(state, topology('Standalone'));
+    noteConnectFailure(state, 'db:27017', 1_000);
+    expect(state.unreachableSince).not.toBeNull();
+    // A heartbeat begun before the failure answered on an old connection: no proof.
+    noteConnected(state, 'db:27017', 999);
+    expect(state.unreachableSince).not.toBeNull();
+    noteConnected(state, 'other:27017', 2_000);
+    expect(state.unreachableSince).not.toBeNull();
+    noteConnected(state, 'db:27017', 1_500);
+    expect(state.unreachableSince).toBeNull();
+    // A connection that succeeds does not hide a topology without a server.
+    updateAvailability(state, topology('Unknown'));
+    noteConnected(state, 'db:27017', 3_000);
+    expect(state.unreachableSince).not.toBeNull();
   });
 
   it('knows nothing of a connection it does not watch', () => {
