@@ -51,7 +51,9 @@ export class ReadinessService {
    */
   private mongoCheck() {
     if (this.mongoAvailability.isUnreachable()) {
-      return this.indicators.check('mongodb').down({ message: 'the driver sees no server that can serve' });
+      return this.indicators
+        .check('mongodb')
+        .down({ message: 'known unreachable (no server can serve, or new connections are refused)' });
     }
     return this.mongo.pingCheck('mongodb', { timeout: 1_500 });
   }
