@@ -1,7 +1,10 @@
 // Drill: the MongoDB store stops for 10 s while visitors submit and members read. Requests must fail
-// fast with 503 (no hang, no 500), nothing may be half-written (every stored response has its event
-// in the audit log, and no 201 is missing its response), and all must be well once it is back.
-// Usage: npm run drill -- mongo-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults)
+// fast with 503 within a second (no hang, no 500), readiness must say so within 2 s, nothing may be
+// half-written (every stored response has its event in the audit log, and no 201 is missing its
+// response), and all must be well once it is back.
+// Usage: npm run drill -- mongo-outage   (DRILL_OUTAGE_SECONDS, DRILL_RATE override the defaults;
+// DRILL_IN_FLIGHT=1 stops the store under traffic rather than between two bursts, so requests are
+// caught half-way: see docs/operations.md, "When MongoDB is down", for what that still finds).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, publishedForm, submit, tenantWithOwner, waitFor } from '../harness/http-client.js';
 import { report } from './support/report.js';
@@ -9,8 +12,14 @@ import { startStack } from './support/stack.js';
 
 const OUTAGE_SECONDS = Number(process.env.DRILL_OUTAGE_SECONDS ?? 10);
 const RATE = Number(process.env.DRILL_RATE ?? 10);
-/** What "fast" means here: the driver gives up on an unreachable store after 5 s. */
-const FAIL_FAST_MS = 6_000;
+const IN_FLIGHT = process.env.DRILL_IN_FLIGHT === '1';
+/**
+ * What "fast" means here: once the driver knows the store is down every request is refused at once,
+ * and one caught at the moment of the outage waits at most the half-second server selection.
+ */
+const FAIL_FAST_MS = 1_000;
+/** How soon `/health/ready` must say the store is gone (the driver's heartbeat runs every second). */
+const READINESS_FLIP_MS = 2_000;
 
 const { app, stop, stores } = await startStack({ EVENT_RELAY_INTERVAL_MS: '1000', EVENT_RELAY_GRACE_MS: '5000' });
 
@@ -57,8 +66,18 @@ try {
   };
 
   const before = await traffic(3);
+  // Between two bursts by default; under traffic, some requests are caught in flight by the outage.
+  const duringTraffic = IN_FLIGHT ? traffic(OUTAGE_SECONDS) : null;
+  if (IN_FLIGHT) await sleep(500);
   await stores.mongo.stop();
-  const during = await traffic(OUTAGE_SECONDS);
+  const stoppedAt = Date.now();
+  const notReady = waitFor(
+    () => call(app.base, '/health/ready'),
+    (answer) => answer.status === 503,
+    OUTAGE_SECONDS * 1000,
+  ).then((answer) => ({ status: answer.status, ms: Date.now() - stoppedAt }));
+  const during = await (duringTraffic ?? traffic(OUTAGE_SECONDS));
+  const readinessFlip = await notReady;
   await stores.mongo.start();
   const ready = await waitFor(
     () => call(app.base, '/health/ready'),
@@ -77,7 +96,11 @@ try {
   const storedIds = new Set(stored.map((response) => response.response_id));
   const eventIds = new Set(events.map((event) => event.entity_id));
   const duringStatuses = [...new Set(during.map((answer) => answer.status))].sort().join(', ');
-  const slowestDuring = Math.max(...during.map((answer) => answer.ms));
+  const slowestOf = (answers) =>
+    answers.reduce((worst, answer) => (answer.ms > worst.ms ? answer : worst), { ms: 0, kind: 'none', status: 0 });
+  // Failing fast is about the refusals; a request the store still served while shutting down is shown too.
+  const slowestRefusal = slowestOf(during.filter((answer) => answer.status !== 201 && answer.status !== 200));
+  const slowest = slowestOf(during);
   const badDuring = during.filter((answer) => answer.status !== 503 && !(answer.status >= 200 && answer.status < 300));
 
   report('mongo-outage', [
@@ -92,9 +115,15 @@ try {
       `${before.length + during.length + after.length} answers`,
     ],
     [
-      'failed fast (slowest answer during the outage)',
-      slowestDuring < FAIL_FAST_MS,
-      `${slowestDuring.toFixed(0)} ms (limit ${FAIL_FAST_MS} ms)`,
+      'failed fast (slowest refusal during the outage)',
+      slowestRefusal.ms < FAIL_FAST_MS,
+      `${slowestRefusal.ms.toFixed(0)} ms, a ${slowestRefusal.kind} answered ${slowestRefusal.status} ` +
+        `(limit ${FAIL_FAST_MS} ms); slowest answer of all: ${slowest.ms.toFixed(0)} ms, a ${slowest.kind} ${slowest.status}`,
+    ],
+    [
+      'readiness said so within 2 s',
+      readinessFlip.status === 503 && readinessFlip.ms <= READINESS_FLIP_MS,
+      `GET /health/ready ${readinessFlip.status} ${readinessFlip.ms} ms after the store stopped (limit ${READINESS_FLIP_MS} ms)`,
     ],
     ['ready again once the store was back', ready.status === 200, `GET /health/ready ${ready.status}`],
     [

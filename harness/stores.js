@@ -97,12 +97,30 @@ export function mongoStoreCommand(dataDir, port) {
 export async function startMongoStore() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'form-backend-mongo-'));
+  let running = await startMongoOn(port, dataDir);
+  return {
+    name: running.name,
+    url: `mongodb://127.0.0.1:${port}/`,
+    port,
+    stop: async () => {
+      await running.halt();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** An outage: the store stops; `restart()` brings it back on the same port with the same data. */
+    async outage() {
+      await running.halt();
+      return {
+        restart: async () => {
+          running = await startMongoOn(port, dataDir);
+        },
+      };
+    },
+  };
+}
+
+async function startMongoOn(port, dataDir) {
   const { name, command, args } = mongoStoreCommand(dataDir, port);
   const child = spawn(command, args, { stdio: 'ignore' });
   await waitForPort(port, name, child);
-  return {
-    name,
-    url: `mongodb://127.0.0.1:${port}/`,
-    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
-  };
+  return { name, halt: stopper(child) };
 }

@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_node_modules
+# The lowest supported Node.js, on which the system tier starts the built processes (once, into .tools/).
+ensure_node_floor
 # Each store choice is one log line; the tiers' global setup starts the chosen ones (harness/stores.js).
 choose_mongo_store
 choose_redis_store

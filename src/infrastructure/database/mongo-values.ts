@@ -38,10 +38,20 @@ const UNREACHABLE_STORE_ERRORS = new Set([
   'MongoPoolClearedError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
+  // Refused before asking, while the driver knows the store is down (fail-fast.plugin.ts).
+  'StoreUnreachableError',
 ]);
 
+/** A socket's own errors, which the driver lets through unwrapped when a write meets a closed connection. */
+const BROKEN_SOCKET_CODES: ReadonlySet<unknown> = new Set(['EPIPE', 'ECONNRESET']);
+const DRIVER_CONNECTION_FRAME = /[\\/]mongodb[\\/]lib[\\/]cmap[\\/]/;
+
 export function isStoreUnreachableError(error: unknown): boolean {
-  return error instanceof Error && UNREACHABLE_STORE_ERRORS.has(error.name);
+  if (!(error instanceof Error)) return false;
+  if (UNREACHABLE_STORE_ERRORS.has(error.name)) return true;
+  // "This socket has been ended by the other party": the store shut down under a command being sent.
+  const { code } = error as { code?: unknown };
+  return BROKEN_SOCKET_CODES.has(code) && DRIVER_CONNECTION_FRAME.test(error.stack ?? '');
 }
 
 /** MongoDB's own "the operation ran out of time" codes: MaxTimeMSExpired, ExceededTimeLimit. */

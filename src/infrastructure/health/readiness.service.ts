@@ -1,5 +1,11 @@
 import { HttpStatus, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { type HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import {
+  type HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+  MongooseHealthIndicator,
+} from '@nestjs/terminus';
+import { MongoAvailability } from '../database/mongo-availability.js';
 import { ApiError } from '../http/api-error.js';
 import { ErrorCode } from '../http/error-codes.js';
 import { RedisHealthIndicator } from './redis.health.js';
@@ -13,6 +19,8 @@ export class ReadinessService {
     private readonly health: HealthCheckService,
     private readonly mongo: MongooseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly mongoAvailability: MongoAvailability,
   ) {}
 
   /**
@@ -22,10 +30,7 @@ export class ReadinessService {
    */
   async check(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.mongo.pingCheck('mongodb', { timeout: 1_500 }),
-        () => this.redis.pingCheck('redis'),
-      ]);
+      return await this.health.check([() => this.mongoCheck(), () => this.redis.pingCheck('redis')]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
@@ -38,5 +43,18 @@ export class ReadinessService {
       const names = down.map((entry) => entry.field).join(', ');
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.NotReady, `Unavailable: ${names}`, down);
     }
+  }
+
+  /**
+   * MongoDB answers a ping within 1.5 s; while the driver already knows it is unreachable the probe
+   * fails at once (its heartbeat, every second, is what says when it is back).
+   */
+  private mongoCheck() {
+    if (this.mongoAvailability.isUnreachable()) {
+      return this.indicators
+        .check('mongodb')
+        .down({ message: 'known unreachable (no server can serve, or new connections are refused)' });
+    }
+    return this.mongo.pingCheck('mongodb', { timeout: 1_500 });
   }
 }

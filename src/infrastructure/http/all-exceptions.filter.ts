@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreBusyError, isStoreUnreachableError } from '../database/mongo-values.js';
 import { ApiError, type ErrorBody } from './api-error.js';
@@ -9,24 +9,34 @@ import {
   submittedFormId,
   withQueryParameter,
 } from './browser-form-post.js';
-import { toErrorBody } from './error-body.js';
+import { STORE_UNAVAILABLE_BODY, toErrorBody } from './error-body.js';
 import { errorPage, sendPage, sendSeeOther } from './html-pages.js';
 
-const STORE_RETRY_AFTER_SECONDS = '5';
+/** The `Retry-After` of a 503 for a store that is down or busy. */
+export const STORE_RETRY_AFTER_SECONDS = '5';
 
 /** Gives every error the contract's body; 5xx are logged with their cause, never shown to clients. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  /** `targets`: the forms' `error_url`s, for a browser's form posts (absent in contexts without forms). */
-  constructor(private readonly targets: BrowserFormTargets | null = null) {}
+  /**
+   * `targets`: the forms' `error_url`s, for a browser's form posts (absent in contexts without forms).
+   * `storeUnreachable`: whether the driver knows MongoDB is down; an error nobody classified that a
+   * request met then is the outage's (a bulk write whose connection dropped), answered 503, not 500.
+   */
+  constructor(
+    private readonly targets: BrowserFormTargets | null = null,
+    private readonly storeUnreachable: () => boolean = () => false,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
-    const body = toErrorBody(exception);
-    if (isStoreUnreachableError(exception)) {
+    let body = toErrorBody(exception);
+    const metOutage = body.statusCode === HttpStatus.INTERNAL_SERVER_ERROR && this.storeUnreachable();
+    if (metOutage) body = { ...STORE_UNAVAILABLE_BODY };
+    if (metOutage || isStoreUnreachableError(exception)) {
       // One short line per request while the store is down (its alert says the rest), and a hint to retry.
       this.logger.warn({ msg: 'database unreachable', err: (exception as Error).name });
       void reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);

@@ -32,6 +32,13 @@ const fastifyErrors: Record<string, { status: number; error: string; message: st
   },
 };
 
+/** The answer while MongoDB is unreachable, whether a request ran into it or was refused up front. */
+export const STORE_UNAVAILABLE_BODY: Readonly<ErrorBody> = {
+  statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+  error: ErrorCode.ServiceUnavailable,
+  message: 'The database is unavailable; try again shortly',
+};
+
 /** Maps anything thrown while serving a request to the contract's error body. */
 export function toErrorBody(exception: unknown): ErrorBody {
   // Nest wraps Fastify's own 4xx errors in an HttpException and keeps the original as `cause`.
@@ -51,11 +58,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
 
   if (isStoreUnreachableError(exception)) {
     // Not the client's mistake, nor a bug: the same request works once the store is back.
-    return {
-      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-      error: ErrorCode.ServiceUnavailable,
-      message: 'The database is unavailable; try again shortly',
-    };
+    return { ...STORE_UNAVAILABLE_BODY };
   }
   if (isStoreBusyError(exception)) {
     // Reachable but overloaded: as above, the same request works once the load passes (never a 500).

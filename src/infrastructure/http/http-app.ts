@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import { HttpStatus, RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppConfigService } from '../config/app-config.service.js';
+import { MongoAvailability } from '../database/mongo-availability.js';
 import { MaintenanceMode } from '../maintenance/maintenance-mode.js';
 import { Metrics } from '../metrics/metrics.js';
 import { mountQueueDashboard } from '../queue/queue-dashboard.js';
-import { AllExceptionsFilter } from './all-exceptions.filter.js';
+import { AllExceptionsFilter, STORE_RETRY_AFTER_SECONDS } from './all-exceptions.filter.js';
 import type { ErrorBody } from './api-error.js';
 import { BodyShapePipe } from './body-shape.pipe.js';
 import { BrowserFormTargets, wantsErrorPage } from './browser-form-post.js';
 import { corsDelegator, PublicFormOrigins } from './cors.js';
+import { STORE_UNAVAILABLE_BODY } from './error-body.js';
 import { ErrorCode } from './error-codes.js';
 import { useUrlencodedParser } from './form-body-parser.js';
 import { errorPage, sendPage } from './html-pages.js';
@@ -63,6 +66,22 @@ export function createFastifyAdapter(logger: Logger, options: HttpAdapterOptions
   });
 }
 
+const MAINTENANCE_BODY: ErrorBody = {
+  statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+  error: ErrorCode.Maintenance,
+  message: 'Down for maintenance; try again later',
+};
+
+/** A 503 before routing; a visitor's form post gets a page a person can read, as for every other refusal. */
+function refuse(request: FastifyRequest, reply: FastifyReply, body: ErrorBody, retryAfter: string): FastifyReply {
+  void reply.header('retry-after', retryAfter);
+  if (wantsErrorPage(request)) {
+    const cameFrom = { referer: request.headers.referer, origin: request.headers.origin };
+    return sendPage(reply, HttpStatus.SERVICE_UNAVAILABLE, errorPage(body, cameFrom));
+  }
+  return reply.code(HttpStatus.SERVICE_UNAVAILABLE).send({ ...body });
+}
+
 /** Everything an HTTP application needs besides its modules; shared by `main.ts` and the e2e tests. */
 export async function configureHttpApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfigService);
@@ -81,28 +100,25 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<Nes
   });
   app.useSecurityHeaders();
   app.enableCors({ delegator: corsDelegator(app.get(PublicFormOrigins, { strict: false }), config.http.corsOrigins) });
-  app.useGlobalFilters(new AllExceptionsFilter(app.get(BrowserFormTargets, { strict: false })));
+  const mongo = app.get(MongoAvailability);
+  app.useGlobalFilters(
+    new AllExceptionsFilter(app.get(BrowserFormTargets, { strict: false }), () => mongo.isUnreachable()),
+  );
   app.useGlobalPipes(new BodyShapePipe(), createValidationPipe());
   const maintenance = app.get(MaintenanceMode);
   app
     .getHttpAdapter()
     .getInstance()
-    // Before routing, guards and body parsing: in maintenance nothing but health reaches the app.
+    // Before routing, guards and body parsing: in maintenance nothing but health reaches the app, and
+    // while the driver knows MongoDB is unreachable no API request waits to find it out (every one
+    // needs it: accounts, keys, forms, responses); it gets the 503 a request meeting the outage gets.
     .addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/health/')) return;
       const { on, retryAfterSeconds } = maintenance.current;
-      if (!on || request.url.startsWith('/health/')) return;
-      const body: ErrorBody = {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: ErrorCode.Maintenance,
-        message: 'Down for maintenance; try again later',
-      };
-      void reply.header('retry-after', String(retryAfterSeconds));
-      // A visitor's form post gets a page a person can read, as for every other refusal.
-      if (wantsErrorPage(request)) {
-        const cameFrom = { referer: request.headers.referer, origin: request.headers.origin };
-        return sendPage(reply, HttpStatus.SERVICE_UNAVAILABLE, errorPage(body, cameFrom));
+      if (on) return refuse(request, reply, MAINTENANCE_BODY, String(retryAfterSeconds));
+      if (mongo.isUnreachable() && request.url.startsWith(`/${API_PREFIX}/`)) {
+        return refuse(request, reply, STORE_UNAVAILABLE_BODY, STORE_RETRY_AFTER_SECONDS);
       }
-      return reply.code(HttpStatus.SERVICE_UNAVAILABLE).send(body);
     })
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
