@@ -56,22 +56,24 @@ export class EventsRepository {
     @InjectModel(OutboxEntry.name) private readonly outbox: Model<OutboxEntry>,
   ) {}
 
-  /** Stores the envelope in the audit log and the outbox; the relay looks at it after `relayAt`. */
+  /**
+   * Stores the outbox entry, then the envelope in the audit log; the relay looks at it after `relayAt`.
+   * In that order so that an outage between the two writes leaves only an entry the relay can settle
+   * (no envelope: discarded), never an audit-log envelope no relay will ever look at.
+   */
   async record(envelope: EventEnvelope, relayAt: Date): Promise<void> {
     const { event_id: _id, tenant_id } = envelope;
-    await Promise.all([
-      this.logWrites.submit(tenant_id, {
-        _id,
-        tenant_id,
-        event_type: envelope.event_type,
-        timestamp: new Date(envelope.timestamp),
-        user_id: envelope.user_id,
-        entity_id: envelope.entity_id,
-        payload: envelope.payload,
-        metadata: envelope.metadata,
-      }),
-      this.outboxWrites.submit(tenant_id, { _id, tenant_id, next_attempt_at: relayAt, attempts: 0 }),
-    ]);
+    await this.outboxWrites.submit(tenant_id, { _id, tenant_id, next_attempt_at: relayAt, attempts: 0 });
+    await this.logWrites.submit(tenant_id, {
+      _id,
+      tenant_id,
+      event_type: envelope.event_type,
+      timestamp: new Date(envelope.timestamp),
+      user_id: envelope.user_id,
+      entity_id: envelope.entity_id,
+      payload: envelope.payload,
+      metadata: envelope.metadata,
+    });
   }
 
   /** The event reached its listeners: nothing is left to deliver. */
