@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { jobIdFor } from '../../infrastructure/queue/job-id.js';
 import { type EventEnvelope, EventType, OnDomainEvent } from '../events/index.js';
+import { SubmissionTargetsService } from '../forms/index.js';
 import { EmailJobsService } from './email-jobs.service.js';
 
 /** Turns events into email jobs; sending happens in the worker, never in an HTTP handler. */
 @Injectable()
 export class EmailEventsListener {
-  constructor(private readonly jobs: EmailJobsService) {}
+  constructor(
+    private readonly jobs: EmailJobsService,
+    private readonly forms: SubmissionTargetsService,
+  ) {}
 
   @OnDomainEvent(EventType.UserRegistered)
   async welcome(event: EventEnvelope<'user.registered'>): Promise<void> {
@@ -16,10 +21,17 @@ export class EmailEventsListener {
     });
   }
 
+  /**
+   * A notification job only when the form sends one, an autoresponse job only when it has one: most
+   * forms have neither, and a job the worker would skip costs a Redis round trip per submission. The
+   * form is read through the forms module's cache (warm: the submission just read it), and the
+   * outbox relay's second hand-over decides the same way, from the form's settings at that time.
+   */
   @OnDomainEvent(EventType.ResponseSubmitted)
   async responseNotification(event: EventEnvelope<'response.submitted'>): Promise<void> {
     // The answers stay out of the job: each email reads them when it is sent.
     const { form_id, response_id } = event.payload;
+    if (!(await this.emailsFor(form_id)).notification) return;
     await this.jobs.notifyResponse(jobIdFor(event.event_id, 'notify'), {
       tenant_id: event.tenant_id,
       event_id: event.event_id,
@@ -28,10 +40,11 @@ export class EmailEventsListener {
     });
   }
 
-  /** Every accepted submission (spam emits no `response.submitted`); the worker sees whether the form has one. */
+  /** Every accepted submission of a form with an autoresponse (spam emits no `response.submitted`). */
   @OnDomainEvent(EventType.ResponseSubmitted)
   async autoresponse(event: EventEnvelope<'response.submitted'>): Promise<void> {
     const { form_id, response_id } = event.payload;
+    if (!(await this.emailsFor(form_id)).autoresponse) return;
     await this.jobs.autorespond(jobIdFor(event.event_id, 'autoresponse'), {
       tenant_id: event.tenant_id,
       form_id,
@@ -55,5 +68,11 @@ export class EmailEventsListener {
       tenant_id: event.tenant_id,
       user_id: event.payload.user_id,
     });
+  }
+
+  /** A form id that is not an ObjectId names no form: nothing to send. */
+  private emailsFor(formId: string): Promise<{ notification: boolean; autoresponse: boolean }> {
+    if (!Types.ObjectId.isValid(formId)) return Promise.resolve({ notification: false, autoresponse: false });
+    return this.forms.emailsFor(new Types.ObjectId(formId));
   }
 }
