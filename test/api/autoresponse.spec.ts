@@ -186,7 +186,18 @@ describe('autoresponses, through the queue and the worker', () => {
     const notifying = await newForm({ send_notification: true });
     const responding = await newForm({ autoresponse: AUTORESPONSE });
     const data = { email: 'jobs@example.com', name: 'J', message: 'm' };
-    expect(await emailJobsOf(await submit(both, data))).toEqual(['response-notification', 'autoresponse']);
+    const bothResponse = await submit(both, data);
+    expect(await emailJobsOf(bothResponse)).toEqual(['response-notification', 'autoresponse']);
+    // Added together: two consecutive ranks of the tenant (one counter increment for both).
+    const [event] = await TenantContext.runForTenant('acme', () =>
+      api.app.get(EventsRepository).forEntity(bothResponse),
+    );
+    const priorities = await Promise.all(
+      ['notify', 'autoresponse'].map(
+        async (handler) => (await queue.getJob(jobIdFor(event._id, handler)))?.opts.priority,
+      ),
+    );
+    expect(priorities[1]).toBe(priorities[0]! + 1);
     expect(await emailJobsOf(await submit(notifying, data))).toEqual(['response-notification']);
     expect(await emailJobsOf(await submit(responding, data))).toEqual(['autoresponse']);
   });
