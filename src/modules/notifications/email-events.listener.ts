@@ -63,9 +63,8 @@ export class EmailEventsListener {
     });
   }
 
-  /** A form id that is not an ObjectId names no form: nothing to send. */
+  /** Which emails the event's form sends (its id is the stored response's, an ObjectId). */
   private emailsFor(formId: string): Promise<{ notification: boolean; autoresponse: boolean }> {
-    if (!Types.ObjectId.isValid(formId)) return Promise.resolve({ notification: false, autoresponse: false });
     return this.forms.emailsFor(new Types.ObjectId(formId));
   }
 }
