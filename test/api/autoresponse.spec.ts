@@ -4,7 +4,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { type SmtpSink, startSmtpSink } from '../../harness/smtp-sink.js';
 import { Metrics } from '../../src/infrastructure/metrics/metrics.js';
+import { jobIdFor } from '../../src/infrastructure/queue/job-id.js';
 import { QueueName } from '../../src/infrastructure/queue/queue-names.js';
+import { TenantContext } from '../../src/infrastructure/tenancy/tenant-context.js';
+import { EventsRepository } from '../../src/modules/events/events.repository.js';
 import { addMember, createForm, createTenant, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
 import { eventually } from '../support/eventually.js';
@@ -46,6 +49,20 @@ describe('autoresponses, through the queue and the worker', () => {
       (found) => found !== undefined,
     );
     return job?.returnvalue as { message_id?: string; skipped?: string } | undefined;
+  };
+
+  /** The names of the email jobs a response's event queued, once the event was handed over. */
+  const emailJobsOf = async (responseId: string) => {
+    const events = api.app.get(EventsRepository);
+    const [event] = await TenantContext.runForTenant('acme', () => events.forEntity(responseId));
+    await eventually(
+      () => TenantContext.runForTenant('acme', () => events.isPending(event._id)),
+      (pending) => !pending,
+    );
+    const jobs = await Promise.all(
+      ['notify', 'autoresponse'].map((handler) => queue.getJob(jobIdFor(event._id, handler))),
+    );
+    return jobs.flatMap((job) => (job ? [job.name] : []));
   };
 
   const submit = async (formId: string, data: Record<string, unknown>) =>
@@ -160,8 +177,48 @@ describe('autoresponses, through the queue and the worker', () => {
 
     const silent = await newForm({});
     const silentResponse = await submit(silent, { email: 'silent@example.com', name: 'S', message: 'm' });
-    expect(await outcomeOf(silentResponse)).toEqual({ skipped: 'no autoresponse' });
+    expect(await emailJobsOf(silentResponse)).toEqual([]);
     expect(mailTo('silent@example.com').filter((mail) => !mail.subject.startsWith('Welcome'))).toEqual([]);
+  });
+
+  it('queues the jobs of the emails a form sends, and none of those it does not', async () => {
+    const both = await newForm({ autoresponse: AUTORESPONSE, send_notification: true });
+    const notifying = await newForm({ send_notification: true });
+    const responding = await newForm({ autoresponse: AUTORESPONSE });
+    const data = { email: 'jobs@example.com', name: 'J', message: 'm' };
+    const bothResponse = await submit(both, data);
+    expect(await emailJobsOf(bothResponse)).toEqual(['response-notification', 'autoresponse']);
+    // Added together: two consecutive ranks of the tenant (one counter increment for both).
+    const [event] = await TenantContext.runForTenant('acme', () =>
+      api.app.get(EventsRepository).forEntity(bothResponse),
+    );
+    const priorities = await Promise.all(
+      ['notify', 'autoresponse'].map(
+        async (handler) => (await queue.getJob(jobIdFor(event._id, handler)))?.opts.priority,
+      ),
+    );
+    expect(priorities[1]).toBe(priorities[0]! + 1);
+    expect(await emailJobsOf(await submit(notifying, data))).toEqual(['response-notification']);
+    expect(await emailJobsOf(await submit(responding, data))).toEqual(['autoresponse']);
+  });
+
+  it('still skips a queued autoresponse whose form no longer has one when the worker sends it', async () => {
+    const formId = await newForm({ autoresponse: AUTORESPONSE });
+    await queue.pause();
+    try {
+      const responseId = await submit(formId, { email: 'changed@example.com', name: 'C', message: 'm' });
+      expect(await emailJobsOf(responseId)).toEqual(['autoresponse']);
+      await api.http
+        .patch(`/api/v1/forms/${formId}`)
+        .set(owner.headers)
+        .send({ settings: { autoresponse: null } })
+        .expect(200);
+      await queue.resume();
+      expect(await outcomeOf(responseId)).toEqual({ skipped: 'no autoresponse' });
+    } finally {
+      await queue.resume();
+    }
+    expect(mailTo('changed@example.com').filter((mail) => !mail.subject.startsWith('Welcome'))).toEqual([]);
   });
 
   it('counts a retried send once: the per-address limit skips the email beyond it and keeps the response', async () => {

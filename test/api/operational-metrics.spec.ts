@@ -95,17 +95,17 @@ describe('operational metrics: Redis availability, task failures, outbox age', (
     const failedBefore = finished(before, 'email', 'failed') ?? NaN;
     const attemptsFailedBefore = value(before, 'queue_job_failures_total{queue="email"}') ?? 0;
 
-    // The SMTP server refuses the first try: the submission's email job is retried, and its three
-    // jobs (the fan-out, the notification, the autoresponse) complete.
+    // The SMTP server refuses the first try: the submission's email job is retried, and its two jobs
+    // (the fan-out and the notification; the form has no autoresponse, so none for one) complete.
     smtp.failNext(1);
     await submit();
     const afterRetry = await eventually(
       workerMetrics,
-      (text) => finished(text, 'email', 'completed') === completedBefore + 3,
+      (text) => finished(text, 'email', 'completed') === completedBefore + 2,
     );
     expect(smtp.messages.filter((mail) => mail.subject.startsWith('New response'))).toHaveLength(1);
     expect(value(afterRetry, 'queue_job_failures_total{queue="email"}')).toBe(attemptsFailedBefore + 1);
-    expect(finished(afterRetry, 'email', 'completed')).toBe(completedBefore + 3);
+    expect(finished(afterRetry, 'email', 'completed')).toBe(completedBefore + 2);
     expect(finished(afterRetry, 'email', 'failed')).toBe(failedBefore);
 
     // A job that cannot succeed (it names no tenant) fails at once, without retries: a task failure.
@@ -115,7 +115,7 @@ describe('operational metrics: Redis availability, task failures, outbox age', (
       (text) => finished(text, 'email', 'failed') === failedBefore + 1,
     );
     expect(finished(afterFailure, 'email', 'failed')).toBe(failedBefore + 1);
-    expect(finished(afterFailure, 'email', 'completed')).toBe(completedBefore + 3);
+    expect(finished(afterFailure, 'email', 'completed')).toBe(completedBefore + 2);
   }, 30_000);
 
   it('reads an outbox entry whose event is not written yet (the two writes race) as no age, not as an error', async () => {

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { type Connection, Types } from 'mongoose';
 import { freePort } from '../../harness/ports.js';
 import { createForm, createTenant, addMember, type SignedInUser } from '../support/api-fixtures.js';
 import { createE2eApp, type E2eApp } from '../support/e2e-app.js';
@@ -205,6 +207,46 @@ describe('webhooks', () => {
     await submit();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received.filter((received) => received.path === '/gone')).toHaveLength(1);
+  });
+
+  it('reaches a webhook created or disabled on this replica at once, and one changed elsewhere within 2 s', async () => {
+    const receivedAt = (path: string) => receiver.received.filter((received) => received.path === path);
+    const eventOf = (path: string) => receivedAt(path).map((received) => JSON.parse(received.body).entity_id);
+    // Reads the tenant's subscriptions into this replica's cache, without the webhook made next.
+    await submit();
+    const webhook = await subscribe('/fresh');
+    const first = await submit();
+    expect(
+      await eventually(
+        async () => eventOf('/fresh'),
+        (ids) => ids.length === 1,
+      ),
+    ).toEqual([first]);
+
+    // Disabled through the API: the very next event is not delivered, only recorded as not sent.
+    await api.http
+      .patch(`/api/v1/webhooks/${webhook.webhook_id}`)
+      .set(owner.headers)
+      .send({ enabled: false })
+      .expect(200);
+    await submit();
+    const notSent = await settled(webhook.webhook_id, 2);
+    expect(notSent.map((delivery) => delivery.status).sort()).toEqual(['failed', 'succeeded']);
+
+    // Enabled again by another process (a write this replica did not make): seen within the cache's 2 s.
+    const connection = api.app.get<Connection>(getConnectionToken());
+    await connection
+      .collection('webhooks')
+      .updateOne({ _id: new Types.ObjectId(webhook.webhook_id) }, { $set: { active: true, disabled_reason: null } });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const third = await submit();
+    expect(
+      await eventually(
+        async () => eventOf('/fresh'),
+        (ids) => ids.length === 2,
+      ),
+    ).toEqual([first, third]);
+    await api.http.delete(`/api/v1/webhooks/${webhook.webhook_id}`).set(owner.headers).expect(204);
   });
 
   it('answers 404 for unknown or deleted subscriptions', async () => {

@@ -53,6 +53,16 @@ export class SubmissionTargetsService {
   }
 
   /**
+   * Which emails a response to the form leads to, as its settings say now (read through the cache,
+   * so a submission's listener costs no read): a listener queues no job for work the worker would
+   * skip. The worker still reads the form again when it sends. None for a missing form.
+   */
+  async emailsFor(id: Types.ObjectId): Promise<{ notification: boolean; autoresponse: boolean }> {
+    const settings = (await this.findCached(id))?.settings;
+    return { notification: settings?.send_notification === true, autoresponse: Boolean(settings?.autoresponse) };
+  }
+
+  /**
    * What is wrong with a response's data for these fields, each problem under `data.<key>`, and the
    * files it names (which the caller checks: files are not the forms module's). The same rules hold
    * for a submission and for a member's `PATCH` (submission-validator.ts).

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, JobType } from 'bullmq';
 import { FairPriority, URGENT_PRIORITY } from '../../infrastructure/queue/fair-priority.js';
-import type { CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
+import type { CatalogBulkJob, CatalogQueue } from '../../infrastructure/queue/job-catalog.js';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
 import { RedisAvailability } from '../../infrastructure/queue/redis-availability.js';
 import {
@@ -59,12 +59,33 @@ export class EmailJobsService {
     );
   }
 
-  notifyResponse(jobId: string, job: ResponseNotificationJob): Promise<void> {
-    return this.add(EmailJobName.ResponseNotification, jobId, job);
-  }
-
-  autorespond(jobId: string, job: AutoresponseJob): Promise<void> {
-    return this.add(EmailJobName.Autoresponse, jobId, job);
+  /**
+   * A response's emails (its notification, its autoresponse, either or both): ranked among the
+   * tenant's jobs with one counter increment for all of them, then added in one round trip
+   * (`addBulk`), in the order given. Nothing to queue: no round trip at all.
+   */
+  async queueResponseEmails(
+    tenantId: string,
+    jobs: {
+      notification?: { jobId: string; job: ResponseNotificationJob };
+      autoresponse?: { jobId: string; job: AutoresponseJob };
+    },
+  ): Promise<void> {
+    const entries: CatalogBulkJob<EmailJobs>[] = [];
+    if (jobs.notification) {
+      const { jobId, job } = jobs.notification;
+      entries.push({ name: EmailJobName.ResponseNotification, data: job, opts: { jobId } });
+    }
+    if (jobs.autoresponse) {
+      const { jobId, job } = jobs.autoresponse;
+      entries.push({ name: EmailJobName.Autoresponse, data: job, opts: { jobId } });
+    }
+    if (entries.length === 0) return;
+    this.redis.assertAvailable();
+    const priorities = await this.fairness.next(QueueName.Email, tenantId, entries.length);
+    await this.queue.addBulk(
+      entries.map((entry, index) => ({ ...entry, opts: { ...entry.opts, priority: priorities[index] } })),
+    );
   }
 
   sendInvitation(jobId: string, job: InvitationEmailJob): Promise<void> {

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueName } from '../../infrastructure/queue/queue-names.js';
+import { FormsModule } from '../forms/index.js';
 import { EmailEventsListener } from './email-events.listener.js';
 import { EmailJobsService } from './email-jobs.service.js';
 
@@ -9,7 +10,7 @@ import { EmailJobsService } from './email-jobs.service.js';
  * jobs. Sending happens only in the worker (`NotificationsWorkerModule`), never in an HTTP handler.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.Email })],
+  imports: [BullModule.registerQueue({ name: QueueName.Email }), FormsModule],
   providers: [EmailJobsService, EmailEventsListener],
   exports: [EmailJobsService],
 })

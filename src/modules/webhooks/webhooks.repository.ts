@@ -28,9 +28,16 @@ export class WebhooksRepository {
   private readonly deliveryWrites = new KeyedMutex();
   /**
    * Every event asks for its tenant's subscriptions; caching them briefly keeps that query off the
-   * submission path. Changes made here clear it; another process sees them within the TTL.
+   * submission path. A change made through this process clears its tenant's entry once written, so
+   * the next event here sees it; another process (a replica, the worker disabling a webhook) sees it
+   * within ACTIVE_CACHE_TTL_MS.
    */
   private readonly byTenant = new LRUCache<string, WebhookRecord[]>({ max: 10_000, ttl: ACTIVE_CACHE_TTL_MS });
+  /**
+   * Counts changes made here: a read that was under way while one was written may hold the old list,
+   * so it is not cached (else the change would wait out the TTL on this replica too).
+   */
+  private changes = 0;
 
   constructor(
     @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
@@ -39,7 +46,7 @@ export class WebhooksRepository {
 
   async create(webhook: Pick<Webhook, 'url' | 'events' | 'secret' | 'form_ids'>): Promise<WebhookRecord> {
     const created = (await this.webhooks.create(webhook)).toObject();
-    this.byTenant.delete(TenantContext.tenantId());
+    this.changed();
     return created;
   }
 
@@ -64,8 +71,9 @@ export class WebhooksRepository {
     const tenantId = TenantContext.tenantId();
     let all = this.byTenant.get(tenantId);
     if (!all) {
+      const changesBefore = this.changes;
       all = await this.webhooks.find().lean<WebhookRecord[]>().exec();
-      this.byTenant.set(tenantId, all);
+      if (changesBefore === this.changes) this.byTenant.set(tenantId, all);
     }
     return all.filter(
       (webhook) =>
@@ -75,11 +83,12 @@ export class WebhooksRepository {
   }
 
   async update(id: Types.ObjectId, changes: WebhookChanges): Promise<WebhookRecord | null> {
-    this.byTenant.delete(TenantContext.tenantId());
-    return this.webhooks
+    const updated = await this.webhooks
       .findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after' })
       .lean<WebhookRecord>()
       .exec();
+    this.changed();
+    return updated;
   }
 
   /** A failed delivery: starts the failing run if none is running and counts it; answers the webhook after. */
@@ -100,17 +109,18 @@ export class WebhooksRepository {
   }
 
   async delete(id: Types.ObjectId): Promise<boolean> {
-    this.byTenant.delete(TenantContext.tenantId());
-    return (await this.webhooks.deleteOne({ _id: id })).deletedCount === 1;
+    const deleted = (await this.webhooks.deleteOne({ _id: id })).deletedCount === 1;
+    this.changed();
+    return deleted;
   }
 
   /** Turns an enabled webhook off; false when it was off already (so only one disabling sends email). */
   async disable(id: Types.ObjectId, reason: WebhookDisabledReason): Promise<boolean> {
-    this.byTenant.delete(TenantContext.tenantId());
     const result = await this.webhooks.updateOne(
       { _id: id, active: true },
       { $set: { active: false, disabled_reason: reason } },
     );
+    this.changed();
     return result.modifiedCount === 1;
   }
 
@@ -119,12 +129,18 @@ export class WebhooksRepository {
    * the stored secret is no longer `current` (another rotation came first) or the webhook is gone.
    */
   async replaceSecret(id: Types.ObjectId, current: string, next: string, previousUntil: Date): Promise<boolean> {
-    this.byTenant.delete(TenantContext.tenantId());
     const replaced = await this.webhooks.updateOne(
       { _id: id, secret: current },
       { $set: { secret: next, previous_secret: current, previous_secret_expires_at: previousUntil } },
     );
+    this.changed();
     return replaced.matchedCount === 1;
+  }
+
+  /** After a write to the tenant's subscriptions: the next event here reads them again. */
+  private changed(): void {
+    this.changes += 1;
+    this.byTenant.delete(TenantContext.tenantId());
   }
 
   /** Records that a delivery is due (again); creates it on first sight. */
