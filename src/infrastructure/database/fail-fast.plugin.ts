@@ -1,21 +1,9 @@
 import type { Aggregate, Connection, Document, Model, Query, Schema } from 'mongoose';
 import { isKnownUnreachable, StoreUnreachableError } from './mongo-availability.js';
+import { FILTERED_QUERIES } from './query-operations.js';
 
-const QUERIES = [
-  'find',
-  'findOne',
-  'countDocuments',
-  'estimatedDocumentCount',
-  'distinct',
-  'findOneAndUpdate',
-  'findOneAndReplace',
-  'findOneAndDelete',
-  'updateOne',
-  'updateMany',
-  'replaceOne',
-  'deleteOne',
-  'deleteMany',
-] as const;
+/** Every filtered operation, and the one that takes no filter (it still needs the store). */
+const QUERIES = [...FILTERED_QUERIES, 'estimatedDocumentCount'] as const;
 
 function refuseIfUnreachable(connection: Connection | undefined): void {
   if (isKnownUnreachable(connection)) throw new StoreUnreachableError();

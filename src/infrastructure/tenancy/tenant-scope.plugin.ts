@@ -1,4 +1,5 @@
 import type { Aggregate, Document, Query, Schema } from 'mongoose';
+import { FILTERED_QUERIES } from '../database/query-operations.js';
 import { TenantContext } from './tenant-context.js';
 
 export const TENANT_FIELD = 'tenant_id';
@@ -6,20 +7,7 @@ export const TENANT_FIELD = 'tenant_id';
 /** A tenant-scoped operation that would cross or rewrite the tenant boundary: a bug, refused loudly. */
 export class TenantScopeViolationError extends Error {}
 
-const SCOPED_QUERIES = [
-  'find',
-  'findOne',
-  'countDocuments',
-  'distinct',
-  'findOneAndUpdate',
-  'findOneAndReplace',
-  'findOneAndDelete',
-  'updateOne',
-  'updateMany',
-  'replaceOne',
-  'deleteOne',
-  'deleteMany',
-] as const;
+const SCOPED_QUERIES = FILTERED_QUERIES;
 
 const REPLACING_QUERIES = new Set(['findOneAndReplace', 'replaceOne']);
 
