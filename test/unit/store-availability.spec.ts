@@ -51,18 +51,33 @@ describe('knowing MongoDB is unreachable', () => {
   it('flips when an operation cannot connect, and back once a connection or a later heartbeat succeeds', () => {
     const state = newAvailability(true);
     updateAvailability(state, topology('Standalone'));
-    noteConnectFailure(state, 'db:27017', 1_000);
+    noteConnectFailure(state, 'host0:27017', 1_000);
     expect(state.unreachableSince).not.toBeNull();
     // A heartbeat begun before the failure answered on an old connection: no proof.
-    noteConnected(state, 'db:27017', 999);
+    noteConnected(state, 'host0:27017', 999);
     expect(state.unreachableSince).not.toBeNull();
     noteConnected(state, 'other:27017', 2_000);
     expect(state.unreachableSince).not.toBeNull();
-    noteConnected(state, 'db:27017', 1_500);
+    noteConnected(state, 'host0:27017', 1_500);
     expect(state.unreachableSince).toBeNull();
     // A connection that succeeds does not hide a topology without a server.
     updateAvailability(state, topology('Unknown'));
-    noteConnected(state, 'db:27017', 3_000);
+    noteConnected(state, 'host0:27017', 3_000);
+    expect(state.unreachableSince).not.toBeNull();
+  });
+
+  it('after a failover, counts only the servers that serve: the old primary staying down is no outage', () => {
+    const state = newAvailability(true);
+    updateAvailability(state, topology('RSPrimary', 'RSSecondary'));
+    noteConnectFailure(state, 'host0:27017', 1_000);
+    expect(state.unreachableSince).not.toBeNull();
+    // The set elects host1; host0 never answers again, and its failure stays on record.
+    updateAvailability(state, topology('Unknown', 'RSPrimary'));
+    expect(state.unreachableSince).toBeNull();
+    // A refusal from a server nobody takes for serving changes nothing either.
+    noteConnectFailure(state, 'host0:27017', 2_000);
+    expect(state.unreachableSince).toBeNull();
+    noteConnectFailure(state, 'host1:27017', 3_000);
     expect(state.unreachableSince).not.toBeNull();
   });
 

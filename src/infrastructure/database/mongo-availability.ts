@@ -26,8 +26,11 @@ export class StoreUnreachableError extends Error {
 interface Availability {
   /** Set once a server served: a process still connecting has not seen an outage. */
   served: boolean;
-  /** The driver's view: no monitored server can serve. */
-  noServer: boolean;
+  /**
+   * The driver's view: the addresses of the monitored servers that can serve (none: an outage), or
+   * null before its first description of them.
+   */
+  serving: ReadonlySet<string> | null;
   /** Per server address, when an operation last failed to open a connection to it (refused, reset). */
   connectFailedAt: Map<string, number>;
   /** Per server address, when its latest heartbeat started. */
@@ -72,7 +75,7 @@ export function watchAvailability(connection: Connection): void {
 export function newAvailability(served: boolean): Availability {
   return {
     served,
-    noServer: false,
+    serving: null,
     connectFailedAt: new Map(),
     heartbeatStartedAt: new Map(),
     unreachableSince: null,
@@ -80,8 +83,12 @@ export function newAvailability(served: boolean): Availability {
 }
 
 export function updateAvailability(state: Availability, description: Pick<TopologyDescription, 'servers'>): void {
-  state.noServer = ![...description.servers.values()].some((server) => SERVING_TYPES.has(server.type));
-  if (!state.noServer) state.served = true;
+  state.serving = new Set(
+    [...description.servers.entries()]
+      .filter(([, server]) => SERVING_TYPES.has(server.type))
+      .map(([address]) => address),
+  );
+  if (state.serving.size > 0) state.served = true;
   settle(state);
 }
 
@@ -102,8 +109,19 @@ export function noteConnected(state: Availability, address: string, since: numbe
   settle(state);
 }
 
+/**
+ * Unreachable when no server can serve, or when every one that the driver still takes for serving has
+ * refused a new connection since. Only serving servers count: a failed-over primary that stays down
+ * (or leaves the set) must not keep the app refusing requests the new primary would serve.
+ */
 function settle(state: Availability): void {
-  const unreachable = state.served && (state.noServer || state.connectFailedAt.size > 0);
+  const serving = state.serving === null ? null : [...state.serving];
+  const noServer = serving?.length === 0;
+  const refused =
+    serving === null
+      ? state.connectFailedAt.size > 0
+      : serving.length > 0 && serving.every((address) => state.connectFailedAt.has(address));
+  const unreachable = state.served && (noServer || refused);
   if (unreachable && state.unreachableSince === null) {
     state.unreachableSince = Date.now();
     // One line per outage, not one per refused request or operation.
