@@ -15,7 +15,7 @@ const RATE = Number(process.env.DRILL_RATE ?? 10);
 const IN_FLIGHT = process.env.DRILL_IN_FLIGHT === '1';
 /**
  * What "fast" means here: once the driver knows the store is down every request is refused at once,
- * and one caught at the moment of the outage waits at most the half-second server selection.
+ * and one caught at the moment of the outage waits at most the 300-ms server selection.
  */
 const FAIL_FAST_MS = 1_000;
 /** How soon `/health/ready` must say the store is gone (the driver's heartbeat runs every second). */

@@ -9,12 +9,12 @@ import { MongoAvailability, watchAvailability } from './mongo-availability.js';
 /**
  * Fail fast while MongoDB is down (docs/operations.md, "When MongoDB is down"). The driver checks the
  * server every second, so an outage nobody's request ran into yet, and the recovery, are seen within
- * about a second (MongoAvailability). An operation that finds no server waits at most half a second
+ * about a second (MongoAvailability). An operation that finds no server waits at most 300 ms
  * for one instead of five: a request caught at the moment of the outage still answers 503 within a
  * second, while a healthy server is selected at once (selection waits only when none is known).
  */
 const HEARTBEAT_FREQUENCY_MS = 1_000;
-const SERVER_SELECTION_TIMEOUT_MS = 500;
+const SERVER_SELECTION_TIMEOUT_MS = 300;
 
 @Global()
 @Module({
